@@ -1,0 +1,1 @@
+"""Data layer: price sources, validation, recording."""

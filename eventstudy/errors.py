@@ -1,0 +1,162 @@
+"""Exceptions raised by eventstudy.
+
+Every exception derives from :class:`EventStudyError` and also from the builtin
+exception that matches its meaning (``ValueError``, ``KeyError``, ``LookupError``,
+``OSError``), so callers can catch either. Messages name the parameter, what was
+expected and what was received, in the style of ``exchange_calendars``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "CalendarError",
+    "ClaimsFileError",
+    "DataError",
+    "DuplicateDatesError",
+    "EstimationWindowTooShortError",
+    "EventDateOutOfRangeError",
+    "EventFileError",
+    "EventStudyError",
+    "FixtureHashMismatchError",
+    "InvalidParameterError",
+    "NetworkError",
+    "NonSessionDateError",
+    "NonPositivePriceError",
+    "MissingPriceError",
+    "UnknownSymbolError",
+    "UnsortedDatesError",
+    "DownloadError",
+]
+
+
+def _fmt_list(items: Iterable[Any], limit: int = 8) -> str:
+    items = list(items)
+    shown = ", ".join(str(i) for i in items[:limit])
+    if len(items) > limit:
+        shown += f", ... ({len(items)} in total)"
+    return shown
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised by eventstudy."""
+
+
+class InvalidParameterError(EventStudyError, ValueError):
+    """A parameter has a value outside what is accepted.
+
+    Parameters
+    ----------
+    parameter
+        Name of the offending parameter.
+    expected
+        What was expected, in words.
+    received
+        The value that was received.
+    """
+
+    def __init__(self, parameter: str, expected: str, received: Any) -> None:
+        self.parameter = parameter
+        self.expected = expected
+        self.received = received
+        super().__init__(
+            f"Parameter `{parameter}` expected {expected}, but received {received!r}."
+        )
+
+
+class CalendarError(EventStudyError, ValueError):
+    """A calendar could not be built or queried as asked."""
+
+
+class NonSessionDateError(CalendarError):
+    """A date that must be a trading session is not one (and no roll was allowed)."""
+
+
+class EventDateOutOfRangeError(EventStudyError, ValueError):
+    """An event date lies outside the span of the available data."""
+
+
+class EstimationWindowTooShortError(EventStudyError, ValueError):
+    """An estimation window is shorter than the model can use.
+
+    Raised for a window specification that can never hold enough returns
+    (for example ``[-5, -1]`` with ``min_estimation_obs=120``). A *security*
+    with too few returns inside a valid window is excluded and reported in the
+    diagnostics instead.
+    """
+
+
+class DataError(EventStudyError, ValueError):
+    """Price or return data fail validation."""
+
+
+class DuplicateDatesError(DataError):
+    """A price series has the same date more than once."""
+
+
+class UnsortedDatesError(DataError):
+    """A price series is not in ascending date order."""
+
+
+class MissingPriceError(DataError):
+    """A price series has NaN (missing) prices in a row that exists."""
+
+
+class NonPositivePriceError(DataError):
+    """A price series has zero or negative prices."""
+
+
+class UnknownSymbolError(EventStudyError, KeyError):
+    """A requested symbol is not available from the data source."""
+
+    def __init__(self, symbols: Iterable[str], source: str, available: Iterable[str] = ()) -> None:
+        self.symbols = list(symbols)
+        self.source = source
+        self.available = list(available)
+        msg = f"Symbol(s) {_fmt_list(self.symbols)} not found in {source}."
+        if self.available:
+            msg += f" Available: {_fmt_list(sorted(self.available), limit=30)}."
+        super().__init__(msg)
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class FixtureHashMismatchError(DataError):
+    """A fixture file's sha256 differs from the one recorded in its manifest."""
+
+
+class EventFileError(EventStudyError, ValueError):
+    """An event (study) YAML file is malformed; the message names file and field."""
+
+
+class ClaimsFileError(EventStudyError, ValueError):
+    """A claims YAML file is malformed; the message names file and field."""
+
+
+class NetworkError(EventStudyError, OSError):
+    """The network could not be reached, or a download failed as a whole."""
+
+
+class DownloadError(NetworkError):
+    """A download returned no data for one or more symbols.
+
+    Attributes
+    ----------
+    failed : list of str
+        Symbols for which nothing usable came back.
+    succeeded : list of str
+        Symbols that did download (a partial failure).
+    """
+
+    def __init__(self, failed: Iterable[str], succeeded: Iterable[str] = (), detail: str = "") -> None:
+        self.failed = list(failed)
+        self.succeeded = list(succeeded)
+        msg = f"Download failed for symbol(s) {_fmt_list(self.failed)}"
+        if self.succeeded:
+            msg += f" (succeeded: {_fmt_list(self.succeeded)})"
+        if detail:
+            msg += f": {detail}"
+        super().__init__(msg + ".")

@@ -1,0 +1,1 @@
+"""Statistical tests on abnormal returns."""
