@@ -1,0 +1,112 @@
+"""Abnormal returns, cumulative abnormal returns and their basic t-tests.
+
+For event ``i`` and window ``[t1, t2]`` of ``L`` days,
+``CAR_i = sum AR_it`` and, with the forecast-error correction,
+
+    Var(CAR_i) = s_i^2 [L + L^2/T_i + (sum_t (R_mt - mean R_m))^2 / S_mm]
+
+for the market model (general ``s^2 (L + g'(X'X)^-1 g)`` for any linear model;
+see :meth:`AbnormalPanel.forecast_variance`). ``t = CAR / sqrt(Var(CAR))`` is
+Student-t with ``T_i - k`` degrees of freedom under normal disturbances.
+
+References
+----------
+MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of
+Economic Literature 35(1), 13-39.
+Campbell, J. Y., Lo, A. W., & MacKinlay, A. C. (1997). The Econometrics of
+Financial Markets, ch. 4. Princeton University Press.
+Brown, S. J., & Warner, J. B. (1985). Using daily stock returns: the case of
+event studies. Journal of Financial Economics 14(1), 3-31.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.panel import AbnormalPanel, FloatArray
+from eventstudy.windows import Window
+
+__all__ = ["car_arrays", "car_table", "car_test", "pvalue_from", "t_pvalue"]
+
+
+def t_pvalue(stat: FloatArray | float, df: FloatArray | float, alternative: Alternative) -> FloatArray:
+    """p-value of a t statistic (``df = inf`` gives the normal)."""
+    stat = np.asarray(stat, dtype=np.float64)
+    df = np.asarray(df, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        if alternative == "two-sided":
+            return np.asarray(2.0 * stats.t.sf(np.abs(stat), df), dtype=np.float64)
+        if alternative == "greater":
+            return np.asarray(stats.t.sf(stat, df), dtype=np.float64)
+        return np.asarray(stats.t.cdf(stat, df), dtype=np.float64)
+
+
+def pvalue_from(dist: str, stat: float, alternative: Alternative, df: float | None = None) -> float:
+    """p-value of ``stat`` under ``"t"`` (with ``df``) or ``"normal"``."""
+    d = np.inf if dist == "normal" else float(df if df is not None else np.inf)
+    return float(t_pvalue(stat, d, alternative))
+
+
+def car_arrays(panel: AbnormalPanel, window: Window) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """CAR, Var(CAR) and number of days used, per event, for ``window``."""
+    mask = panel.window_mask(window.start, window.end)
+    ar = panel.ar[:, mask]
+    days = np.isfinite(ar).sum(axis=1)
+    car = np.where(days > 0, np.nansum(ar, axis=1), np.nan)
+    var = panel.forecast_variance(window.start, window.end)
+    return car, np.where(days > 0, var, np.nan), days
+
+
+def car_test(
+    panel: AbnormalPanel, event: int, window: Window, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """t-test of one event's CAR with the forecast-error-corrected variance."""
+    car, var, days = car_arrays(panel, window)
+    name, null = "car-t", f"CAR{window.label} = 0"
+    if days[event] == 0:
+        return TestResult.invalid(name, "no abnormal return in the window", null=null,
+                                  distribution="t", alternative=alternative)
+    if not np.isfinite(var[event]) or var[event] <= 0:
+        return TestResult.invalid(name, "Var(CAR) is zero or undefined", null=null,
+                                  distribution="t", alternative=alternative)
+    stat = float(car[event] / np.sqrt(var[event]))
+    df = float(panel.df_resid[event])
+    return TestResult(name, stat, float(t_pvalue(stat, df, alternative)), df, "t", null,
+                      alternative, int(days[event]), extra={"car": float(car[event]),
+                                                            "se": float(np.sqrt(var[event]))})
+
+
+def car_table(panel: AbnormalPanel, windows: Sequence[Window],
+              alternative: Alternative = "two-sided") -> pd.DataFrame:
+    """Tidy CAR table indexed by (event_id, window)."""
+    parts = []
+    for w in windows:
+        car, var, days = car_arrays(panel, w)
+        se = np.sqrt(var)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tstat = np.where(se > 0, car / se, np.nan)
+        df = panel.df_resid.astype(np.float64)
+        parts.append(pd.DataFrame({
+            "event_id": panel.event_ids,
+            "window": w.label,
+            "security": panel.securities,
+            "start": w.start,
+            "end": w.end,
+            "car": car,
+            "se": se,
+            "tstat": tstat,
+            "pvalue": t_pvalue(tstat, df, alternative),
+            "df": df,
+            "days": days,
+            "missing_days": w.length - days,
+        }))
+    if not parts or panel.n_events == 0:
+        cols = ["security", "start", "end", "car", "se", "tstat", "pvalue", "df", "days", "missing_days"]
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=["event_id", "window"]))
+    out = pd.concat(parts, ignore_index=True)
+    return out.set_index(["event_id", "window"])

@@ -1,0 +1,234 @@
+"""Normal-return models, fitted for every event at once on the stacked panel.
+
+Models
+------
+``market``          R_it = a_i + b_i R_mt + e_it (OLS; MacKinlay 1997)
+``market_adjusted`` AR_it = R_it - R_mt (no estimated parameter; Brown & Warner 1980)
+``constant_mean``   R_it = mu_i + e_it (Brown & Warner 1980)
+``capm``            R_it - RF_t = a_i + b_i (R_mt - RF_t) + e_it (benchmark in excess of RF)
+``ff3``             excess return on Mkt-RF, SMB, HML (Fama & French 1993)
+``carhart``         ff3 + Mom (Carhart 1997)
+``ff5``             Mkt-RF, SMB, HML, RMW, CMA (Fama & French 2015)
+``factors``         user-supplied factor columns (excess return on them)
+
+The fit is closed-form OLS for all events at once: the estimation rows of event
+``i`` with a missing return are zeroed, and a batched QR decomposition gives the
+coefficients, ``(X'X)^-1`` and the residuals, so each event's fit equals its own
+OLS regression on its available rows. :func:`fit_statsmodels` gives the same fit
+for one event as a statsmodels results object (for its ``summary()``).
+
+References
+----------
+Brown, S. J., & Warner, J. B. (1980). Measuring security price performance.
+Journal of Financial Economics 8(3), 205-258.
+MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of
+Economic Literature 35(1), 13-39.
+Fama, E. F., & French, K. R. (1993). Common risk factors in the returns on
+stocks and bonds. Journal of Financial Economics 33(1), 3-56.
+Carhart, M. M. (1997). On persistence in mutual fund performance. Journal of
+Finance 52(1), 57-82.
+Fama, E. F., & French, K. R. (2015). A five-factor asset pricing model. Journal
+of Financial Economics 116(1), 1-22.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.regression.linear_model import RegressionResultsWrapper
+
+from eventstudy.errors import InvalidParameterError
+from eventstudy.panel import FloatArray, IntArray
+
+__all__ = [
+    "FACTOR_SETS",
+    "MODELS",
+    "ModelSpec",
+    "PanelFit",
+    "fit_panel",
+    "fit_statsmodels",
+    "get_model",
+]
+
+FACTOR_SETS: dict[str, tuple[str, ...]] = {
+    "ff3": ("Mkt-RF", "SMB", "HML"),
+    "carhart": ("Mkt-RF", "SMB", "HML", "Mom"),
+    "ff5": ("Mkt-RF", "SMB", "HML", "RMW", "CMA"),
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a normal-return model needs and how its regressors are built.
+
+    Attributes
+    ----------
+    name : str
+    factors : tuple of str
+        Factor columns used as regressors (after the constant).
+    uses_market : bool
+        Whether the benchmark return is a regressor (market, capm).
+    excess : bool
+        Whether the dependent variable is the return in excess of ``RF``.
+    intercept : bool
+        Whether a constant is estimated.
+    """
+
+    name: str
+    factors: tuple[str, ...] = ()
+    uses_market: bool = False
+    excess: bool = False
+    intercept: bool = True
+
+    @property
+    def k(self) -> int:
+        """Number of estimated parameters."""
+        if self.name == "market_adjusted":
+            return 0
+        return int(self.intercept) + int(self.uses_market) + len(self.factors)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        if self.name == "market_adjusted":
+            return ()
+        names: list[str] = ["alpha"] if self.intercept else []
+        if self.uses_market:
+            names.append("beta")
+        names.extend(self.factors)
+        return tuple(names)
+
+    @property
+    def needs_rf(self) -> bool:
+        return self.excess
+
+    def design(
+        self,
+        market: FloatArray,
+        factors: dict[str, FloatArray] | None,
+    ) -> FloatArray:
+        """Regressor array, shape ``market.shape + (k,)``."""
+        cols: list[FloatArray] = []
+        if self.intercept and self.name != "market_adjusted":
+            cols.append(np.ones_like(market))
+        if self.uses_market:
+            cols.append(market)
+        for f in self.factors:
+            if factors is None or f not in factors:
+                raise InvalidParameterError(
+                    "factors", f"a factor column {f!r} for model {self.name!r}", sorted(factors or {})
+                )
+            cols.append(factors[f])
+        if not cols:
+            return np.zeros((*market.shape, 0))
+        return np.stack(cols, axis=-1)
+
+
+MODELS: dict[str, ModelSpec] = {
+    "market": ModelSpec("market", uses_market=True),
+    "market_adjusted": ModelSpec("market_adjusted", intercept=False),
+    "constant_mean": ModelSpec("constant_mean"),
+    "capm": ModelSpec("capm", uses_market=True, excess=True),
+    "ff3": ModelSpec("ff3", factors=FACTOR_SETS["ff3"], excess=True),
+    "carhart": ModelSpec("carhart", factors=FACTOR_SETS["carhart"], excess=True),
+    "ff5": ModelSpec("ff5", factors=FACTOR_SETS["ff5"], excess=True),
+}
+
+
+def get_model(name: str, factor_columns: Sequence[str] | None = None) -> ModelSpec:
+    """Look up a model by name; ``"factors"`` takes ``factor_columns``."""
+    if name == "factors":
+        if not factor_columns:
+            raise InvalidParameterError(
+                "factor_columns", "a non-empty list of factor columns for model='factors'", factor_columns
+            )
+        return ModelSpec("factors", factors=tuple(factor_columns), excess=True)
+    if name not in MODELS:
+        raise InvalidParameterError("model", f"one of {[*MODELS, 'factors']}", name)
+    return MODELS[name]
+
+
+@dataclass(frozen=True)
+class PanelFit:
+    """OLS fits of ``E`` events (arrays; rows of excluded events are NaN)."""
+
+    params: FloatArray  # (E, k)
+    bse: FloatArray  # (E, k)
+    xtx_inv: FloatArray  # (E, k, k)
+    resid: FloatArray  # (E, T), NaN where unused
+    sigma2: FloatArray  # (E,)
+    nobs: IntArray  # (E,)
+    df_resid: IntArray  # (E,)
+    rank_ok: np.ndarray  # (E,) bool: design of full column rank
+
+
+def fit_panel(y: FloatArray, x: FloatArray, chunk: int = 4096) -> PanelFit:
+    """OLS of ``y[i]`` on ``x[i]`` for every event ``i``, using its non-missing rows.
+
+    Parameters
+    ----------
+    y : ndarray, shape (E, T)
+        Dependent variable, NaN where missing.
+    x : ndarray, shape (E, T, k)
+        Regressors, NaN where missing. ``k == 0`` means no parameter (the
+        residual is ``y`` itself and ``s2`` its sample variance, ``T - 1`` df).
+    chunk : int
+        Events per batch (bounds memory for very large panels).
+
+    Returns
+    -------
+    PanelFit
+    """
+    n_ev, n_t = y.shape
+    k = x.shape[-1]
+    mask = np.isfinite(y) & np.all(np.isfinite(x), axis=-1)
+    nobs = mask.sum(axis=1).astype(np.int64)
+    if k == 0:
+        resid = np.where(mask, y, np.nan)
+        df_resid = nobs - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma2 = np.nanvar(resid, axis=1, ddof=1) if n_t else np.full(n_ev, np.nan)
+        sigma2 = np.where(df_resid > 0, sigma2, np.nan)
+        empty = np.zeros((n_ev, 0))
+        return PanelFit(empty, empty, np.zeros((n_ev, 0, 0)), resid, sigma2, nobs, df_resid,
+                        np.ones(n_ev, dtype=bool))
+    params = np.full((n_ev, k), np.nan)
+    xtx_inv = np.full((n_ev, k, k), np.nan)
+    rank_ok = np.zeros(n_ev, dtype=bool)
+    for lo in range(0, n_ev, chunk):
+        hi = min(lo + chunk, n_ev)
+        m = mask[lo:hi]
+        xm = np.where(m[..., None], x[lo:hi], 0.0)
+        ym = np.where(m, y[lo:hi], 0.0)
+        q, r = np.linalg.qr(xm)  # batched: (n, T, k), (n, k, k)
+        diag = np.abs(np.diagonal(r, axis1=1, axis2=2))
+        scale = np.sqrt(np.sum(xm * xm, axis=1))  # column norms, (n, k)
+        ok = np.all(diag > 1e-10 * np.maximum(scale, 1e-300), axis=1) & (nobs[lo:hi] > k)
+        r_safe = np.where(ok[:, None, None], r, np.eye(k))
+        qty = np.einsum("ntk,nt->nk", q, ym)
+        beta = np.linalg.solve(r_safe, qty[..., None])[..., 0]
+        r_inv = np.linalg.inv(r_safe)
+        xtx_inv[lo:hi] = np.where(ok[:, None, None], r_inv @ np.swapaxes(r_inv, 1, 2), np.nan)
+        params[lo:hi] = np.where(ok[:, None], beta, np.nan)
+        rank_ok[lo:hi] = ok
+    fitted = np.einsum("etk,ek->et", np.where(mask[..., None], x, 0.0), np.nan_to_num(params))
+    resid = np.where(mask & rank_ok[:, None], y - fitted, np.nan)
+    df_resid = nobs - k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = np.nansum(resid * resid, axis=1) / df_resid
+    sigma2 = np.where(rank_ok & (df_resid > 0), sigma2, np.nan)
+    bse = np.sqrt(sigma2[:, None] * np.diagonal(xtx_inv, axis1=1, axis2=2))
+    return PanelFit(params, bse, xtx_inv, resid, sigma2, nobs, df_resid, rank_ok)
+
+
+def fit_statsmodels(
+    y: pd.Series, x: pd.DataFrame
+) -> RegressionResultsWrapper:
+    """statsmodels OLS of one event's estimation window (rows with any NaN dropped
+    and *reported* by the caller), for the detailed per-security ``summary()``."""
+    frame = pd.concat([y.rename("y"), x], axis=1)
+    frame = frame.dropna()
+    return sm.OLS(frame["y"], frame[list(x.columns)]).fit()

@@ -1,0 +1,302 @@
+"""The immutable result of an event study.
+
+Outputs are tidy pandas objects with named indexes; ``summary()`` returns a
+statsmodels :class:`~statsmodels.iolib.summary.Summary`. Frames are copied on
+access, so a result cannot be changed through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.iolib.summary import Summary
+from statsmodels.iolib.table import SimpleTable
+from statsmodels.regression.linear_model import RegressionResultsWrapper
+
+from eventstudy.abnormal import car_table, car_test
+from eventstudy.inference.result import TestResult
+from eventstudy.models import ModelSpec, fit_statsmodels
+from eventstudy.panel import AbnormalPanel
+from eventstudy.windows import Window
+
+__all__ = ["EventStudyResult", "build_result"]
+
+
+def _fmt(x: float, spec: str = ".4f") -> str:
+    return "" if x is None or not np.isfinite(x) else format(x, spec)
+
+
+@dataclass(frozen=True)
+class EventStudyResult:
+    """Result of :func:`eventstudy.event_study`.
+
+    Attributes
+    ----------
+    name : str
+    model : ModelSpec
+    estimation : Window
+    windows : tuple of Window
+    panel : AbnormalPanel
+        The stacked arrays every statistic is computed from (included events only).
+    notes : tuple of str
+        Every adjustment made (rolls, exclusions, missing days) and caveats.
+    """
+
+    name: str
+    model: ModelSpec
+    estimation: Window
+    windows: tuple[Window, ...]
+    panel: AbnormalPanel
+    notes: tuple[str, ...]
+    return_type: str
+    calendar: str
+    _diagnostics: pd.DataFrame = field(repr=False)
+    _car: pd.DataFrame = field(repr=False)
+    _caar: pd.DataFrame = field(repr=False)
+    _tests: pd.DataFrame = field(repr=False)
+    _est_y: np.ndarray = field(repr=False)
+    data_basis: dict[str, str] = field(default_factory=dict, repr=False)
+
+    # ----------------------------------------------------------------- frames
+    @property
+    def event_ids(self) -> list[str]:
+        return [str(e) for e in self.panel.event_ids]
+
+    @property
+    def ar(self) -> pd.DataFrame:
+        """Abnormal returns: rows ``relative_day``, columns ``event_id``."""
+        return pd.DataFrame(
+            self.panel.ar.T.copy(),
+            index=pd.Index(self.panel.event_days, name="relative_day"),
+            columns=pd.Index(self.event_ids, name="event_id"),
+        )
+
+    @property
+    def car(self) -> pd.DataFrame:
+        """CAR per event and window with its t-test (index ``event_id, window``)."""
+        return self._car.copy()
+
+    @property
+    def caar(self) -> pd.DataFrame:
+        """Cross-sectional CAAR per window with the cross-sectional t-test."""
+        return self._caar.copy()
+
+    @property
+    def tests(self) -> pd.DataFrame:
+        """Tidy table of every test statistic for every window and day."""
+        return self._tests.copy()
+
+    @property
+    def diagnostics(self) -> pd.DataFrame:
+        """One row per requested event: sessions, rolls, observations, exclusions."""
+        return self._diagnostics.copy()
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """Estimated normal-return parameters (index ``event_id``)."""
+        return pd.DataFrame(self.panel.params.copy(),
+                            index=pd.Index(self.event_ids, name="event_id"),
+                            columns=pd.Index(list(self.model.param_names), name="param"))
+
+    @property
+    def bse(self) -> pd.DataFrame:
+        """Standard errors of :attr:`params`."""
+        se = np.sqrt(self.panel.sigma2[:, None] * np.diagonal(self.panel.xtx_inv, axis1=1, axis2=2))
+        return pd.DataFrame(se, index=pd.Index(self.event_ids, name="event_id"),
+                            columns=pd.Index(list(self.model.param_names), name="param"))
+
+    @property
+    def tvalues(self) -> pd.DataFrame:
+        """t-statistics of :attr:`params`."""
+        return self.params / self.bse
+
+    @property
+    def sigma2(self) -> pd.Series:
+        """Residual variance of the estimation window, ``RSS / (T - k)``."""
+        return pd.Series(self.panel.sigma2.copy(), index=pd.Index(self.event_ids, name="event_id"),
+                         name="sigma2")
+
+    @property
+    def nobs(self) -> pd.Series:
+        """Estimation returns used per event (``T_i``)."""
+        return pd.Series(self.panel.nobs.copy(), index=pd.Index(self.event_ids, name="event_id"),
+                         name="nobs")
+
+    @property
+    def resid(self) -> pd.DataFrame:
+        """Estimation-window residuals: rows ``date``... long format (event_id, date)."""
+        e, t = self.panel.est_resid.shape
+        frame = pd.DataFrame({
+            "event_id": np.repeat(self.panel.event_ids, t),
+            "date": pd.to_datetime(self.panel.est_dates.ravel()),
+            "resid": self.panel.est_resid.ravel(),
+        })
+        return frame.dropna().set_index(["event_id", "date"])["resid"].to_frame()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long table of AR and running CAR, index ``(event_id, relative_day)``."""
+        p = self.panel
+        e, length = p.ar.shape
+        running = np.nancumsum(p.ar, axis=1)
+        running = np.where(np.isfinite(p.ar), running, np.nan)
+        frame = pd.DataFrame({
+            "event_id": np.repeat(p.event_ids, length),
+            "relative_day": np.tile(p.event_days, e),
+            "security": np.repeat(p.securities, length),
+            "date": pd.to_datetime(p.event_dates.ravel()),
+            "ar": p.ar.ravel(),
+            "car": running.ravel(),
+        })
+        return frame.set_index(["event_id", "relative_day"])
+
+    # ------------------------------------------------------------ per event
+    def _pos(self, event_id: str) -> int:
+        ids = self.event_ids
+        if event_id not in ids:
+            from eventstudy.errors import UnknownSymbolError
+            raise UnknownSymbolError([event_id], "this result's events", ids)
+        return ids.index(event_id)
+
+    def car_test(self, event_id: str, window: Window | Sequence[int] = Window(0, 0)) -> TestResult:
+        """The forecast-error-corrected t-test of one event's CAR."""
+        w = window if isinstance(window, Window) else Window(int(window[0]), int(window[1]))
+        return car_test(self.panel, self._pos(event_id), w)
+
+    def fit_detail(self, event_id: str) -> RegressionResultsWrapper:
+        """statsmodels OLS of one event's estimation window (for ``summary()``)."""
+        i = self._pos(event_id)
+        if self.model.k == 0:
+            raise ValueError(f"model {self.model.name!r} estimates no parameters")
+        index = pd.DatetimeIndex(pd.to_datetime(self.panel.est_dates[i]), name="date")
+        x = pd.DataFrame(self.panel.est_x[i], index=index,
+                         columns=["const" if n == "alpha" else ("market" if n == "beta" else n)
+                                  for n in self.model.param_names])
+        y = pd.Series(self._est_y[i], index=index, name=self.event_ids[i])
+        return fit_statsmodels(y, x)
+
+    # ------------------------------------------------------------- display
+    def summary(self, windows: Sequence[Window] | None = None) -> Summary:
+        """statsmodels ``Summary``: setup, CARs, CAAR tests and notes."""
+        smry = Summary()
+        d = self._diagnostics
+        sessions = sorted({str(s) for s in d["event_session"]})
+        n_ok = int((d["status"] == "ok").sum())
+        left = [
+            ("Study:", self.name or "event study"),
+            ("Model:", self.model.name),
+            ("Return type:", self.return_type),
+            ("Calendar:", self.calendar),
+        ]
+        right = [
+            ("Estimation:", f"{self.estimation.label} sessions"),
+            ("Event session(s):", sessions[0] if len(sessions) == 1 else f"{len(sessions)} dates"),
+            ("Events used:", f"{n_ok} of {len(d)}"),
+            ("Median T:", str(int(np.median(self.panel.nobs))) if n_ok else "-"),
+        ]
+        smry.tables.append(SimpleTable(
+            [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)],
+            title="Event study results",
+        ))
+        wins = list(windows) if windows is not None else list(self.windows)
+        car = self._car
+        if len(car):
+            rows, stubs = [], []
+            for eid in self.event_ids:
+                row = []
+                for w in wins:
+                    r = car.loc[(eid, w.label)]
+                    star = "*" if r["pvalue"] < 0.05 else ""
+                    row.append(f"{100 * r['car']:.2f}% ({_fmt(r['tstat'], '.2f')}){star}")
+                rows.append(row)
+                stubs.append(eid)
+            smry.tables.append(SimpleTable(rows, headers=[f"CAR{w.label}" for w in wins], stubs=stubs,
+                                           title="CAR per event (t, forecast-error corrected; * p<0.05)"))
+        if len(self._caar):
+            cols = ["caar", "n", "tstat", "pvalue"]
+            data = [[f"{100 * r['caar']:.3f}%", str(int(r["n"])), _fmt(r["tstat"], ".3f"),
+                     _fmt(r["pvalue"], ".4f")] for _, r in self._caar[cols].iterrows()]
+            smry.tables.append(SimpleTable(data, headers=["CAAR", "N", "t", "p"],
+                                           stubs=list(self._caar.index),
+                                           title="CAAR, cross-sectional t (Brown & Warner 1985)"))
+        headline = self._tests[self._tests.get("headline", pd.Series(False, index=self._tests.index)).astype(bool)] \
+            if len(self._tests) else self._tests
+        if len(headline):
+            data = [[r["window"], r["test"], _fmt(r["statistic"], ".3f"), _fmt(r["pvalue"], ".4f"),
+                     r.get("reason", "") or ""] for _, r in headline.iterrows()]
+            smry.tables.append(SimpleTable(data, headers=["window", "test", "statistic", "p", "note"],
+                                           title="Headline tests"))
+        if self.notes:
+            smry.add_extra_txt(["Notes:", *[f"[{i + 1}] {n}" for i, n in enumerate(self.notes)]])
+        return smry
+
+    def __str__(self) -> str:
+        return str(self.summary().as_text())
+
+    def __repr__(self) -> str:
+        return (f"EventStudyResult(name={self.name!r}, model={self.model.name!r}, "
+                f"events={self.panel.n_events}, windows={[w.label for w in self.windows]})")
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().as_html())
+
+
+def caar_table(car: pd.DataFrame, windows: Sequence[Window]) -> pd.DataFrame:
+    """Cross-sectional CAAR t-test per window (Brown & Warner 1985)."""
+    from eventstudy.abnormal import t_pvalue
+
+    rows: list[dict[str, Any]] = []
+    for w in windows:
+        vals = car.xs(w.label, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
+        vals = vals[np.isfinite(vals)]
+        n = vals.size
+        mean = float(vals.mean()) if n else np.nan
+        sd = float(vals.std(ddof=1)) if n > 1 else np.nan
+        t = mean / (sd / np.sqrt(n)) if n > 1 and sd > 0 else np.nan
+        rows.append({"window": w.label, "start": w.start, "end": w.end, "caar": mean, "n": n,
+                     "sd": sd, "tstat": t, "df": n - 1,
+                     "pvalue": float(t_pvalue(t, n - 1, "two-sided")) if np.isfinite(t) else np.nan})
+    return pd.DataFrame(rows).set_index("window")
+
+
+def build_result(
+    *,
+    name: str,
+    panel: AbnormalPanel,
+    windows: tuple[Window, ...],
+    estimation: Window,
+    model: ModelSpec,
+    diagnostics: pd.DataFrame,
+    notes: tuple[str, ...],
+    est_y: np.ndarray,
+    data_basis: dict[str, str],
+    return_type: str,
+    calendar: str,
+) -> EventStudyResult:
+    """Assemble the result: CAR and CAAR tables, the test battery, notes."""
+    car = car_table(panel, windows)
+    caar = caar_table(car, windows)
+    tests, extra_notes = _battery(panel, windows)
+    return EventStudyResult(
+        name=name, model=model, estimation=estimation, windows=windows, panel=panel,
+        notes=notes + extra_notes, return_type=return_type, calendar=calendar,
+        _diagnostics=diagnostics, _car=car, _caar=caar, _tests=tests, _est_y=est_y,
+        data_basis=dict(data_basis),
+    )
+
+
+def _battery(panel: AbnormalPanel, windows: tuple[Window, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Run the inference battery when available; note clustered event dates."""
+    notes: list[str] = []
+    sessions = {str(d) for d in panel.event_dates[:, panel.day_index(0)]} if panel.n_events else set()
+    if panel.n_events > 1 and len(sessions) == 1:
+        notes.append(
+            f"All {panel.n_events} events share the event session {next(iter(sessions))}: their "
+            "abnormal returns are cross-sectionally correlated, so the cross-sectional CAAR t-test "
+            "overstates significance; prefer the dependence-robust tests (KP-adjusted BMP, "
+            "Brown-Warner time-series test)."
+        )
+    return pd.DataFrame(columns=["scope", "window", "test", "statistic", "pvalue"]), tuple(notes)
