@@ -45,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from eventstudy.data.source import CSV_COLUMNS, PRICE_COLUMNS
 from eventstudy.data.validate import validate_price_frame
 from eventstudy.errors import (
     DataError,
@@ -53,7 +54,14 @@ from eventstudy.errors import (
     UnknownSymbolError,
 )
 
-__all__ = ["MANIFEST_NAME", "CsvSource", "load_manifest", "sha256_bytes", "sha256_file"]
+__all__ = [
+    "MANIFEST_NAME",
+    "CsvSource",
+    "load_manifest",
+    "price_csv_bytes",
+    "sha256_bytes",
+    "sha256_file",
+]
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -104,6 +112,28 @@ def load_manifest(folder: str | Path) -> dict[str, Any] | None:
             raise DataError(f"{path}: file {entry['file']!r} is listed more than once.")
         seen.add(entry["file"])
     return manifest
+
+
+def _cell(value: float, column: str) -> str:
+    if value != value:  # NaN -> empty cell
+        return ""
+    if column == "volume" and float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def price_csv_bytes(frame: pd.DataFrame, symbol: str) -> bytes:
+    """Serialise a validated price frame in the fixture CSV format.
+
+    Floats are written with ``repr`` (shortest round-trip form, so reading the
+    file back gives bit-identical values), integral volumes as integers, NaN as
+    an empty cell; ``\\n`` line ends.
+    """
+    lines = [",".join(CSV_COLUMNS)]
+    for date, row in zip(frame.index, frame[list(PRICE_COLUMNS)].itertuples(index=False), strict=True):
+        cells = [_cell(v, c) for v, c in zip(row, PRICE_COLUMNS, strict=True)]
+        lines.append(",".join([symbol, f"{pd.Timestamp(date):%Y-%m-%d}", *cells]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _first_symbol(path: Path) -> str:
