@@ -633,36 +633,51 @@ def _source_manifest(source: PriceSource) -> Any:
     return None
 
 
+def _describe_entry(entry: Mapping[str, Any], column: str) -> str:
+    """Basis text of ``column`` from a manifest entry or a ``basis()`` mapping."""
+    described = ""
+    # open/high/low share the basis stated for close
+    keys = ("close",) if column in ("open", "high", "low") else (column,)
+    for key in (*keys, "basis", "price_basis", "adjustment"):
+        if isinstance(entry.get(key), str) and entry[key].strip():
+            described = entry[key].strip()
+            break
+    flag = entry.get("dividend_adjusted_close")
+    if column in ("open", "high", "low", "close") and isinstance(flag, bool):
+        mark = f"dividend-adjusted: {'yes' if flag else 'no'}"
+        described = f"{described} ({mark})" if described else mark
+    return described
+
+
 def _basis(source: PriceSource, symbol: str, column: str) -> str:
-    """Describe the price basis of ``column`` for ``symbol`` if the source says it."""
+    """Describe the price basis of ``column`` for ``symbol`` if the source says it.
+
+    Uses the source's ``basis(symbol)`` (a mapping or a string) when it has one,
+    else its manifest (``manifest`` attribute or ``manifest.json`` in its folder).
+    """
     described = ""
     basis_fn = getattr(source, "basis", None)
     if callable(basis_fn):
         try:
-            described = str(basis_fn(symbol))
+            got = basis_fn(symbol)
         except Exception:  # the basis is informative only; never fail a check on it
-            described = ""
+            got = None
+        if isinstance(got, Mapping):
+            described = _describe_entry(got, column)
+        elif isinstance(got, str):
+            described = got.strip()
     if not described:
         entry = _manifest_entry(_source_manifest(source), symbol)
         if entry is not None:
-            # open/high/low share the basis the manifest states for close
-            keys = ("close",) if column in ("open", "high", "low") else (column,)
-            for key in (*keys, "basis", "price_basis", "adjustment"):
-                if isinstance(entry.get(key), str) and entry[key].strip():
-                    described = entry[key].strip()
-                    break
-            flag = entry.get("dividend_adjusted_close")
-            if column in ("open", "high", "low", "close") and isinstance(flag, bool):
-                described = (
-                    f"{described} (dividend-adjusted: {'yes' if flag else 'no'})"
-                    if described
-                    else f"dividend-adjusted: {'yes' if flag else 'no'}"
-                )
+            described = _describe_entry(entry, column)
     if not described:
         if column == "adj_close":
             described = "split- and dividend-adjusted per the PriceSource schema"
         else:
-            described = "split-adjusted per the PriceSource schema; dividend adjustment not stated by the source"
+            described = (
+                "split-adjusted per the PriceSource schema; "
+                "dividend adjustment not stated by the source"
+            )
     return f"{column}: {described}"
 
 

@@ -1,15 +1,145 @@
-"""`eventstudy check` (placeholder until implemented)."""
+"""``eventstudy check``: verify the market claims of articles against recorded prices.
+
+Exit codes: 0 every checkable claim holds, 1 at least one fails, 2 bad input
+(malformed claims file, unknown symbol, missing data row: raised as
+:class:`~eventstudy.errors.EventStudyError` and mapped by :func:`eventstudy.cli.main`).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import io
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from eventstudy.errors import InvalidParameterError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+#: Console width used when stdout is not a terminal (logs, pipes, tests).
+PLAIN_WIDTH = 160
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("check", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "check",
+        help="check the market claims of articles against recorded prices",
+        description=(
+            "Recompute every checkable claim of the claims files (default: the bundled "
+            "ones) from recorded prices (default: the bundled fixtures) and print a table. "
+            "Exit 0 when every checkable claim holds, 1 when any fails, 2 on bad input."
+        ),
+    )
+    parser.add_argument(
+        "claims",
+        nargs="*",
+        metavar="CLAIMS.yaml",
+        help="claims files to check (default: every bundled claims file)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=None,
+        help="folder of recorded prices (CSV files + manifest.json); default: bundled fixtures",
+    )
     parser.set_defaults(func=run)
 
 
+def _console(stream: TextIO) -> Any:
+    from rich.console import Console
+
+    if bool(getattr(stream, "isatty", lambda: False)()):
+        return Console(file=stream, highlight=False)
+    return Console(
+        file=stream,
+        width=PLAIN_WIDTH,
+        no_color=True,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+    )
+
+
+def _source(data: str | None) -> Any:
+    from eventstudy.data.fixtures import CsvSource
+    from eventstudy.resources import fixtures_dir
+
+    if data is None:
+        try:
+            folder = fixtures_dir()
+        except FileNotFoundError as exc:
+            raise InvalidParameterError("--data", "a folder of recorded prices", None) from exc
+    else:
+        folder = Path(data)
+        if not folder.is_dir():
+            raise InvalidParameterError("--data", "an existing folder of recorded prices", data)
+    return CsvSource(folder)
+
+
+def _claims_paths(given: list[str]) -> list[Path]:
+    from eventstudy.resources import default_claims_paths
+
+    if given:
+        return [Path(p) for p in given]
+    try:
+        paths = default_claims_paths()
+    except FileNotFoundError as exc:
+        raise InvalidParameterError("CLAIMS.yaml", "at least one claims file", None) from exc
+    if not paths:
+        raise InvalidParameterError("CLAIMS.yaml", "at least one bundled claims file", [])
+    return paths
+
+
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("eventstudy check")
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from eventstudy.claims import ClaimsReport, check_claims, load_claims
+
+    paths = _claims_paths(list(args.claims))
+    claim_sets = [load_claims(p) for p in paths]  # validate every file before any output
+    source = _source(args.data)
+    reports: list[ClaimsReport] = [check_claims(cs, source) for cs in claim_sets]
+
+    stdout = sys.stdout
+    plain = not bool(getattr(stdout, "isatty", lambda: False)())
+    buffer = io.StringIO()
+    console = _console(buffer if plain else stdout)
+    for cs, report in zip(claim_sets, reports, strict=True):
+        table = Table(
+            title=escape(f"{cs.event_name} ({cs.event_date.date()}): {cs.path.name}"),
+            caption=escape(f"prices: {report.source}"),
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            caption_justify="left",
+        )
+        table.add_column("id", no_wrap=True)
+        table.add_column("symbol", no_wrap=True)
+        for name in ("reported", "recorded", "difference", "tolerance"):
+            table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)
+        styles = {"holds": "green", "fails": "bold red", "uncheckable": "yellow"}
+        for row in report.table_rows():
+            *cells, verdict = row
+            table.add_row(*(escape(c) for c in cells), f"[{styles[verdict]}]{verdict}[/]")
+        console.print(table)
+        for r in report.results:
+            if r.verdict == "fails":
+                console.print(escape(f"FAILS {r.id}: {r.detail}"), soft_wrap=True)
+        for r in report.results:
+            if r.verdict == "uncheckable":
+                console.print(escape(f"uncheckable {r.id}: {r.detail}"), soft_wrap=True)
+        console.print()
+
+    n = sum(len(r) for r in reports)
+    hold = sum(r.count("holds") for r in reports)
+    fail = sum(r.count("fails") for r in reports)
+    unch = sum(r.count("uncheckable") for r in reports)
+    console.print(f"{n} claims: {hold} hold, {fail} fail, {unch} uncheckable", soft_wrap=True)
+    if plain:  # rich pads lines to the console width; drop the padding in plain output
+        stdout.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
+    return EXIT_OK if fail == 0 else EXIT_FAILED
