@@ -1,15 +1,106 @@
-"""`eventstudy run` (placeholder until implemented)."""
+"""``eventstudy run``: run an event study and write its tables and figures."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from eventstudy.cli._common import add_data_argument, console, make_source, pct
+from eventstudy.events import load_event_file, run_spec
+from eventstudy.models import MODELS
+from eventstudy.resources import case_path
+from eventstudy.results import EventStudyResult
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "run",
+        help="run an event study (default: the bundled DeepSeek case on the bundled data)",
+        description="Run the event study described by EVENT.yaml (default: the bundled "
+        "27 January 2025 DeepSeek selloff case) on recorded data, print the results and "
+        "write ar.csv, car.csv, tests.csv, diagnostics.csv, summary.txt and figures to --out.",
+    )
+    parser.add_argument("event", nargs="?", type=Path, help="event file (YAML); default: bundled case")
+    add_data_argument(parser)
+    parser.add_argument("--benchmark", help="benchmark symbol (overrides the event file)")
+    parser.add_argument("--model", choices=sorted(MODELS), help="normal-return model (overrides the event file)")
+    parser.add_argument("--out", type=Path, default=Path("eventstudy-output"),
+                        help="output folder (default: ./eventstudy-output)")
+    parser.add_argument("--no-figures", action="store_true", help="do not write PNG figures")
     parser.set_defaults(func=run)
 
 
+def print_result(result: EventStudyResult) -> None:
+    """Print the per-security table, the CAAR tests and the notes."""
+    from rich.table import Table
+
+    con = console()
+    car = result.car
+    table = Table(title=f"{result.name} - model: {result.model.name}, "
+                  f"estimation {result.estimation.label}", title_justify="left")
+    for col, just in (("Security", "left"), ("Window", "left"), ("AR/CAR", "right"),
+                      ("t", "right"), ("p", "right"), ("days", "right")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for eid in result.event_ids:
+        for j, w in enumerate(result.windows):
+            r = car.loc[(eid, w.label)]
+            label = "AR day 0" if (w.start, w.end) == (0, 0) else f"CAR{w.label}"
+            table.add_row(eid if j == 0 else "", label, pct(r["car"]), f"{r['tstat']:.2f}",
+                          f"{r['pvalue']:.4f}", str(int(r["days"])),
+                          end_section=j == len(result.windows) - 1)
+    con.print(table)
+    caar = result.caar
+    t2 = Table(title="CAAR (cross-sectional t, Brown & Warner 1985)", title_justify="left")
+    for col in ("Window", "CAAR", "N", "t", "p"):
+        t2.add_column(col, justify="left" if col == "Window" else "right")
+    for w, r in caar.iterrows():
+        t2.add_row(str(w), pct(r["caar"]), str(int(r["n"])), f"{r['tstat']:.2f}", f"{r['pvalue']:.4f}")
+    con.print(t2)
+    tests = result.tests
+    if len(tests) and "headline" in tests.columns:
+        head = tests[tests["headline"].astype(bool)]
+        if len(head):
+            t3 = Table(title="Headline tests (dependence-robust first)", title_justify="left")
+            for col in ("Window", "Test", "Statistic", "p", "Note"):
+                t3.add_column(col, justify="right" if col in ("Statistic", "p") else "left")
+            for _, r in head.iterrows():
+                t3.add_row(str(r["window"]), str(r["test"]), f"{r['statistic']:.3f}",
+                           f"{r['pvalue']:.4f}", str(r.get("reason", "") or ""))
+            con.print(t3)
+    if result.notes:
+        con.print("Notes:")
+        for i, n in enumerate(result.notes, 1):
+            con.print(f"  [{i}] {n}", highlight=False)
+
+
+def write_outputs(result: EventStudyResult, out: Path, figures: bool = True) -> list[Path]:
+    """Write the result's tables (CSV), summary and figures into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in (("ar.csv", result.to_frame()), ("car.csv", result.car),
+                        ("caar.csv", result.caar), ("tests.csv", result.tests),
+                        ("diagnostics.csv", result.diagnostics), ("params.csv", result.params)):
+        path = out / name
+        frame.to_csv(path)
+        written.append(path)
+    summary = out / "summary.txt"
+    summary.write_text(str(result) + "\n", encoding="utf-8")
+    written.append(summary)
+    if figures:
+        from eventstudy.plotting import save_result_figures
+
+        written.extend(save_result_figures(result, out))
+    return written
+
+
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("eventstudy run")
+    spec = load_event_file(args.event if args.event is not None else case_path())
+    spec = spec.with_overrides(benchmark=args.benchmark, model=args.model)
+    source = make_source(args.data)
+    result = run_spec(spec, source)
+    print_result(result)
+    written = write_outputs(result, args.out, figures=not args.no_figures)
+    console().print(f"Wrote {len(written)} files to {args.out}/: "
+                    + ", ".join(p.name for p in written), highlight=False)
+    return 0

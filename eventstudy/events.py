@@ -1,0 +1,177 @@
+"""Event files (YAML) and running a study from a :class:`PriceSource`.
+
+An event file describes one study::
+
+    name: DeepSeek-R1 selloff
+    event_date: 2025-01-27
+    securities: [NVDA, AVGO, MU, ARM, ASML, CEG]
+    benchmark: ^GSPC
+    model: market                 # market | market_adjusted | constant_mean | capm | ff3 | carhart | ff5
+    estimation: [-250, -11]       # or {start: 2024-01-02, end: 2024-12-31}
+    windows: [[0, 0], [-1, 1], [0, 1], [0, 4], [-5, 5]]   # items may be {start: DATE, end: DATE}
+    roll: next                    # optional: next | previous | raise
+    min_estimation_obs: 120       # optional
+    return_type: simple           # optional: simple | log
+
+Every malformed field raises :class:`~eventstudy.errors.EventFileError` naming
+the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from eventstudy.calendar import ROLL_POLICIES
+from eventstudy.data.source import PriceSource
+from eventstudy.errors import EventFileError, InvalidParameterError
+from eventstudy.models import MODELS
+from eventstudy.results import EventStudyResult
+from eventstudy.study import event_study
+from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window, parse_window
+
+__all__ = ["EventSpec", "load_event_file", "run_spec"]
+
+_FIELDS = {"name", "event_date", "securities", "benchmark", "model", "estimation", "windows",
+           "roll", "min_estimation_obs", "return_type", "description"}
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A parsed event file."""
+
+    name: str
+    event_date: pd.Timestamp
+    securities: tuple[str, ...]
+    benchmark: str
+    model: str = "market"
+    estimation: Window | DateWindow = DEFAULT_ESTIMATION
+    windows: tuple[Window | DateWindow, ...] = DEFAULT_WINDOWS
+    roll: str = "next"
+    min_estimation_obs: int = 120
+    return_type: str = "simple"
+    description: str = ""
+    path: str = ""
+
+    def with_overrides(self, **changes: Any) -> EventSpec:
+        """Copy with some fields replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _err(path: Path, field: str, expected: str, received: object) -> EventFileError:
+    return EventFileError(f"{path}: field `{field}`: expected {expected}, received {received!r}.")
+
+
+def load_event_file(path: str | Path) -> EventSpec:
+    """Parse and validate an event YAML file.
+
+    Raises
+    ------
+    EventFileError
+        Unreadable file, YAML syntax error, unknown or missing field, or a field
+        of the wrong type; the message names the file and the field.
+    """
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EventFileError(f"{p}: cannot read event file ({exc.strerror}).") from exc
+    except yaml.YAMLError as exc:
+        raise EventFileError(f"{p}: invalid YAML: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise _err(p, "<top level>", "a mapping of fields", type(raw).__name__)
+    unknown = sorted(set(raw) - _FIELDS)
+    if unknown:
+        raise _err(p, unknown[0], f"one of the fields {sorted(_FIELDS)}", unknown[0])
+    for req in ("event_date", "securities", "benchmark"):
+        if req not in raw:
+            raise _err(p, req, "a value (required field)", None)
+    date = raw["event_date"]
+    if not isinstance(date, dt.date | str):
+        raise _err(p, "event_date", "a date such as 2025-01-27", date)
+    try:
+        event_date = pd.Timestamp(date)
+    except ValueError as exc:
+        raise _err(p, "event_date", "a date such as 2025-01-27", date) from exc
+    secs = raw["securities"]
+    if not isinstance(secs, list) or not secs or not all(isinstance(s, str) and s for s in secs):
+        raise _err(p, "securities", "a non-empty list of symbols", secs)
+    if len(set(secs)) != len(secs):
+        raise _err(p, "securities", "distinct symbols", secs)
+    bench = raw["benchmark"]
+    if not isinstance(bench, str) or not bench:
+        raise _err(p, "benchmark", "a symbol", bench)
+    model = raw.get("model", "market")
+    if model not in MODELS:
+        raise _err(p, "model", f"one of {sorted(MODELS)}", model)
+    roll = raw.get("roll", "next")
+    if roll not in ROLL_POLICIES:
+        raise _err(p, "roll", f"one of {list(ROLL_POLICIES)}", roll)
+    mino = raw.get("min_estimation_obs", 120)
+    if not isinstance(mino, int) or isinstance(mino, bool) or mino < 1:
+        raise _err(p, "min_estimation_obs", "a positive integer", mino)
+    rtype = raw.get("return_type", "simple")
+    if rtype not in ("simple", "log"):
+        raise _err(p, "return_type", "'simple' or 'log'", rtype)
+
+    def window(value: object, field: str) -> Window | DateWindow:
+        try:
+            return parse_window(value, field)  # type: ignore[arg-type]
+        except InvalidParameterError as exc:
+            raise _err(p, field, exc.expected, value) from exc
+
+    est = window(raw["estimation"], "estimation") if "estimation" in raw else DEFAULT_ESTIMATION
+    wins_raw = raw.get("windows")
+    if wins_raw is None:
+        wins: tuple[Window | DateWindow, ...] = DEFAULT_WINDOWS
+    else:
+        if not isinstance(wins_raw, list) or not wins_raw:
+            raise _err(p, "windows", "a non-empty list of windows", wins_raw)
+        wins = tuple(window(w, f"windows[{i}]") for i, w in enumerate(wins_raw))
+    name = raw.get("name", p.stem)
+    if not isinstance(name, str):
+        raise _err(p, "name", "a string", name)
+    return EventSpec(
+        name=name, event_date=event_date, securities=tuple(secs), benchmark=bench, model=model,
+        estimation=est, windows=wins, roll=roll, min_estimation_obs=mino, return_type=rtype,
+        description=str(raw.get("description", "")), path=str(p),
+    )
+
+
+def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None = None) -> EventStudyResult:
+    """Run the study an :class:`EventSpec` describes on prices from ``source``.
+
+    Prices are the split- and dividend-adjusted close where the source has it,
+    else the close (indices); which one was used is kept in the result's
+    ``data_basis``. Factor models load the bundled Fama-French factors unless
+    ``factors`` is given.
+    """
+    from eventstudy.data.panel import price_panel
+
+    symbols = [*spec.securities, spec.benchmark]
+    frames = source.history(symbols)
+    prices, basis = price_panel(frames)
+    if spec.model in ("capm", "ff3", "carhart", "ff5") and factors is None:
+        from eventstudy.data.french import load_model_factors
+
+        factors = load_model_factors(spec.model)
+    return event_study(
+        prices[list(spec.securities)],
+        benchmark=prices[spec.benchmark],
+        event_date=spec.event_date,
+        model=spec.model,
+        factors=factors,
+        estimation=spec.estimation,
+        windows=spec.windows,
+        min_estimation_obs=spec.min_estimation_obs,
+        roll=spec.roll,
+        return_type=spec.return_type,  # type: ignore[arg-type]
+        name=spec.name,
+        basis=basis,
+    )
