@@ -1,0 +1,119 @@
+"""Helpers shared by the test statistics (window selection, p-values, standardisation)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from eventstudy.errors import InvalidParameterError
+from eventstudy.inference.result import Alternative
+from eventstudy.panel import AbnormalPanel, FloatArray
+
+BoolArray = npt.NDArray[np.bool_]
+
+_ALTERNATIVES = ("two-sided", "less", "greater")
+
+
+def check_alternative(alternative: str) -> Alternative:
+    """Validate ``alternative``."""
+    if alternative not in _ALTERNATIVES:
+        raise InvalidParameterError("alternative", "one of 'two-sided', 'less', 'greater'", alternative)
+    return alternative  # type: ignore[return-value]
+
+
+def window_mask(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, BoolArray]:
+    """Validate ``[start, end]`` (``end=None`` means one day) and return its column mask."""
+    end = start if end is None else end
+    if int(start) != start or int(end) != end:
+        raise InvalidParameterError("start/end", "integer relative trading days", (start, end))
+    start, end = int(start), int(end)
+    if start > end:
+        raise InvalidParameterError("start", f"a relative day <= end ({end})", start)
+    days = np.asarray(panel.event_days)
+    if days.size == 0 or start < days.min() or end > days.max():
+        span = f"[{days.min()}, {days.max()}]" if days.size else "[] (empty)"
+        raise InvalidParameterError(
+            "start/end", f"a window inside the event span {span}", (start, end)
+        )
+    mask = panel.window_mask(start, end)
+    return start, end, np.asarray(mask, dtype=bool)
+
+
+def pvalue(statistic: float, alternative: Alternative, distribution: str, df: float | None = None) -> float:
+    """p-value of ``statistic`` under a standard normal or Student-t reference."""
+    dist: Any = stats.norm if distribution == "normal" else stats.t(df)
+    if alternative == "greater":
+        p = dist.sf(statistic)
+    elif alternative == "less":
+        p = dist.cdf(statistic)
+    else:
+        p = 2.0 * dist.sf(abs(statistic))
+    return float(min(p, 1.0))
+
+
+def car(panel: AbnormalPanel, mask: BoolArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """CAR per event over the window columns and the number of days summed.
+
+    Days with a missing abnormal return are left out; an event with no abnormal
+    return in the window has CAR NaN.
+    """
+    ar = np.asarray(panel.ar)[:, mask]
+    days = np.isfinite(ar).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        total = np.where(days > 0, np.nansum(ar, axis=1), np.nan)
+    return np.asarray(total, dtype=np.float64), days.astype(np.int64)
+
+
+def sigma(panel: AbnormalPanel) -> FloatArray:
+    """Residual standard deviation per event, NaN where it is not positive and finite."""
+    s2 = np.asarray(panel.sigma2, dtype=np.float64)
+    ok = np.isfinite(s2) & (s2 > 0)
+    return np.where(ok, np.sqrt(np.where(ok, s2, 1.0)), np.nan)
+
+
+def standardized_estimation_residuals(panel: AbnormalPanel) -> FloatArray:
+    """``e_it / s_i`` on the estimation window (no forecast-error correction)."""
+    return np.asarray(panel.est_resid, dtype=np.float64) / sigma(panel)[:, None]
+
+
+def standardized_ar(panel: AbnormalPanel) -> FloatArray:
+    """Patell (1976) standardized abnormal returns ``AR_it / (s_i sqrt(C_it))``, shape (E, L)."""
+    c = np.asarray(panel.daily_forecast_factor(), dtype=np.float64)
+    c = np.where(np.isfinite(c) & (c > 0), c, np.nan)
+    return np.asarray(panel.ar, dtype=np.float64) / (sigma(panel)[:, None] * np.sqrt(c))
+
+
+def standardized_car(panel: AbnormalPanel, mask: BoolArray, start: int, end: int) -> FloatArray:
+    """``SCAR_i = CAR_i / sqrt(Var(CAR_i))`` with the forecast-error variance of the panel."""
+    total, days = car(panel, mask)
+    var = np.asarray(panel.forecast_variance(start, end), dtype=np.float64)
+    ok = np.isfinite(total) & (days > 0) & np.isfinite(var) & (var > 0)
+    return np.where(ok, total / np.sqrt(np.where(ok, var, 1.0)), np.nan)
+
+
+def standardized_window(panel: AbnormalPanel, start: int, end: int | None) -> FloatArray:
+    """SAR on one day (``end`` None or equal to ``start``) or SCAR over a window."""
+    start, end, mask = window_mask(panel, start, end)
+    if start == end:
+        return standardized_ar(panel)[:, panel.day_index(start)]
+    return standardized_car(panel, mask, start, end)
+
+
+def window_label(start: int, end: int) -> str:
+    """``"0"`` for a day, ``"(-1, +1)"`` for a window."""
+
+    def fmt(d: int) -> str:
+        return f"+{d}" if d > 0 else str(d)
+
+    return str(start) if start == end else f"({fmt(start)}, {fmt(end)})"
+
+
+def safe_float(x: Any) -> float:
+    """Float, NaN for None."""
+    return math.nan if x is None else float(x)

@@ -1,0 +1,346 @@
+"""Parametric tests of the AAR (one day) and the CAAR (a window).
+
+Every function takes the panel and a window ``[start, end]`` of relative trading
+days (``end=None`` or ``end == start`` for a single event day) and returns a
+:class:`~eventstudy.inference.result.TestResult`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from eventstudy.inference._common import (
+    car,
+    check_alternative,
+    pvalue,
+    standardized_window,
+    window_mask,
+)
+from eventstudy.inference.correlation import residual_correlation
+from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.panel import AbnormalPanel, FloatArray
+
+__all__ = [
+    "bmp_test",
+    "brown_warner_time_series_test",
+    "cross_sectional_t_test",
+    "kp_bmp_test",
+    "kp_patell_test",
+    "patell_test",
+]
+
+def _null(start: int, end: int) -> str:
+    return "AAR on the day is zero" if start == end else "CAAR over the window is zero"
+
+
+def cross_sectional_t_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Cross-sectional t test of the AAR / CAAR.
+
+    ``t = mean(CAR_i) / (sd(CAR_i) / sqrt(N))`` with the sample standard deviation
+    (``ddof=1``) of the ``N`` events' CARs over ``[start, end]`` (the ARs on a single
+    day); Student t with ``N - 1`` degrees of freedom. Days with a missing AR are
+    left out of an event's CAR; events without any AR in the window are dropped.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="car-t"``; ``extra`` holds ``mean`` (the CAAR) and ``n_events``.
+
+    References
+    ----------
+    Brown, S. J., & Warner, J. B. (1985). Using daily stock returns: The case of
+    event studies. Journal of Financial Economics 14(1), 3-31.
+    """
+    alternative = check_alternative(alternative)
+    start, end, mask = window_mask(panel, start, end)
+    name, null = "car-t", _null(start, end)
+    x, _ = car(panel, mask)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n < 2:
+        return TestResult.invalid(name, f"needs at least 2 events with abnormal returns, got {n}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    if not sd > 1e-14 * max(1.0, float(np.abs(x).max())):
+        return TestResult.invalid(name, "zero cross-sectional variance of the abnormal returns",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    stat = mean / (sd / math.sqrt(n))
+    return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1), float(n - 1), "t", null,
+                      alternative, n, extra={"mean": mean, "sd": sd, "n_events": n})
+
+
+def brown_warner_time_series_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Time-series (crude dependence adjustment) test of the AAR / CAAR.
+
+    The standard deviation of the AAR is estimated from the time series of the
+    equally weighted portfolio of estimation residuals, aligned by relative day:
+    ``Abar_s = mean_i e_is`` over the events with a residual in slot ``s``, and
+    ``S = sqrt(sum_s (Abar_s - mean Abar)^2 / (T - 1))`` over the ``T`` slots with
+    at least one residual. The statistic is ``AAR_0 / S`` on a day and
+    ``CAAR / (sqrt(L) S)`` over a window, with ``CAAR = sum_t AAR_t`` and ``L`` the
+    window days with at least one AR; Student t with ``T - 1`` degrees of freedom.
+    Because the variance comes from a portfolio, cross-sectional correlation of
+    events sharing calendar dates is accounted for.
+
+    Only events with at least one abnormal return in the window enter both the
+    AAR and the estimation portfolio.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="bw-ts"``; ``extra`` holds ``caar``, ``sd``, ``T``, ``L``, ``n_events``.
+
+    References
+    ----------
+    Brown, S. J., & Warner, J. B. (1980). Measuring security price performance.
+    Journal of Financial Economics 8(3), 205-258.
+
+    Brown, S. J., & Warner, J. B. (1985). Using daily stock returns: The case of
+    event studies. Journal of Financial Economics 14(1), 3-31.
+    """
+    alternative = check_alternative(alternative)
+    start, end, mask = window_mask(panel, start, end)
+    name, null = "bw-ts", _null(start, end)
+    ar = np.asarray(panel.ar, dtype=np.float64)[:, mask]
+    used = np.isfinite(ar).any(axis=1)
+    n = int(used.sum())
+    if n < 1:
+        return TestResult.invalid(name, "no event has an abnormal return in the window",
+                                  null=null, distribution="t", alternative=alternative)
+    ar = ar[used]
+    n_t = np.isfinite(ar).sum(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        aar = np.nanmean(ar, axis=0)
+        port = np.nanmean(np.asarray(panel.est_resid, dtype=np.float64)[used], axis=0)
+    port = port[np.isfinite(port)]
+    t_slots = int(port.size)
+    length = int((n_t > 0).sum())
+    if t_slots < 2:
+        return TestResult.invalid(name, f"needs at least 2 estimation days with residuals, got {t_slots}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    sd = float(port.std(ddof=1))
+    if not sd > 0:
+        return TestResult.invalid(name, "zero variance of the estimation-window average residual",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    caar = float(np.nansum(aar))
+    stat = caar / (math.sqrt(length) * sd)
+    return TestResult(name, stat, pvalue(stat, alternative, "t", t_slots - 1), float(t_slots - 1),
+                      "t", null, alternative, n,
+                      extra={"caar": caar, "sd": sd, "T": t_slots, "L": length, "n_events": n})
+
+
+def _standardized(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, FloatArray]:
+    start, end, _ = window_mask(panel, start, end)
+    return start, end, standardized_window(panel, start, end)
+
+
+def patell_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Patell (1976) standardized-residual Z test with the forecast-error correction.
+
+    On a day, ``SAR_i = AR_i / (s_i sqrt(C_i))`` with ``C_i`` from
+    :meth:`AbnormalPanel.daily_forecast_factor` (``1 + 1/T_i + (Rm - mean Rm)^2 / Smm``
+    for the market model). Over a window, ``SCAR_i = CAR_i / sqrt(Var(CAR_i))`` with
+    ``Var(CAR_i)`` from :meth:`AbnormalPanel.forecast_variance`. Each standardized
+    value is ``t(d_i)`` with ``d_i = T_i - k`` (``panel.df_resid``), variance
+    ``d_i / (d_i - 2)``, and ``Z = sum_i SCAR_i / sqrt(sum_i d_i / (d_i - 2))`` is
+    standard normal. Events with ``d_i <= 2`` are left out.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="patell"``; ``extra`` holds ``n_events`` and ``mean_T`` (mean ``T_i``).
+
+    References
+    ----------
+    Patell, J. M. (1976). Corporate forecasts of earnings per share and stock price
+    behavior: Empirical tests. Journal of Accounting Research 14(2), 246-276.
+
+    Mikkelson, W. H., & Partch, M. M. (1988). Withdrawn security offerings.
+    Journal of Financial and Quantitative Analysis 23(2), 119-133.
+    """
+    return _patell(panel, start, end, alternative, adjust=False)
+
+
+def kp_patell_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Patell Z adjusted for cross-sectional correlation (Kolari & Pynnönen 2010).
+
+    ``Z_adj = Z / sqrt(1 + (N - 1) rbar)`` with ``Z`` from :func:`patell_test` and
+    ``rbar`` the mean pairwise correlation of the events' estimation residuals,
+    paired on calendar dates (:func:`~eventstudy.inference.correlation.residual_correlation`).
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="kp-patell"``; ``extra`` adds ``rbar``, ``rbar_pairs``, ``rbar_possible_pairs``.
+
+    References
+    ----------
+    Kolari, J. W., & Pynnönen, S. (2010). Event study testing with cross-sectional
+    correlation of abnormal returns. Review of Financial Studies 23(11), 3996-4025.
+
+    Patell, J. M. (1976). Corporate forecasts of earnings per share and stock price
+    behavior: Empirical tests. Journal of Accounting Research 14(2), 246-276.
+    """
+    return _patell(panel, start, end, alternative, adjust=True)
+
+
+def _patell(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
+            *, adjust: bool) -> TestResult:
+    alternative = check_alternative(alternative)
+    start, end, scar = _standardized(panel, start, end)
+    name, null = ("kp-patell" if adjust else "patell"), _null(start, end)
+    dfr = np.asarray(panel.df_resid, dtype=np.float64)
+    used = np.isfinite(scar) & (dfr > 2)
+    n = int(used.sum())
+    if n < 1:
+        return TestResult.invalid(name, "no event has a standardized abnormal return with T_i - k > 2",
+                                  null=null, distribution="normal", alternative=alternative)
+    if adjust and n < 2:
+        return TestResult.invalid(name, "needs at least 2 events for the correlation adjustment",
+                                  null=null, distribution="normal", alternative=alternative, nobs=n)
+    d = dfr[used]
+    stat = float(scar[used].sum() / math.sqrt(float((d / (d - 2.0)).sum())))
+    extra: dict[str, float | int] = {"n_events": n, "mean_T": float(np.asarray(panel.nobs)[used].mean())}
+    if adjust:
+        rc = residual_correlation(panel, used)
+        factor = 1.0 + (n - 1) * rc.rbar
+        extra.update(rc.as_extra())
+        if not factor > 0:
+            return TestResult.invalid(name, f"1 + (N-1) rbar = {factor:.3g} is not positive",
+                                      null=null, distribution="normal", alternative=alternative, nobs=n)
+        stat /= math.sqrt(factor)
+    return TestResult(name, stat, pvalue(stat, alternative, "normal"), None, "normal", null,
+                      alternative, n, extra=extra)
+
+
+def bmp_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Standardized cross-sectional test (Boehmer, Musumeci & Poulsen 1991).
+
+    ``t = mean(SCAR_i) / (sd(SCAR_i) / sqrt(N))`` on the Patell-standardized values
+    (``SAR_i`` on a day, ``SCAR_i`` over a window, see :func:`patell_test`), sample
+    standard deviation with ``ddof=1``; Student t with ``N - 1`` degrees of freedom.
+    Robust to event-induced variance.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="bmp"``; ``extra`` holds ``n_events``.
+
+    References
+    ----------
+    Boehmer, E., Musumeci, J., & Poulsen, A. B. (1991). Event-study methodology
+    under conditions of event-induced variance. Journal of Financial Economics
+    30(2), 253-272.
+    """
+    return _bmp(panel, start, end, alternative, adjust=False)
+
+
+def kp_bmp_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """BMP test adjusted for cross-sectional correlation (Kolari & Pynnönen 2010).
+
+    ``t_adj = t_BMP sqrt((1 - rbar) / (1 + (N - 1) rbar))`` with ``rbar`` the mean
+    pairwise correlation of the events' estimation residuals paired on calendar
+    dates; Student t with ``N - 1`` degrees of freedom.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="kp-bmp"``; ``extra`` adds ``rbar``, ``rbar_pairs``, ``rbar_possible_pairs``.
+
+    References
+    ----------
+    Kolari, J. W., & Pynnönen, S. (2010). Event study testing with cross-sectional
+    correlation of abnormal returns. Review of Financial Studies 23(11), 3996-4025.
+
+    Boehmer, E., Musumeci, J., & Poulsen, A. B. (1991). Event-study methodology
+    under conditions of event-induced variance. Journal of Financial Economics
+    30(2), 253-272.
+    """
+    return _bmp(panel, start, end, alternative, adjust=True)
+
+
+def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
+         *, adjust: bool) -> TestResult:
+    alternative = check_alternative(alternative)
+    start, end, scar = _standardized(panel, start, end)
+    name, null = ("kp-bmp" if adjust else "bmp"), _null(start, end)
+    used = np.isfinite(scar)
+    x = scar[used]
+    n = int(x.size)
+    if n < 2:
+        return TestResult.invalid(name, f"needs at least 2 events with standardized abnormal returns, got {n}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    sd = float(x.std(ddof=1))
+    if not sd > 1e-14 * max(1.0, float(np.abs(x).max())):
+        return TestResult.invalid(name, "zero cross-sectional variance of the standardized abnormal returns",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    stat = float(x.mean()) / (sd / math.sqrt(n))
+    extra: dict[str, float | int] = {"n_events": n}
+    if adjust:
+        rc = residual_correlation(panel, used)
+        factor = 1.0 + (n - 1) * rc.rbar
+        extra.update(rc.as_extra())
+        if not factor > 0 or not rc.rbar < 1:
+            return TestResult.invalid(name, f"rbar = {rc.rbar:.3g} leaves no valid adjustment",
+                                      null=null, distribution="t", alternative=alternative, nobs=n)
+        stat *= math.sqrt((1.0 - rc.rbar) / factor)
+    return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1), float(n - 1), "t", null,
+                      alternative, n, extra=extra)

@@ -1,0 +1,254 @@
+"""Rank tests: Corrado (1989), Corrado & Zivney (1992) and GRANK (Kolari & Pynnönen 2011).
+
+All three rank each event's returns over its combined estimation + event period
+and scale the ranks as ``U_it = rank_it / (1 + M_i) - 1/2`` where ``M_i`` is the
+event's number of non-missing values, so that missing returns are allowed and
+``E[U_it] = 0`` under the null (Corrado & Zivney 1992). Ties get average ranks.
+
+With ``N_t`` events available in slot ``t`` (slots are aligned by relative day),
+the portfolio value ``z_t = sum_i U_it / sqrt(N_t)`` is variance-stabilised
+(Campbell & Wasley 1993), ``S^2 = (1/T) sum_t z_t^2`` over the ``T`` slots with
+data, and the test over the ``L`` tested slots ``W`` is
+
+    Z = sum_{t in W} z_t / sqrt(L S^2).
+
+Without missing values ``z_t = sqrt(N) Ubar_t`` and this is Corrado's
+``Ubar_0 / S(Ubar)`` on a day and Cowan's (1992) multi-day
+``sum_{t in W} Ubar_t / sqrt(L S(Ubar)^2)``; with missing values it equals the
+``(N_t / N)`` weighting of Kolari & Pynnönen (2011).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from eventstudy.inference._common import (
+    check_alternative,
+    pvalue,
+    standardized_ar,
+    standardized_estimation_residuals,
+    standardized_window,
+    window_mask,
+)
+from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.panel import AbnormalPanel, FloatArray
+
+__all__ = ["corrado_test", "corrado_zivney_test", "grank_test"]
+
+
+def _null(start: int, end: int) -> str:
+    return (
+        "abnormal returns on the day are not ranked differently from the estimation period"
+        if start == end
+        else "abnormal returns over the window are not ranked differently from the estimation period"
+    )
+
+
+def scaled_ranks(values: FloatArray) -> FloatArray:
+    """``U_it = rank_it / (1 + M_i) - 1/2`` per row, NaN where ``values`` is NaN."""
+    v = np.where(np.isfinite(values), values, np.nan)
+    ranks = stats.rankdata(v, axis=1, nan_policy="omit")
+    m = np.isfinite(v).sum(axis=1, keepdims=True)
+    return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
+
+
+def _rank_z(u: FloatArray, tested: npt.NDArray[np.bool_]) -> tuple[float, int, int]:
+    """``(Z, T, L)`` of the scaled ranks ``u`` (E, C); ``tested`` marks the columns in W."""
+    n_t = np.isfinite(u).sum(axis=0)
+    have = n_t > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        z = np.where(have, np.nansum(u, axis=0) / np.sqrt(np.where(have, n_t, 1)), 0.0)
+    t_slots = int(have.sum())
+    length = int((have & tested).sum())
+    s2 = float((z[have] ** 2).mean()) if t_slots else math.nan
+    if not (length and s2 > 0):
+        return math.nan, t_slots, length
+    return float(z[tested & have].sum() / math.sqrt(length * s2)), t_slots, length
+
+
+def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
+             *, standardized: bool) -> TestResult:
+    alternative = check_alternative(alternative)
+    start, end, mask = window_mask(panel, start, end)
+    name = "corrado-zivney" if standardized else "corrado"
+    null = _null(start, end)
+    if standardized:
+        est = standardized_estimation_residuals(panel)
+        sar = standardized_ar(panel)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            n_day = np.isfinite(sar).sum(axis=0)
+            sd_day = np.nanstd(sar, axis=0, ddof=1)
+        ok_day = (n_day >= 2) & (sd_day > 0)
+        event = np.where(ok_day, sar / np.where(ok_day, sd_day, 1.0), np.nan)
+    else:
+        est = np.asarray(panel.est_resid, dtype=np.float64)
+        event = np.asarray(panel.ar, dtype=np.float64)
+    used = np.isfinite(event[:, mask]).any(axis=1)
+    n = int(used.sum())
+    if n < 1:
+        return TestResult.invalid(name, "no event has an abnormal return in the window",
+                                  null=null, distribution="normal", alternative=alternative)
+    u = scaled_ranks(np.concatenate([est[used], event[used]], axis=1))
+    tested = np.concatenate([np.zeros(est.shape[1], dtype=bool), mask])
+    stat, t_slots, length = _rank_z(u, tested)
+    if not math.isfinite(stat):
+        return TestResult.invalid(name, "zero variance of the mean ranks",
+                                  null=null, distribution="normal", alternative=alternative, nobs=n)
+    return TestResult(name, stat, pvalue(stat, alternative, "normal"), None, "normal", null,
+                      alternative, n, extra={"T": t_slots, "L": length, "n_events": n})
+
+
+def corrado_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Corrado (1989) rank test, with Cowan's (1992) multi-day window version.
+
+    Ranks the raw abnormal returns (estimation residuals and event-span ARs) of
+    each event over its combined estimation + event period, scales them as
+    ``U_it = rank_it / (1 + M_i) - 1/2`` and computes
+
+    ``Z = sum_{t in W} z_t / sqrt(L S^2)``, ``z_t = sum_i U_it / sqrt(N_t)``,
+    ``S^2 = (1/T) sum_t z_t^2`` over every slot of the combined period
+
+    (see the module docstring); standard normal. Only events with an AR in the
+    window are ranked.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="corrado"``; ``extra`` holds ``T`` (slots with data), ``L``, ``n_events``.
+
+    References
+    ----------
+    Corrado, C. J. (1989). A nonparametric test for abnormal security-price
+    performance in event studies. Journal of Financial Economics 23(2), 385-395.
+
+    Corrado, C. J., & Zivney, T. L. (1992). The specification and power of the sign
+    test in event study hypothesis tests using daily stock returns. Journal of
+    Financial and Quantitative Analysis 27(3), 465-478.
+
+    Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative
+    Finance and Accounting 2(4), 343-358.
+
+    Campbell, C. J., & Wasley, C. E. (1993). Measuring security price performance
+    using daily NASDAQ returns. Journal of Financial Economics 33(1), 73-92.
+    """
+    return _corrado(panel, start, end, alternative, standardized=False)
+
+
+def corrado_zivney_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Corrado & Zivney (1992) standardized rank test.
+
+    As :func:`corrado_test`, but ranks standardized abnormal returns: estimation
+    residuals ``e_it / s_i`` and, on the event span, the Patell-standardized
+    ``SAR_it = AR_it / (s_i sqrt(C_it))`` divided by their cross-sectional standard
+    deviation on that day (``ddof=1``), Corrado & Zivney's adjustment for
+    event-induced variance. Event days with fewer than two SARs are treated as
+    missing. Multi-day windows use Cowan's (1992) sum of the window's mean ranks.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="corrado-zivney"``; ``extra`` holds ``T``, ``L``, ``n_events``.
+
+    References
+    ----------
+    Corrado, C. J., & Zivney, T. L. (1992). The specification and power of the sign
+    test in event study hypothesis tests using daily stock returns. Journal of
+    Financial and Quantitative Analysis 27(3), 465-478.
+
+    Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative
+    Finance and Accounting 2(4), 343-358.
+    """
+    return _corrado(panel, start, end, alternative, standardized=True)
+
+
+def grank_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Generalized rank test GRANK-T (Kolari & Pynnönen 2011).
+
+    Variant implemented: the event window (a single day, or the cumulative window
+    ``[start, end]``) is collapsed into one observation, the re-standardized
+    cumulative abnormal return ``SCAR*_i = SCAR_i / sd(SCAR)`` (``SCAR_i`` as in the
+    Patell/BMP tests, with the forecast-error variance; ``sd`` the cross-sectional
+    standard deviation, ``ddof=1``). It is appended to the estimation-period
+    standardized residuals ``e_it / s_i`` to form the generalized standardized
+    abnormal returns GSAR, which are ranked per event and scaled
+    ``U_it = rank / (1 + M_i) - 1/2``. With ``Ubar_t`` the mean over the ``N_t``
+    events available in slot ``t`` and ``S^2 = (1/T) sum_t (N_t/N) Ubar_t^2`` over
+    the ``T`` slots (estimation days with data plus the event point),
+
+    ``Z = Ubar_0 / S`` and ``t_grank = Z sqrt((T - 2) / (T - 1 - Z^2))``,
+
+    Student t with ``T - 2`` degrees of freedom (the paper's eq. for GRANK-T).
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="grank"``; ``extra`` holds ``Z``, ``T``, ``n_events``.
+
+    References
+    ----------
+    Kolari, J. W., & Pynnönen, S. (2011). Nonparametric rank tests for event
+    studies. Journal of Empirical Finance 18(5), 953-971.
+    """
+    alternative = check_alternative(alternative)
+    start, end, _ = window_mask(panel, start, end)
+    name, null = "grank", _null(start, end)
+    scar = standardized_window(panel, start, end)
+    used = np.isfinite(scar)
+    n = int(used.sum())
+    if n < 2:
+        return TestResult.invalid(name, f"needs at least 2 events to re-standardize, got {n}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    sd = float(scar[used].std(ddof=1))
+    if not sd > 0:
+        return TestResult.invalid(name, "zero cross-sectional variance of the standardized CARs",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    est = standardized_estimation_residuals(panel)[used]
+    gsar = np.concatenate([est, (scar[used] / sd)[:, None]], axis=1)
+    u = scaled_ranks(gsar)
+    tested = np.zeros(gsar.shape[1], dtype=bool)
+    tested[-1] = True
+    z, t_slots, _ = _rank_z(u, tested)
+    if not math.isfinite(z) or t_slots < 3:
+        return TestResult.invalid(name, "too few estimation days or zero rank variance",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    room = t_slots - 1 - z * z
+    if not room > 0:
+        return TestResult.invalid(name, f"Z^2 = {z * z:.3g} >= T - 1 = {t_slots - 1}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    stat = z * math.sqrt((t_slots - 2) / room)
+    return TestResult(name, stat, pvalue(stat, alternative, "t", t_slots - 2), float(t_slots - 2),
+                      "t", null, alternative, n, extra={"Z": z, "T": t_slots, "n_events": n})

@@ -1,0 +1,190 @@
+"""Sign tests and the Wilcoxon signed-rank test of the CARs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from eventstudy.inference._common import car, check_alternative, pvalue, window_mask
+from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.panel import AbnormalPanel
+
+__all__ = ["generalized_sign_test", "sign_test", "wilcoxon_test"]
+
+
+def _binom_p(k: int, n: int, p: float, alternative: Alternative) -> float:
+    return float(stats.binomtest(k, n, p, alternative=alternative).pvalue)
+
+
+def _sign(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
+          *, generalized: bool, exact: bool) -> TestResult:
+    alternative = check_alternative(alternative)
+    start, end, mask = window_mask(panel, start, end)
+    name = "gsign" if generalized else "sign"
+    what = "AR on the day" if start == end else "CAR over the window"
+    x, _ = car(panel, mask)
+    used = np.isfinite(x)
+    n = int(used.sum())
+    dist = "binomial" if exact else "normal"
+    if generalized:
+        resid = np.asarray(panel.est_resid, dtype=np.float64)[used]
+        t_i = np.isfinite(resid).sum(axis=1)
+        keep = t_i > 0
+        n_est = int(keep.sum())
+        if n_est < 1:
+            return TestResult.invalid(name, "no estimation residuals to estimate the share of positive returns",
+                                      null="", distribution=dist, alternative=alternative, nobs=n)
+        frac = (resid[keep] > 0).sum(axis=1) / t_i[keep]
+        p0 = float(frac.mean())
+        null = f"share of positive {what} equals the estimation-period share p = {p0:.4f}"
+    else:
+        p0 = 0.5
+        null = f"positive and negative {what} are equally likely"
+    if n < 1:
+        return TestResult.invalid(name, "no event has an abnormal return in the window",
+                                  null=null, distribution=dist, alternative=alternative)
+    if not 0.0 < p0 < 1.0:
+        return TestResult.invalid(name, f"estimation-period share of positive residuals is {p0}",
+                                  null=null, distribution=dist, alternative=alternative, nobs=n)
+    w = int((x[used] > 0).sum())
+    z = (w - n * p0) / math.sqrt(n * p0 * (1.0 - p0))
+    p_exact = _binom_p(w, n, p0, alternative)
+    extra: dict[str, float | int] = {"n_positive": w, "p0": p0, "z": z, "pvalue_exact": p_exact,
+                                     "n_events": n}
+    if exact:
+        return TestResult(name, float(w), p_exact, None, "binomial", null, alternative, n, extra=extra)
+    return TestResult(name, z, pvalue(z, alternative, "normal"), None, "normal", null, alternative, n,
+                      extra=extra)
+
+
+def sign_test(
+    panel: AbnormalPanel,
+    start: int,
+    end: int | None = None,
+    *,
+    alternative: Alternative = "two-sided",
+    exact: bool = False,
+) -> TestResult:
+    """Sign test of the ARs on a day / the CARs over a window.
+
+    With ``w`` the number of the ``N`` events with a positive CAR (zero counts as
+    not positive), ``Z = (w - N/2) / sqrt(N/4)``, standard normal. With
+    ``exact=True`` the statistic is ``w`` and the p-value is the exact binomial
+    ``B(N, 1/2)`` one (``scipy.stats.binomtest``); the exact p-value is always in
+    ``extra["pvalue_exact"]``.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+    exact : bool, default False
+
+    Returns
+    -------
+    TestResult
+        ``name="sign"``; ``extra`` holds ``n_positive``, ``p0`` (0.5), ``z``, ``pvalue_exact``.
+
+    References
+    ----------
+    Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative
+    Finance and Accounting 2(4), 343-358.
+
+    Brown, S. J., & Warner, J. B. (1980). Measuring security price performance.
+    Journal of Financial Economics 8(3), 205-258.
+    """
+    return _sign(panel, start, end, alternative, generalized=False, exact=exact)
+
+
+def generalized_sign_test(
+    panel: AbnormalPanel,
+    start: int,
+    end: int | None = None,
+    *,
+    alternative: Alternative = "two-sided",
+    exact: bool = False,
+) -> TestResult:
+    """Generalized sign test (Cowan 1992).
+
+    ``Z = (w - N p) / sqrt(N p (1 - p))`` with ``w`` the number of events with a
+    positive CAR and ``p`` Cowan's estimate of the share of positive abnormal
+    returns under the null: the mean over the ``N`` tested events of each event's
+    fraction of positive estimation-window residuals,
+    ``p = (1/N) sum_i (1/T_i) sum_t 1[e_it > 0]`` (an equal-weighted average of
+    per-event fractions, not the pooled fraction of all residuals). As in Cowan,
+    the daily ``p`` is used for multi-day windows too. Standard normal; with
+    ``exact=True`` the statistic is ``w`` and the p-value is exact binomial ``B(N, p)``.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+    exact : bool, default False
+
+    Returns
+    -------
+    TestResult
+        ``name="gsign"``; ``extra`` holds ``n_positive``, ``p0``, ``z``, ``pvalue_exact``.
+
+    References
+    ----------
+    Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative
+    Finance and Accounting 2(4), 343-358.
+    """
+    return _sign(panel, start, end, alternative, generalized=True, exact=exact)
+
+
+def wilcoxon_test(
+    panel: AbnormalPanel, start: int, end: int | None = None, *, alternative: Alternative = "two-sided"
+) -> TestResult:
+    """Wilcoxon signed-rank test of the cross-section of CARs (ARs on a day).
+
+    The statistic is ``W+``, the sum of the ranks of ``|CAR_i|`` over the events
+    with a positive CAR (average ranks for ties; zero CARs are dropped, Wilcoxon's
+    convention). The p-value is that of ``scipy.stats.wilcoxon`` with
+    ``method="auto"``: exact null distribution for ``N <= 50`` without ties or
+    zeros, otherwise the normal approximation with the tie correction.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+    start, end : int
+        Window of relative trading days; ``end=None`` for the single day ``start``.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    TestResult
+        ``name="wilcoxon"``, ``distribution="wilcoxon"`` (exact) or ``"normal"``;
+        ``extra`` holds ``n_events`` and ``n_zero``.
+
+    References
+    ----------
+    Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics
+    Bulletin 1(6), 80-83.
+    """
+    alternative = check_alternative(alternative)
+    start, end, mask = window_mask(panel, start, end)
+    name = "wilcoxon"
+    null = "CARs are symmetric about zero" if start != end else "ARs on the day are symmetric about zero"
+    x, _ = car(panel, mask)
+    x = x[np.isfinite(x)]
+    n_zero = int((x == 0).sum())
+    nz = x[x != 0]
+    n = int(nz.size)
+    if n < 2:
+        return TestResult.invalid(name, f"needs at least 2 non-zero CARs, got {n}",
+                                  null=null, distribution="wilcoxon", alternative=alternative, nobs=n)
+    ranks = stats.rankdata(np.abs(nz))
+    w_plus = float(ranks[nz > 0].sum())
+    ties = np.unique(np.abs(nz)).size < n
+    exact = n <= 50 and not ties
+    res = stats.wilcoxon(nz, alternative=alternative, method="exact" if exact else "approx",
+                         correction=False)
+    return TestResult(name, w_plus, float(res.pvalue), None, "wilcoxon" if exact else "normal", null,
+                      alternative, n, extra={"n_events": n, "n_zero": n_zero})
