@@ -32,6 +32,7 @@ import datetime as dt
 import functools
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -561,7 +562,10 @@ class ClaimResult:
 def _calendar() -> Any:
     import exchange_calendars as xcals
 
-    return xcals.get_calendar(_CALENDAR_NAME)
+    with warnings.catch_warnings():
+        # exchange_calendars (not this package) trips a pandas deprecation warning
+        warnings.filterwarnings("ignore", message=r"Series\.values returning an ndarray")
+        return xcals.get_calendar(_CALENDAR_NAME)
 
 
 def _previous_session(date: pd.Timestamp, claim_id: str) -> pd.Timestamp:

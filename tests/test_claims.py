@@ -468,7 +468,7 @@ def test_bundled_claims_on_bundled_fixtures() -> None:
     frame = report.to_frame()
     checkable = frame[frame["verdict"] != "uncheckable"]
     assert (checkable["verdict"] == "holds").all()
-    assert "dividend-adjusted: yes" in frame.loc["asml-1d-003", "basis"]
-    assert "dividend-adjusted: no" in frame.loc["nvda-1d-002", "basis"]
+    assert "dividend-adjusted: yes" in str(frame.loc["asml-1d-003", "basis"])
+    assert "dividend-adjusted: no" in str(frame.loc["nvda-1d-002", "basis"])
     unch = frame[frame["verdict"] == "uncheckable"]
     assert len(unch) >= 6 and unch["detail"].str.len().gt(0).all()
