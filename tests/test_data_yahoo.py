@@ -217,14 +217,6 @@ def test_range_is_required(tmp_path: Path) -> None:
         source.history(["NVDA"], "2025-01-27", "2025-01-01")
 
 
-def test_real_yfinance_without_network_is_network_error(tmp_path: Path) -> None:
-    # No fake: the real yfinance.download runs and hits the blocked socket.
-    # yfinance catches per-ticker errors itself and returns all-NaN columns,
-    # so the failure surfaces as a DownloadError (a NetworkError).
-    with pytest.raises(NetworkError):
-        YFinanceSource(tmp_path, timeout=1).history(["NVDA"], "2025-01-21", "2025-01-27")
-
-
 def test_safe_file_stem() -> None:
     assert safe_file_stem("^GSPC") == "GSPC"
     assert safe_file_stem("BRK-B") == "BRK-B"
