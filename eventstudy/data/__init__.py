@@ -1,1 +1,44 @@
-"""Data layer: price sources, validation, recording."""
+"""Data layer: price sources, validation, recording, factor files.
+
+* :class:`CsvSource` - recorded prices (a folder of CSVs + ``manifest.json``).
+* :class:`YFinanceSource` - live prices through ``yfinance`` (imported lazily).
+* :func:`validate_price_frame` - the single validation gate of every source.
+* :func:`price_panel` - wide panel of the price used for returns, per symbol.
+* :func:`record` - write a fixture folder from a live source.
+* :func:`read_french_csv`, :func:`load_factors`, :class:`FrenchLibrary` - Fama-French
+  daily factors.
+"""
+
+from eventstudy.data.fixtures import (
+    MANIFEST_NAME,
+    CsvSource,
+    load_manifest,
+    price_csv_bytes,
+    sha256_file,
+)
+from eventstudy.data.french import DATASETS, FrenchLibrary, load_factors, read_french_csv
+from eventstudy.data.panel import price_panel
+from eventstudy.data.record import record
+from eventstudy.data.source import CSV_COLUMNS, PRICE_COLUMNS, PriceSource
+from eventstudy.data.validate import validate_price_frame
+from eventstudy.data.yahoo import YFinanceSource, safe_file_stem
+
+__all__ = [
+    "CSV_COLUMNS",
+    "DATASETS",
+    "MANIFEST_NAME",
+    "PRICE_COLUMNS",
+    "CsvSource",
+    "FrenchLibrary",
+    "PriceSource",
+    "YFinanceSource",
+    "load_factors",
+    "load_manifest",
+    "price_csv_bytes",
+    "price_panel",
+    "read_french_csv",
+    "record",
+    "safe_file_stem",
+    "sha256_file",
+    "validate_price_frame",
+]
