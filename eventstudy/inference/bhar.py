@@ -134,7 +134,8 @@ def bhar_bootstrap_test(
 ) -> TestResult:
     """Bootstrapped skewness-adjusted t test of the mean BHAR (Lyon, Barber & Tsai 1999).
 
-    Draws ``n_boot`` resamples with replacement from the ``N`` BHARs with
+    Draws ``n_boot`` resamples with replacement from the ``N`` BHARs, sorted
+    ascending so that the result does not depend on the order of the events, with
     ``numpy.random.default_rng(seed).integers(0, N, size=(n_boot, n_b))`` and
     computes in each ``t*_b = sqrt(n_b) (S*_b + gamma*_b S*_b^2/3 + gamma*_b/(6 n_b))``
     with ``S*_b = (mean*_b - mean) / sd*_b`` (centred at the sample mean, which
@@ -192,6 +193,7 @@ def bhar_bootstrap_test(
     if n_b < 3:
         return TestResult.invalid(name, f"resample size N/4 = {n_b} is below 3 (N = {n})",
                                   null=_NULL, distribution="bootstrap", alternative=alternative, nobs=n)
+    x = np.sort(x)
     stat = float(skewness_adjusted_t(x))
     rng = np.random.default_rng(seed)
     draws = x[rng.integers(0, n, size=(int(n_boot), n_b))]

@@ -269,6 +269,7 @@ def compute(start: int, end: int) -> dict[str, float]:
     res["bhar-skew-t"] = t_sa
     res["bhar-skew-t p"] = p_t(t_sa, len(bh) - 1)
     rng = np.random.default_rng(SEED)
+    bh = np.array(sorted(bh))  # resample from the BHARs in ascending order
     idx = rng.integers(0, len(bh), size=(N_BOOT, len(bh)))
     tb = [tsa(bh[row], bh.mean()) for row in idx]
     tb = [v for v in tb if not math.isnan(v)]
