@@ -9,6 +9,7 @@ recorded by the caller in the result's diagnostics.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,6 +38,9 @@ def to_timestamp(value: object, parameter: str) -> pd.Timestamp:
         If ``value`` is not a date.
     """
     try:
+        if isinstance(value, str):
+            # ISO 8601 only: dateutil would guess "27th of January" into this year.
+            value = dt.datetime.fromisoformat(value.strip())
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(parameter, "a date such as '2025-01-27'", value) from exc

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from eventstudy.calendar import ROLL_POLICIES
+from eventstudy.calendar import ROLL_POLICIES, to_timestamp
 from eventstudy.data.source import PriceSource
 from eventstudy.errors import EventFileError, InvalidParameterError
 from eventstudy.models import MODELS
@@ -37,6 +37,14 @@ from eventstudy.study import event_study
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window, parse_window
 
 __all__ = ["EventSpec", "load_event_file", "run_spec"]
+
+#: Which bundled Ken French files each model's factors (and RF) come from.
+MODEL_FACTOR_FILES: dict[str, tuple[str, ...]] = {
+    "capm": ("ff3",),
+    "ff3": ("ff3",),
+    "carhart": ("ff3", "mom"),
+    "ff5": ("ff5",),
+}
 
 _FIELDS = {"name", "event_date", "securities", "benchmark", "model", "estimation", "windows",
            "roll", "min_estimation_obs", "return_type", "description"}
@@ -96,8 +104,8 @@ def load_event_file(path: str | Path) -> EventSpec:
     if not isinstance(date, dt.date | str):
         raise _err(p, "event_date", "a date such as 2025-01-27", date)
     try:
-        event_date = pd.Timestamp(date)
-    except ValueError as exc:
+        event_date = to_timestamp(date, "event_date")
+    except InvalidParameterError as exc:
         raise _err(p, "event_date", "a date such as 2025-01-27", date) from exc
     secs = raw["securities"]
     if not isinstance(secs, list) or not secs or not all(isinstance(s, str) and s for s in secs):
@@ -157,10 +165,10 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
     symbols = [*spec.securities, spec.benchmark]
     frames = source.history(symbols)
     prices, basis = price_panel(frames)
-    if spec.model in ("capm", "ff3", "carhart", "ff5") and factors is None:
-        from eventstudy.data.french import load_model_factors
+    if spec.model in MODEL_FACTOR_FILES and factors is None:
+        from eventstudy.data.french import load_factors
 
-        factors = load_model_factors(spec.model)
+        factors = load_factors(MODEL_FACTOR_FILES[spec.model])
     return event_study(
         prices[list(spec.securities)],
         benchmark=prices[spec.benchmark],
