@@ -8,7 +8,7 @@ prices and returns at or below -100% are errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -29,7 +29,7 @@ ReturnType = Literal["simple", "log"]
 __all__ = ["ReturnType", "align_to_sessions", "as_wide", "prices_to_returns", "validate_wide"]
 
 
-def _first(values: pd.Index | list[object], limit: int = 5) -> str:
+def _first(values: Sequence[object], limit: int = 5) -> str:
     vals = [str(pd.Timestamp(v).date()) if isinstance(v, pd.Timestamp) else str(v) for v in values]
     more = f" ... ({len(vals)} in total)" if len(vals) > limit else ""
     return ", ".join(vals[:limit]) + more
@@ -66,7 +66,7 @@ def as_wide(data: pd.DataFrame | pd.Series, parameter: str) -> pd.DataFrame:
 
 def validate_wide(frame: pd.DataFrame, parameter: str, kind: Literal["prices", "returns"]) -> None:
     """Check dates (unique, ascending, midnight) and values (prices > 0, returns > -1)."""
-    idx = frame.index
+    idx = pd.DatetimeIndex(frame.index)
     if idx.has_duplicates:
         raise DuplicateDatesError(
             f"`{parameter}` has duplicated dates: {_first(idx[idx.duplicated()].unique().tolist())}."

@@ -161,7 +161,7 @@ class EventStudyResult:
             raise UnknownSymbolError([event_id], "this result's events", ids)
         return ids.index(event_id)
 
-    def car_test(self, event_id: str, window: Window | Sequence[int] = Window(0, 0)) -> TestResult:
+    def car_test(self, event_id: str, window: Window | Sequence[int] = (0, 0)) -> TestResult:
         """The forecast-error-corrected t-test of one event's CAR."""
         w = window if isinstance(window, Window) else Window(int(window[0]), int(window[1]))
         return car_test(self.panel, self._pos(event_id), w)
@@ -205,10 +205,13 @@ class EventStudyResult:
         car = self._car
         if len(car):
             rows, stubs = [], []
+            records: dict[tuple[str, str], dict[Any, Any]] = {
+                (str(r["event_id"]), str(r["window"])): r for r in car.reset_index().to_dict("records")
+            }
             for eid in self.event_ids:
                 row = []
                 for w in wins:
-                    r = car.loc[(eid, w.label)]
+                    r = records[(eid, w.label)]
                     star = "*" if r["pvalue"] < 0.05 else ""
                     row.append(f"{100 * r['car']:.2f}% ({_fmt(r['tstat'], '.2f')}){star}")
                 rows.append(row)
@@ -218,7 +221,7 @@ class EventStudyResult:
         if len(self._caar):
             cols = ["caar", "n", "tstat", "pvalue"]
             data = [[f"{100 * r['caar']:.3f}%", str(int(r["n"])), _fmt(r["tstat"], ".3f"),
-                     _fmt(r["pvalue"], ".4f")] for _, r in self._caar[cols].iterrows()]
+                     _fmt(r["pvalue"], ".4f")] for r in self._caar[cols].to_dict("records")]
             smry.tables.append(SimpleTable(data, headers=["CAAR", "N", "t", "p"],
                                            stubs=list(self._caar.index),
                                            title="CAAR, cross-sectional t (Brown & Warner 1985)"))
@@ -226,7 +229,7 @@ class EventStudyResult:
             if len(self._tests) else self._tests
         if len(headline):
             data = [[r["window"], r["test"], _fmt(r["statistic"], ".3f"), _fmt(r["pvalue"], ".4f"),
-                     r.get("reason", "") or ""] for _, r in headline.iterrows()]
+                     r.get("reason", "") or ""] for r in headline.to_dict("records")]
             smry.tables.append(SimpleTable(data, headers=["window", "test", "statistic", "p", "note"],
                                            title="Headline tests"))
         if self.notes:

@@ -20,7 +20,13 @@ from eventstudy.errors import (
     InvalidParameterError,
     UnknownSymbolError,
 )
-from eventstudy.inputs import ReturnType, align_to_sessions, as_wide, prices_to_returns, validate_wide
+from eventstudy.inputs import (
+    ReturnType,
+    align_to_sessions,
+    as_wide,
+    prices_to_returns,
+    validate_wide,
+)
 from eventstudy.models import ModelSpec, fit_panel, get_model
 from eventstudy.panel import AbnormalPanel
 from eventstudy.results import EventStudyResult, build_result

@@ -42,9 +42,12 @@ def print_result(result: EventStudyResult) -> None:
     for col, just in (("Security", "left"), ("Window", "left"), ("AR/CAR", "right"),
                       ("t", "right"), ("p", "right"), ("days", "right")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
+    records: dict[tuple[str, str], dict[Any, Any]] = {
+        (str(r["event_id"]), str(r["window"])): r for r in car.reset_index().to_dict("records")
+    }
     for eid in result.event_ids:
         for j, w in enumerate(result.windows):
-            r = car.loc[(eid, w.label)]
+            r = records[(eid, w.label)]
             label = "AR day 0" if (w.start, w.end) == (0, 0) else f"CAR{w.label}"
             table.add_row(eid if j == 0 else "", label, pct(r["car"]), f"{r['tstat']:.2f}",
                           f"{r['pvalue']:.4f}", str(int(r["days"])),
@@ -54,8 +57,9 @@ def print_result(result: EventStudyResult) -> None:
     t2 = Table(title="CAAR (cross-sectional t, Brown & Warner 1985)", title_justify="left")
     for col in ("Window", "CAAR", "N", "t", "p"):
         t2.add_column(col, justify="left" if col == "Window" else "right")
-    for w, r in caar.iterrows():
-        t2.add_row(str(w), pct(r["caar"]), str(int(r["n"])), f"{r['tstat']:.2f}", f"{r['pvalue']:.4f}")
+    for row in caar.reset_index().to_dict("records"):
+        r = dict(row)
+        t2.add_row(str(r["window"]), pct(r["caar"]), str(int(r["n"])), f"{r['tstat']:.2f}", f"{r['pvalue']:.4f}")
     con.print(t2)
     tests = result.tests
     if len(tests) and "headline" in tests.columns:
@@ -64,7 +68,8 @@ def print_result(result: EventStudyResult) -> None:
             t3 = Table(title="Headline tests (dependence-robust first)", title_justify="left")
             for col in ("Window", "Test", "Statistic", "p", "Note"):
                 t3.add_column(col, justify="right" if col in ("Statistic", "p") else "left")
-            for _, r in head.iterrows():
+            for hrow in head.to_dict("records"):
+                r = dict(hrow)
                 t3.add_row(str(r["window"]), str(r["test"]), f"{r['statistic']:.3f}",
                            f"{r['pvalue']:.4f}", str(r.get("reason", "") or ""))
             con.print(t3)

@@ -17,12 +17,12 @@ T = len(rm_est)
 mean_m = sum(rm_est) / T
 mean_i = sum(ri_est) / T
 smm = sum((x - mean_m) ** 2 for x in rm_est)
-smi = sum((x - mean_m) * (y - mean_i) for x, y in zip(rm_est, ri_est))
+smi = sum((x - mean_m) * (y - mean_i) for x, y in zip(rm_est, ri_est, strict=True))
 beta = smi / smm
 alpha = mean_i - beta * mean_m
-resid = [y - alpha - beta * x for x, y in zip(rm_est, ri_est)]
+resid = [y - alpha - beta * x for x, y in zip(rm_est, ri_est, strict=True)]
 s2 = sum(e * e for e in resid) / (T - 2)
-ar = [y - alpha - beta * x for x, y in zip(rm_evt, ri_evt)]
+ar = [y - alpha - beta * x for x, y in zip(rm_evt, ri_evt, strict=True)]
 
 
 def var_car(days):  # days: indexes into the event span
