@@ -1,0 +1,251 @@
+"""Unit tests of the inference battery: edge cases, rbar, clustering, the tidy table."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import eventstudy.inference as inf
+from eventstudy.errors import InvalidParameterError
+from eventstudy.inference.result import TestResult
+from eventstudy.panel import AbnormalPanel
+from tests.inference_helpers import build_panel, simulate
+
+ALL_FUNCS = [
+    inf.cross_sectional_t_test, inf.brown_warner_time_series_test, inf.patell_test,
+    inf.kp_patell_test, inf.bmp_test, inf.kp_bmp_test, inf.corrado_test,
+    inf.corrado_zivney_test, inf.grank_test, inf.sign_test, inf.generalized_sign_test,
+    inf.wilcoxon_test, inf.bhar_skewness_adjusted_t_test, inf.bhar_bootstrap_test,
+]
+
+
+def make(seed: int = 1, **kw: object) -> AbnormalPanel:
+    ret, mkt, dates, est_len, days = simulate(seed, **kw)  # type: ignore[arg-type]
+    return build_panel(ret, mkt, dates, est_len, days)
+
+
+@pytest.fixture(scope="module")
+def clustered() -> AbnormalPanel:
+    return make(3, n_events=12, est_len=80, corr=0.8)
+
+
+# --------------------------------------------------------------------------- validity
+
+
+@pytest.mark.parametrize("fn", ALL_FUNCS, ids=lambda f: f.__name__)
+def test_every_test_returns_a_testresult(clustered: AbnormalPanel, fn: object) -> None:
+    for window in ((0, None), (-1, 1)):
+        res = fn(clustered, *window)  # type: ignore[operator]
+        assert isinstance(res, TestResult)
+        assert res.valid, res.reason
+        assert math.isfinite(res.statistic) and 0 <= res.pvalue <= 1
+        assert res.nobs == 12
+
+
+@pytest.mark.parametrize("fn", ALL_FUNCS, ids=lambda f: f.__name__)
+def test_one_event_is_invalid_not_nan(fn: object) -> None:
+    panel = make(2, n_events=1, est_len=30)
+    res = fn(panel, 0)  # type: ignore[operator]
+    if fn in (inf.brown_warner_time_series_test, inf.patell_test, inf.corrado_test,
+              inf.corrado_zivney_test, inf.sign_test, inf.generalized_sign_test):
+        # defined for a single event (time-series variance / binomial count); CZ needs 2 per day
+        if fn is inf.corrado_zivney_test:
+            assert not res.valid
+        return
+    assert not res.valid
+    assert res.reason
+    assert math.isnan(res.statistic) and math.isnan(res.pvalue)
+
+
+def test_too_few_estimation_days() -> None:
+    panel = make(4, n_events=5, est_len=3)  # T - k = 1: Patell variance undefined
+    res = inf.patell_test(panel, 0)
+    assert not res.valid and "T_i - k > 2" in res.reason
+    assert inf.bmp_test(panel, 0).valid
+
+
+def test_zero_variance_is_invalid() -> None:
+    ret, mkt, dates, est_len, days = simulate(5, n_events=4, est_len=30)
+    ret[:, est_len:] = mkt[:, est_len:]  # fill event days, then force identical ARs
+    panel = build_panel(ret, mkt, dates, est_len, days, model="market_adjusted")
+    res = inf.cross_sectional_t_test(panel, 0)
+    assert not res.valid and "zero" in res.reason
+    assert not inf.bhar_skewness_adjusted_t_test(panel, -1, 1).valid
+
+
+def test_bad_arguments_raise() -> None:
+    panel = make(6, n_events=4, est_len=20)
+    with pytest.raises(InvalidParameterError, match="alternative"):
+        inf.bmp_test(panel, 0, alternative="both")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="event span"):
+        inf.bmp_test(panel, -10, 0)
+    with pytest.raises(InvalidParameterError, match="start"):
+        inf.bmp_test(panel, 2, 1)
+    with pytest.raises(InvalidParameterError, match="resample"):
+        inf.bhar_bootstrap_test(panel, -1, 1, resample="half")  # type: ignore[arg-type]
+
+
+def test_market_adjusted_model() -> None:
+    ret, mkt, dates, est_len, days = simulate(8, n_events=6, est_len=40)
+    panel = build_panel(ret, mkt, dates, est_len, days, model="market_adjusted")
+    assert np.all(panel.daily_forecast_factor() == 1.0)
+    for fn in ALL_FUNCS:
+        assert fn(panel, -1, 1).valid
+
+
+def test_missing_returns_are_used_where_available() -> None:
+    panel = make(9, n_events=10, est_len=50, missing=0.1)
+    res = inf.patell_test(panel, -2, 2)
+    assert res.valid and res.extra["mean_T"] < 50
+    assert inf.brown_warner_time_series_test(panel, 0).extra["T"] == 50
+
+
+def test_power_with_a_large_shift() -> None:
+    panel = make(10, n_events=30, est_len=100, shift=0.05)
+    for fn in ALL_FUNCS:
+        assert fn(panel, 0, alternative="greater").pvalue < 0.01, fn.__name__
+
+
+# --------------------------------------------------------------------------- formulas
+
+
+def test_cross_sectional_t_equals_scipy(clustered: AbnormalPanel) -> None:
+    ref = stats.ttest_1samp(np.nansum(np.asarray(clustered.ar)[:, 2:5], axis=1), 0.0)
+    res = inf.cross_sectional_t_test(clustered, -1, 1)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.df == ref.df
+
+
+def test_wilcoxon_normal_approximation_matches_scipy() -> None:
+    panel = make(11, n_events=60, est_len=30)
+    cars = np.asarray(panel.ar)[:, 3]
+    ref = stats.wilcoxon(cars, method="approx")
+    res = inf.wilcoxon_test(panel, 0)
+    assert res.distribution == "normal"
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
+    assert res.statistic == pytest.approx(stats.rankdata(np.abs(cars))[cars > 0].sum())
+
+
+def test_kp_adjustments_follow_the_formula(clustered: AbnormalPanel) -> None:
+    bmp, kp = inf.bmp_test(clustered, 0), inf.kp_bmp_test(clustered, 0)
+    r, n = kp.extra["rbar"], kp.nobs
+    assert r > 0.05  # common shock (theoretical correlation about 0.15)
+    assert kp.statistic == pytest.approx(bmp.statistic * math.sqrt((1 - r) / (1 + (n - 1) * r)))
+    pat, kpp = inf.patell_test(clustered, 0), inf.kp_patell_test(clustered, 0)
+    assert kpp.statistic == pytest.approx(pat.statistic / math.sqrt(1 + (n - 1) * r))
+
+
+def test_exact_sign_test_is_binomial(clustered: AbnormalPanel) -> None:
+    res = inf.sign_test(clustered, -1, 1, exact=True)
+    w = int(res.statistic)
+    assert res.distribution == "binomial"
+    assert res.pvalue == pytest.approx(stats.binomtest(w, 12, 0.5).pvalue)
+
+
+def test_bhar_quarter_resample_needs_enough_events(clustered: AbnormalPanel) -> None:
+    assert inf.bhar_bootstrap_test(clustered, -1, 1, resample="quarter").valid  # 12 // 4 = 3
+    small = make(12, n_events=8, est_len=20)
+    res = inf.bhar_bootstrap_test(small, -1, 1, resample="quarter")
+    assert not res.valid and "N/4" in res.reason
+
+
+def test_bhar_definition() -> None:
+    panel = make(13, n_events=5, est_len=20)
+    r, m = np.asarray(panel.raw_event)[:, 2:5], np.asarray(panel.raw_event_market)[:, 2:5]
+    np.testing.assert_allclose(inf.bhar(panel, -1, 1), (1 + r).prod(1) - (1 + m).prod(1), rtol=1e-14)
+
+
+# --------------------------------------------------------------------------- rbar
+
+
+def test_rbar_same_dates_equals_aligned_correlation(clustered: AbnormalPanel) -> None:
+    rc = inf.residual_correlation(clustered)
+    c = np.corrcoef(np.asarray(clustered.est_resid))
+    assert rc.rbar == pytest.approx(c[np.triu_indices(12, 1)].mean(), rel=1e-10)
+    assert rc.n_pairs == rc.n_possible == 66
+
+
+def test_rbar_partial_overlap_matches_pandas_pairwise() -> None:
+    panel = make(14, n_events=6, est_len=30, offsets=[0, 5, 10, 28, 60, 200], missing=0.05)
+    rc = inf.residual_correlation(panel)
+    cols = {}
+    for i in range(6):
+        ok = np.isfinite(panel.est_resid[i])
+        cols[i] = pd.Series(panel.est_resid[i][ok], index=panel.est_dates[i][ok])
+    cm = pd.DataFrame(cols).corr(min_periods=3).to_numpy()
+    vals = cm[np.triu_indices(6, 1)]
+    vals = vals[np.isfinite(vals)]
+    assert rc.n_pairs == vals.size < 15
+    assert rc.rbar == pytest.approx(vals.mean(), rel=1e-10)
+
+
+def test_rbar_disjoint_estimation_periods() -> None:
+    panel = make(15, n_events=3, est_len=20, offsets=[0, 100, 200])
+    rc = inf.residual_correlation(panel)
+    assert (rc.rbar, rc.n_pairs, rc.n_possible) == (0.0, 0, 3)
+    res = inf.kp_bmp_test(panel, 0)
+    assert res.statistic == pytest.approx(inf.bmp_test(panel, 0).statistic)
+    assert res.extra["rbar_pairs"] == 0
+
+
+# --------------------------------------------------------------------------- clustering
+
+
+def test_clustering_all_same_session(clustered: AbnormalPanel) -> None:
+    c = inf.detect_clustering(clustered)
+    day0 = str(clustered.event_dates[0, clustered.day_index(0)])
+    assert c.clustered and len(c.overlap_groups) == 1 and len(c.overlap_groups[0]) == 12
+    assert c.message.startswith(f"All 12 events share the session {day0}")
+    assert "KP-adjusted BMP" in c.message and "Brown–Warner time-series test" in c.message
+    assert c.headline_tests == inf.HEADLINE_CLUSTERED
+
+
+def test_clustering_disjoint_and_partial() -> None:
+    apart = make(16, n_events=3, est_len=20, offsets=[0, 30, 60])
+    c = inf.detect_clustering(apart)
+    assert not c.clustered and c.shared_dates == () and c.message.startswith("No two of the 3 events")
+    partial = make(17, n_events=4, est_len=20, offsets=[0, 0, 4, 50])
+    c = inf.detect_clustering(partial, -3, 3)
+    assert c.overlap_groups == (("ev0", "ev1", "ev2"),)
+    assert c.shared_dates[0][1] == ("ev0", "ev1")
+    # A narrow window separates the event 4 sessions later.
+    assert inf.detect_clustering(partial, 0, 1).overlap_groups == (("ev0", "ev1"),)
+
+
+# --------------------------------------------------------------------------- battery
+
+
+def test_run_battery_table(clustered: AbnormalPanel) -> None:
+    table = inf.run_battery(clustered, [(-1, 1), (0, 3)], n_boot=100)
+    assert tuple(table.columns) == inf.COLUMNS
+    n_days = clustered.event_days.size
+    assert len(table) == n_days * len(inf.DAY_TESTS) + 2 * len(inf.WINDOW_TESTS)
+    assert set(table.loc[table.scope == "day", "window"]) == {str(d) for d in clustered.event_days}
+    assert set(table.loc[table.scope == "window", "window"]) == {"(-1, +1)", "(0, +3)"}
+    assert not table.loc[table.scope == "day", "test"].str.startswith("bhar").any()
+    assert table["valid"].all()
+    assert set(table.loc[table.robust, "test"]) == inf.ROBUST_TESTS
+    assert table["df"].dtype == np.float64 and table.loc[table.test == "patell", "df"].isna().all()
+    again = inf.run_battery(clustered, [(-1, 1), (0, 3)], n_boot=100)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_headline_tests(clustered: AbnormalPanel) -> None:
+    table = inf.run_battery(clustered, [(-1, 1)], days=[0], n_boot=50)
+    head = inf.headline_tests(table, clustered=True)
+    assert list(head["test"]) == list(inf.HEADLINE_CLUSTERED) * 2
+    assert list(head["window"]) == ["0"] * 3 + ["(-1, +1)"] * 3
+    assert head["robust"].all()
+    assert list(inf.headline_tests(table, clustered=False)["test"]) == list(inf.HEADLINE_INDEPENDENT) * 2
+
+
+def test_invalid_rows_carry_reasons() -> None:
+    panel = make(18, n_events=1, est_len=20)
+    table = inf.run_battery(panel, [(-1, 1)], days=[0], n_boot=10)
+    bad = table[~table.valid]
+    assert len(bad) > 0 and (bad["reason"].str.len() > 0).all()
+    assert bad["statistic"].isna().all()
