@@ -247,21 +247,20 @@ class EventStudyResult:
         return str(self.summary().as_html())
 
 
-def caar_table(car: pd.DataFrame, windows: Sequence[Window]) -> pd.DataFrame:
-    """Cross-sectional CAAR t-test per window (Brown & Warner 1985)."""
-    from eventstudy.abnormal import t_pvalue
+def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window]) -> pd.DataFrame:
+    """CAAR per window with the cross-sectional t-test (Brown & Warner 1985)."""
+    from eventstudy.inference.parametric import cross_sectional_t_test
 
     rows: list[dict[str, Any]] = []
     for w in windows:
         vals = car.xs(w.label, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
         vals = vals[np.isfinite(vals)]
-        n = vals.size
-        mean = float(vals.mean()) if n else np.nan
-        sd = float(vals.std(ddof=1)) if n > 1 else np.nan
-        t = mean / (sd / np.sqrt(n)) if n > 1 and sd > 0 else np.nan
-        rows.append({"window": w.label, "start": w.start, "end": w.end, "caar": mean, "n": n,
-                     "sd": sd, "tstat": t, "df": n - 1,
-                     "pvalue": float(t_pvalue(t, n - 1, "two-sided")) if np.isfinite(t) else np.nan})
+        test = cross_sectional_t_test(panel, w.start, w.end)
+        rows.append({"window": w.label, "start": w.start, "end": w.end,
+                     "caar": float(vals.mean()) if vals.size else np.nan, "n": int(vals.size),
+                     "sd": float(vals.std(ddof=1)) if vals.size > 1 else np.nan,
+                     "tstat": test.statistic, "df": test.df, "pvalue": test.pvalue,
+                     "valid": test.valid, "reason": test.reason})
     return pd.DataFrame(rows).set_index("window")
 
 
@@ -278,11 +277,12 @@ def build_result(
     data_basis: dict[str, str],
     return_type: str,
     calendar: str,
+    battery: bool = True,
 ) -> EventStudyResult:
     """Assemble the result: CAR and CAAR tables, the test battery, notes."""
     car = car_table(panel, windows)
-    caar = caar_table(car, windows)
-    tests, extra_notes = _battery(panel, windows)
+    caar = caar_table(panel, car, windows)
+    tests, extra_notes = _battery(panel, windows) if battery else (_empty_tests(), ())
     return EventStudyResult(
         name=name, model=model, estimation=estimation, windows=windows, panel=panel,
         notes=notes + extra_notes, return_type=return_type, calendar=calendar,
@@ -291,15 +291,35 @@ def build_result(
     )
 
 
+def _empty_tests() -> pd.DataFrame:
+    from eventstudy.inference.battery import COLUMNS
+
+    return pd.DataFrame(columns=[*COLUMNS, "headline"])
+
+
 def _battery(panel: AbnormalPanel, windows: tuple[Window, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Run the inference battery when available; note clustered event dates."""
-    notes: list[str] = []
-    sessions = {str(d) for d in panel.event_dates[:, panel.day_index(0)]} if panel.n_events else set()
-    if panel.n_events > 1 and len(sessions) == 1:
-        notes.append(
-            f"All {panel.n_events} events share the event session {next(iter(sessions))}: their "
-            "abnormal returns are cross-sectionally correlated, so the cross-sectional CAAR t-test "
-            "overstates significance; prefer the dependence-robust tests (KP-adjusted BMP, "
-            "Brown-Warner time-series test)."
-        )
-    return pd.DataFrame(columns=["scope", "window", "test", "statistic", "pvalue"]), tuple(notes)
+    """Every test for every event day and window; flag the headline rows.
+
+    When events share dates or have overlapping windows (detected in calendar
+    time), the headline is led by the dependence-robust tests and a note says why.
+    """
+    from eventstudy.inference.battery import headline_tests, run_battery
+    from eventstudy.inference.clustering import detect_clustering
+
+    if panel.n_events == 0:
+        return _empty_tests(), ()
+    table = run_battery(panel, [(w.start, w.end) for w in windows])
+    is_win = table["scope"] == "window"
+    # Window labels as in the CAR tables: "(0, 0)" for the one-day window.
+    table.loc[is_win, "window"] = [Window(int(a), int(b)).label for a, b in
+                                   zip(table.loc[is_win, "start"], table.loc[is_win, "end"], strict=True)]
+    clustering = detect_clustering(panel)
+    head = headline_tests(table, clustering.clustered)
+    head = head[head["scope"] == "window"]
+    table["headline"] = False
+    table.loc[head.index, "headline"] = True
+    order = {idx: i for i, idx in enumerate(head.index)}
+    table["_o"] = [order.get(i, len(order) + i) for i in table.index]
+    table = table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    notes = (clustering.message,) if clustering.message else ()
+    return table, notes

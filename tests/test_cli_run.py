@@ -55,7 +55,7 @@ def test_run_bundled_case_writes_outputs(tmp_path: Path, capsys: pytest.CaptureF
     out = tmp_path / "out"
     assert main(["run", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    for token in ("NVDA", "CEG", "AR day 0", "CAR(-1, +1)", "CAAR", "share the event session"):
+    for token in ("NVDA", "CEG", "AR day 0", "CAR(-1, +1)", "CAAR", "share the session 2025-01-27"):
         assert token in printed
     for name in ("ar.csv", "car.csv", "tests.csv", "diagnostics.csv", "summary.txt", "car_paths.png"):
         assert (out / name).stat().st_size > 0, name

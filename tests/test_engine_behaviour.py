@@ -232,7 +232,7 @@ def test_result_is_immutable(prices: pd.DataFrame) -> None:
 def test_summary_str_html_and_fit_detail(prices: pd.DataFrame) -> None:
     res = event_study(prices, benchmark="^GSPC", event_date="2025-01-27", name="case")
     text = str(res)
-    assert "CAR per event" in text and "NVDA" in text and "share the event session" in text
+    assert "CAR per event" in text and "NVDA" in text and "share the session 2025-01-27" in text
     assert "<table" in res._repr_html_()
     detail = res.fit_detail("NVDA")
     assert detail.nobs == 240
