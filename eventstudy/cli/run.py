@@ -37,8 +37,9 @@ def print_result(result: EventStudyResult) -> None:
 
     con = console()
     car = result.car
-    table = Table(title=f"{result.name} - model: {result.model.name}, "
-                  f"estimation {result.estimation.label}", title_justify="left")
+    con.print(f"{result.name}: {result.model.name} model, estimation window "
+              f"{result.estimation.label} sessions, {result.panel.n_events} events", highlight=False)
+    table = Table()
     for col, just in (("Security", "left"), ("Window", "left"), ("AR/CAR", "right"),
                       ("t", "right"), ("p", "right"), ("days", "right")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -54,7 +55,8 @@ def print_result(result: EventStudyResult) -> None:
                           end_section=j == len(result.windows) - 1)
     con.print(table)
     caar = result.caar
-    t2 = Table(title="CAAR (cross-sectional t, Brown & Warner 1985)", title_justify="left")
+    con.print("CAAR with the cross-sectional t-test (Brown & Warner 1985)", highlight=False)
+    t2 = Table()
     for col in ("Window", "CAAR", "N", "t", "p"):
         t2.add_column(col, justify="left" if col == "Window" else "right")
     for row in caar.reset_index().to_dict("records"):
@@ -65,13 +67,17 @@ def print_result(result: EventStudyResult) -> None:
     if len(tests) and "headline" in tests.columns:
         head = tests[tests["headline"].astype(bool)]
         if len(head):
-            t3 = Table(title="Headline tests (dependence-robust first)", title_justify="left")
-            for col in ("Window", "Test", "Statistic", "p", "Note"):
-                t3.add_column(col, justify="right" if col in ("Statistic", "p") else "left")
+            con.print("Headline tests (see tests.csv for all of them)", highlight=False)
+            t3 = Table()
+            for col in ("Window", "Test", "Statistic", "p", "N", "Note"):
+                t3.add_column(col, justify="left" if col in ("Window", "Test", "Note") else "right")
             for hrow in head.to_dict("records"):
                 r = dict(hrow)
-                t3.add_row(str(r["window"]), str(r["test"]), f"{r['statistic']:.3f}",
-                           f"{r['pvalue']:.4f}", str(r.get("reason", "") or ""))
+                valid = bool(r["valid"])
+                t3.add_row(str(r["window"]), str(r["test"]),
+                           f"{r['statistic']:.3f}" if valid else "-",
+                           f"{r['pvalue']:.4f}" if valid else "-", str(int(r["n"])),
+                           "" if valid else f"undefined: {r['reason']}")
             con.print(t3)
     if result.notes:
         con.print("Notes:")
