@@ -1,0 +1,90 @@
+"""Figures: the only part of ``eventstudy`` that imports matplotlib.
+
+Every ``plot_*`` function takes ``ax=None`` and returns the Axes it drew on;
+``claims_figure`` (two panels) returns a Figure. Figures are built with
+:class:`matplotlib.figure.Figure` directly - never ``pyplot`` - so nothing is
+registered with a GUI backend and no global state is left behind. Data for
+each figure comes from :mod:`eventstudy.plotting.data` (pandas only).
+
+Quick start::
+
+    from eventstudy.plotting import price_paths, plot_price_paths, save_png
+    ax = plot_price_paths(price_paths(source, ["NVDA", "^GSPC"]), note=data_note(source, [...]))
+    save_png(ax, "paths.png")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventstudy.plotting._style import STYLE, figure_of, figure_png, save_png
+from eventstudy.plotting.data import (
+    FIRMS,
+    INDICES,
+    CarPaths,
+    MarketValue,
+    car_paths,
+    claimed_moves,
+    data_note,
+    market_value,
+    price_paths,
+    result_note,
+    sensitivity_grid,
+)
+from eventstudy.plotting.figures import (
+    claims_figure,
+    plot_car_paths,
+    plot_claim_differences,
+    plot_claimed_moves,
+    plot_event_ar,
+    plot_market_value,
+    plot_price_paths,
+    plot_sensitivity,
+)
+
+if TYPE_CHECKING:
+    from eventstudy.results import EventStudyResult
+
+__all__ = [
+    "FIRMS",
+    "INDICES",
+    "STYLE",
+    "CarPaths",
+    "MarketValue",
+    "car_paths",
+    "claimed_moves",
+    "claims_figure",
+    "data_note",
+    "figure_of",
+    "figure_png",
+    "market_value",
+    "plot_car_paths",
+    "plot_claim_differences",
+    "plot_claimed_moves",
+    "plot_event_ar",
+    "plot_market_value",
+    "plot_price_paths",
+    "plot_sensitivity",
+    "price_paths",
+    "result_note",
+    "save_png",
+    "save_result_figures",
+    "sensitivity_grid",
+]
+
+
+def save_result_figures(result: EventStudyResult, out: Path) -> list[Path]:
+    """Render the result's figures to PNG files in ``out`` (used by ``eventstudy run``).
+
+    Writes ``car_paths.png`` (CAR per event and the CAAR band over the result's
+    event span) and ``abnormal_returns.png`` (day-0 AR per event with its 95%
+    interval, when day 0 is in the span). Returns the paths written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    days = (int(result.panel.event_days.min()), int(result.panel.event_days.max()))
+    written = [save_png(plot_car_paths(result, days=days), out / "car_paths.png")]
+    if 0 in result.panel.event_days:
+        written.append(save_png(plot_event_ar(result), out / "abnormal_returns.png"))
+    return written
