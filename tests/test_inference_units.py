@@ -163,10 +163,46 @@ def test_bhar_definition() -> None:
 
 
 def test_rbar_same_dates_equals_aligned_correlation(clustered: AbnormalPanel) -> None:
-    rc = inf.residual_correlation(clustered)
-    c = np.corrcoef(np.asarray(clustered.est_resid))
-    assert rc.rbar == pytest.approx(c[np.triu_indices(12, 1)].mean(), rel=1e-10)
-    assert rc.n_pairs == rc.n_possible == 66
+    c = np.asarray(np.corrcoef(np.asarray(clustered.est_resid)), dtype=np.float64)
+    plain = float(c[np.triu_indices(12, 1)].mean())
+    for window in ((None, None), (0, 0), (-1, 1)):
+        rc = inf.residual_correlation(clustered, start=window[0], end=window[1])
+        assert rc.rbar == pytest.approx(plain, rel=1e-10)
+        assert rc.n_pairs == rc.n_overlap == rc.n_possible == 66
+    kp = inf.kp_bmp_test(clustered, 0)
+    assert kp.extra["rbar"] == pytest.approx(plain, rel=1e-10)
+    assert kp.extra["rbar_overlap_pairs"] == kp.extra["rbar_pairs"] == 66
+
+
+def test_rbar_scattered_event_windows_is_zero() -> None:
+    # Estimation periods overlap by >= 40 sessions (strong common shock), but the
+    # 7-day event windows are 8 sessions apart: no pair shares an event session.
+    panel = make(21, n_events=6, est_len=80, offsets=[0, 8, 16, 24, 32, 40], corr=0.8)
+    cols = {i: pd.Series(panel.est_resid[i], index=panel.est_dates[i]) for i in range(6)}
+    aligned = pd.DataFrame(cols).corr(min_periods=3).to_numpy()[np.triu_indices(6, 1)]
+    assert np.isfinite(aligned).all() and aligned.mean() > 0.05  # what every pair used to add
+    rc = inf.residual_correlation(panel)
+    assert (rc.rbar, rc.n_pairs, rc.n_overlap, rc.n_possible) == (0.0, 0, 0, 15)
+    for window in ((0, None), (-3, 3)):
+        kp, bmp = inf.kp_bmp_test(panel, *window), inf.bmp_test(panel, *window)
+        assert kp.valid and kp.extra["rbar"] == 0.0 and kp.extra["rbar_overlap_pairs"] == 0
+        assert kp.statistic == bmp.statistic and kp.pvalue == bmp.pvalue
+        assert inf.kp_patell_test(panel, *window).statistic == inf.patell_test(panel, *window).statistic
+
+
+def test_rbar_uses_the_tested_window() -> None:
+    # Two events 2 sessions apart: their (-3, 3) windows overlap, their day-0 sessions do not.
+    panel = make(22, n_events=2, est_len=40, offsets=[0, 2], corr=0.8)
+    r01 = pd.Series(panel.est_resid[0], index=panel.est_dates[0]).corr(
+        pd.Series(panel.est_resid[1], index=panel.est_dates[1]))
+    full = inf.residual_correlation(panel, start=-3, end=3)
+    assert full.rbar == pytest.approx(r01, rel=1e-10) and full.n_overlap == full.n_pairs == 1
+    assert inf.residual_correlation(panel) == full  # default: the whole event span
+    day0 = inf.residual_correlation(panel, start=0, end=0)
+    assert (day0.rbar, day0.n_pairs, day0.n_overlap) == (0.0, 0, 0)
+    assert inf.residual_correlation(panel, start=-3, end=-1).n_overlap == 1  # day -1 of 0 = day -3 of 1
+    assert inf.kp_bmp_test(panel, 0).extra["rbar"] == 0.0
+    assert inf.kp_bmp_test(panel, -3, 3).extra["rbar"] == pytest.approx(r01, rel=1e-10)
 
 
 def test_rbar_partial_overlap_matches_pandas_pairwise() -> None:
@@ -177,10 +213,17 @@ def test_rbar_partial_overlap_matches_pandas_pairwise() -> None:
         ok = np.isfinite(panel.est_resid[i])
         cols[i] = pd.Series(panel.est_resid[i][ok], index=panel.est_dates[i][ok])
     cm = pd.DataFrame(cols).corr(min_periods=3).to_numpy()
-    vals = cm[np.triu_indices(6, 1)]
-    vals = vals[np.isfinite(vals)]
-    assert rc.n_pairs == vals.size < 15
-    assert rc.rbar == pytest.approx(vals.mean(), rel=1e-10)
+    total, used, overlap = 0.0, 0, 0
+    for i in range(6):
+        for j in range(i + 1, 6):
+            if not set(panel.event_dates[i]) & set(panel.event_dates[j]):
+                continue
+            overlap += 1
+            if np.isfinite(cm[i, j]):
+                total, used = total + cm[i, j], used + 1
+    assert 0 < used <= overlap < 15
+    assert (rc.n_pairs, rc.n_overlap) == (used, overlap)
+    assert rc.rbar == pytest.approx(total / 15, rel=1e-10)
 
 
 def test_rbar_disjoint_estimation_periods() -> None:

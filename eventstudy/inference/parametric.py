@@ -199,7 +199,10 @@ def kp_patell_test(
 
     ``Z_adj = Z / sqrt(1 + (N - 1) rbar)`` with ``Z`` from :func:`patell_test` and
     ``rbar`` the mean pairwise correlation of the events' estimation residuals,
-    paired on calendar dates (:func:`~eventstudy.inference.correlation.residual_correlation`).
+    paired on calendar dates, where only pairs whose windows ``[start, end]``
+    share a session contribute (others count as 0; CARs on different days are
+    uncorrelated under the null), averaged over all ``N (N - 1) / 2`` pairs
+    (:func:`~eventstudy.inference.correlation.residual_correlation`).
 
     Parameters
     ----------
@@ -211,7 +214,8 @@ def kp_patell_test(
     Returns
     -------
     TestResult
-        ``name="kp-patell"``; ``extra`` adds ``rbar``, ``rbar_pairs``, ``rbar_possible_pairs``.
+        ``name="kp-patell"``; ``extra`` adds ``rbar``, ``rbar_pairs``,
+        ``rbar_overlap_pairs``, ``rbar_possible_pairs``.
 
     References
     ----------
@@ -242,7 +246,7 @@ def _patell(panel: AbnormalPanel, start: int, end: int | None, alternative: Alte
     stat = float(scar[used].sum() / math.sqrt(float((d / (d - 2.0)).sum())))
     extra: dict[str, float | int] = {"n_events": n, "mean_T": float(np.asarray(panel.nobs)[used].mean())}
     if adjust:
-        rc = residual_correlation(panel, used)
+        rc = residual_correlation(panel, used, start=start, end=end)
         factor = 1.0 + (n - 1) * rc.rbar
         extra.update(rc.as_extra())
         if not factor > 0:
@@ -291,7 +295,10 @@ def kp_bmp_test(
 
     ``t_adj = t_BMP sqrt((1 - rbar) / (1 + (N - 1) rbar))`` with ``rbar`` the mean
     pairwise correlation of the events' estimation residuals paired on calendar
-    dates; Student t with ``N - 1`` degrees of freedom.
+    dates, where only pairs whose windows ``[start, end]`` share a session
+    contribute (others count as 0), averaged over all ``N (N - 1) / 2`` pairs
+    (:func:`~eventstudy.inference.correlation.residual_correlation`); Student t
+    with ``N - 1`` degrees of freedom.
 
     Parameters
     ----------
@@ -303,7 +310,8 @@ def kp_bmp_test(
     Returns
     -------
     TestResult
-        ``name="kp-bmp"``; ``extra`` adds ``rbar``, ``rbar_pairs``, ``rbar_possible_pairs``.
+        ``name="kp-bmp"``; ``extra`` adds ``rbar``, ``rbar_pairs``,
+        ``rbar_overlap_pairs``, ``rbar_possible_pairs``.
 
     References
     ----------
@@ -335,7 +343,7 @@ def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alterna
     stat = float(x.mean()) / (sd / math.sqrt(n))
     extra: dict[str, float | int] = {"n_events": n}
     if adjust:
-        rc = residual_correlation(panel, used)
+        rc = residual_correlation(panel, used, start=start, end=end)
         factor = 1.0 + (n - 1) * rc.rbar
         extra.update(rc.as_extra())
         if not factor > 0 or not rc.rbar < 1:

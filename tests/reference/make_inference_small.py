@@ -4,7 +4,9 @@ Data: tests/reference/inference_small.csv -- 4 made-up events (A, B, C, D), an
 estimation window of 10 relative days (-11 .. -2) and an event span -1 .. +1.
 A and B share every date, C is 2 sessions later (partial calendar overlap with A/B),
 D is 30 sessions later (disjoint). C misses its return on day -7 (T_C = 9), D
-misses its return on day +1.
+misses its return on day +1. C's day -1 is A's and B's day +1, so the event
+windows of A/B and C overlap only for windows containing both days (here (-1, 1)):
+the Kolari-Pynnonen rbar lets the A-C and B-C correlations in only there.
 
 Every statistic is computed here straight from the papers' formulas with plain
 numpy / scipy / statsmodels / pandas, one event at a time with explicit loops.
@@ -94,20 +96,38 @@ def scars(start: int, end: int) -> dict[str, float]:
     return out
 
 
-def rbar(events: list[str]) -> tuple[float, int]:
-    """Mean pairwise (pairwise-complete, calendar-aligned) correlation via pandas."""
+def window_dates(ev: str, start: int, end: int) -> set[str]:
+    """Session dates of event ``ev``'s window [start, end] (from the csv)."""
+    d = DATA[DATA.event == ev].set_index("rel_day")
+    return {str(d.loc[t, "date"]) for t in window_days(start, end)}
+
+
+def rbar(events: list[str], start: int, end: int) -> tuple[float, int, int]:
+    """Kolari-Pynnonen rbar restricted to pairs whose event windows share a session.
+
+    A pair contributes its pairwise-complete, calendar-aligned Pearson correlation
+    of estimation residuals (pandas, at least 3 common dates) only if the two
+    windows [start, end] have a session date in common; every other pair
+    contributes 0. rbar = sum of contributions / (N (N - 1) / 2).
+    Returns (rbar, pairs used, pairs with overlapping windows).
+    """
     cols = {}
     for ev in events:
         cols[ev] = pd.Series({date: e for (e, date) in F[ev]["resid"].values()})
     frame = pd.DataFrame(cols)
     cm = frame.corr(min_periods=3)
-    vals = []
+    total, used, overlap, possible = 0.0, 0, 0, 0
     for i in range(len(events)):
         for j in range(i + 1, len(events)):
-            v = cm.iloc[i, j]
+            possible += 1
+            if not window_dates(events[i], start, end) & window_dates(events[j], start, end):
+                continue
+            overlap += 1
+            v = float(cm.to_numpy()[i, j])
             if not math.isnan(v):
-                vals.append(v)
-    return (float(np.mean(vals)) if vals else 0.0), len(vals)
+                total += v
+                used += 1
+    return (total / possible if possible else 0.0), used, overlap
 
 
 def p_norm(z: float) -> float:
@@ -171,8 +191,8 @@ def compute(start: int, end: int) -> dict[str, float]:
     sc = scars(start, end)
     n = len(sc)
     patell = sum(sc.values()) / math.sqrt(sum((F[ev]["T"] - 2) / (F[ev]["T"] - 4) for ev in sc))
-    r, npairs = rbar(list(sc))
-    res["rbar"], res["rbar pairs"] = r, npairs
+    r, npairs, noverlap = rbar(list(sc), start, end)
+    res["rbar"], res["rbar pairs"], res["rbar overlap pairs"] = r, npairs, noverlap
     res["patell"] = patell
     res["patell p"] = p_norm(patell)
     res["kp-patell"] = patell / math.sqrt(1 + (n - 1) * r)
