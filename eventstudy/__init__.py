@@ -14,6 +14,7 @@ from eventstudy.data.fixtures import CsvSource
 from eventstudy.data.source import PriceSource
 from eventstudy.events import EventSpec, load_event_file, run_spec
 from eventstudy.inference.result import TestResult
+from eventstudy.portfolio import portfolio_event_study
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study, prepare_data, run_events
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window
@@ -34,6 +35,7 @@ __all__ = [
     "__version__",
     "event_study",
     "load_event_file",
+    "portfolio_event_study",
     "prepare_data",
     "run_events",
     "run_spec",
