@@ -61,7 +61,7 @@ STYLE: dict[str, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
 }
-NOTE_SIZE = 7.0
+NOTE_SIZE = 7.5
 #: Default size of single-panel figures (inches); 8 in is a README column at 100 dpi.
 FIGSIZE = (8.0, 4.5)
 

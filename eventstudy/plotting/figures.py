@@ -189,7 +189,7 @@ def plot_claim_differences(moves: pd.DataFrame, ax: Axes | None = None,
 @styled
 def claims_figure(moves: pd.DataFrame, note: str | None = None) -> Figure:
     """Two panels: reported vs recorded moves, and their difference against the tolerance."""
-    fig = Figure(figsize=(10.0, 4.8))
+    fig = Figure(figsize=(9.6, 4.8))
     left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.6, 1.0]})
     plot_claimed_moves(moves, ax=left)
     plot_claim_differences(moves, ax=right)
