@@ -305,6 +305,8 @@ def test_plot_event_ar(result) -> None:  # type: ignore[no-untyped-def]
     assert all(h < 0 for h in heights)
     bars = [c for c in ax.containers if isinstance(c, BarContainer)]
     assert len(bars) == 1 and bars[0].errorbar is not None
+    assert "95% intervals" in ax.get_title(loc="left")
+    assert ax.get_ylabel() == "abnormal return on day 0 (%)"
 
 
 # ----------------------------------------------------------------- market value

@@ -316,9 +316,9 @@ def plot_event_ar(result: EventStudyResult, ax: Axes | None = None, day: int = 0
     ax.yaxis.set_major_formatter(_PCT)
     ax.set_xlabel("event")
     ax.set_ylabel(f"abnormal return on day {day} (%)")
-    ax.set_title(f"Day-{day} abnormal returns ({result.model.name} model)")
+    ax.set_title(f"Day-{day} abnormal returns ({result.model.name} model), "
+                 f"{100 * level:g}% intervals")
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="lower right")
     if owned:
         finish(fig, note if note is not None else result_note(result))
     return ax
