@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendar import ResolvedDate, TradingCalendar, to_timestamp
+from eventstudy.calendar import ROLL_POLICIES, ResolvedDate, TradingCalendar, to_timestamp
 from eventstudy.errors import (
     EstimationWindowTooShortError,
     InvalidParameterError,
@@ -40,7 +40,8 @@ from eventstudy.windows import (
     parse_windows,
 )
 
-__all__ = ["PreparedData", "event_study", "prepare_data", "run_events"]
+__all__ = ["EventsPart", "PreparedData", "compute_events", "event_study", "prepare_data",
+           "resolve_event_dates", "run_events"]
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,66 @@ def _relative(w: Window | DateWindow, sessions: pd.DatetimeIndex, pos0: np.ndarr
     return Window(int(a) - int(pos0[0]), int(b) - int(pos0[0]))  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class ResolvedEvents:
+    """Event dates of an events table mapped onto the data's sessions (vectorised)."""
+
+    requested: np.ndarray  # datetime64[ns], (E,)
+    pos0: np.ndarray  # int64 row of the event session in ``sessions``, (E,)
+    rolled: np.ndarray  # bool, (E,)
+    policy: str
+
+    def resolved(self, i: int, sessions: pd.DatetimeIndex) -> ResolvedDate:
+        """The :class:`ResolvedDate` of event ``i`` (for its note)."""
+        return ResolvedDate(pd.Timestamp(self.requested[i]), pd.Timestamp(sessions[self.pos0[i]]),
+                            bool(self.rolled[i]), self.policy)
+
+
+def _resolve_slow(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates: pd.Series,
+                  roll: str) -> ResolvedEvents:
+    resolved = [cal.resolve(d, roll, f"events[{i}].event_date") for i, d in enumerate(dates)]
+    return ResolvedEvents(
+        np.array([r.requested.to_datetime64() for r in resolved], dtype="datetime64[ns]"),
+        np.array([sessions.get_loc(r.session) for r in resolved], dtype=np.int64),
+        np.array([r.rolled for r in resolved], dtype=bool),
+        roll,
+    )
+
+
+def resolve_event_dates(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates: pd.Series,
+                        roll: str = "next") -> ResolvedEvents:
+    """Map every event date to a session with ``searchsorted`` (no loop over events).
+
+    Same result and errors as :meth:`TradingCalendar.resolve` per event: anything
+    unusual (unparseable, time of day, time zone, out of range, a non-session with
+    ``roll="raise"``) falls back to the per-event resolver, which raises the error.
+    """
+    if roll not in ROLL_POLICIES:
+        raise InvalidParameterError("roll", f"one of {ROLL_POLICIES}", roll)
+    try:
+        req = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates).to_numpy(), format="mixed"))
+    except (TypeError, ValueError, OverflowError):
+        return _resolve_slow(cal, sessions, dates, roll)
+    if req.tz is not None or req.hasnans or not (req == req.normalize()).all():
+        return _resolve_slow(cal, sessions, dates, roll)
+    r = req.to_numpy().astype("datetime64[ns]")
+    s = sessions.to_numpy().astype("datetime64[ns]")
+    first, last = np.datetime64(cal.first_session, "ns"), np.datetime64(cal.last_session, "ns")
+    if s.size == 0 or (r < first).any() or (r > last).any():
+        return _resolve_slow(cal, sessions, dates, roll)
+    idx = np.searchsorted(s, r, side="left")
+    exact = (idx < s.size) & (s[np.minimum(idx, s.size - 1)] == r)
+    if exact.all():
+        return ResolvedEvents(r, idx.astype(np.int64), np.zeros(r.size, dtype=bool), roll)
+    if roll == "raise":
+        return _resolve_slow(cal, sessions, dates, roll)
+    pos = idx if roll == "next" else idx - 1
+    pos = np.where(exact, idx, pos)
+    if (pos < 0).any() or (pos >= s.size).any():
+        return _resolve_slow(cal, sessions, dates, roll)
+    return ResolvedEvents(r, pos.astype(np.int64), ~exact, roll)
+
+
 def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``values[rows[e, t], cols[e]]`` with NaN where ``rows`` is off the grid."""
     n = values.shape[0]
@@ -191,7 +252,26 @@ def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return np.where(ok, out, np.nan)
 
 
-def run_events(
+@dataclass(frozen=True)
+class EventsPart:
+    """The engine's output for an events table, before the result is assembled.
+
+    :func:`run_events` turns one part into an :class:`EventStudyResult`; the batch
+    path (:mod:`eventstudy.batch`) computes parts for chunks of events (locally or
+    on Dask workers) and concatenates them.
+    """
+
+    panel: AbnormalPanel
+    diagnostics: pd.DataFrame
+    notes: tuple[str, ...]
+    est_y: np.ndarray
+    estimation: Window
+    windows: tuple[Window, ...]
+    model: ModelSpec
+    pos0: np.ndarray  # (E,) session row of every requested event (included or not)
+
+
+def compute_events(
     data: PreparedData,
     events: pd.DataFrame,
     *,
@@ -201,9 +281,13 @@ def run_events(
     windows: Iterable[WindowLike] = DEFAULT_WINDOWS,
     min_estimation_obs: int = 120,
     roll: str = "next",
-    name: str = "",
-) -> EventStudyResult:
-    """Run the study for an events table (columns security, event_date, event_id, benchmark)."""
+    values: np.ndarray | None = None,
+) -> EventsPart:
+    """Gather, fit and compute abnormal returns for an events table (no result assembly).
+
+    ``values`` may pass ``data.returns.to_numpy(float64)`` computed once by a caller
+    that runs many chunks. There is no Python loop over events.
+    """
     spec: ModelSpec = get_model(model, factor_columns)
     if not isinstance(min_estimation_obs, int) or min_estimation_obs <= spec.k:
         raise InvalidParameterError(
@@ -213,21 +297,21 @@ def run_events(
     sessions = data.sessions
     cal = data.calendar
     cols = list(rets.columns)
-    unknown = sorted(set(events["security"]) - set(cols))
+    col_index = pd.Index(cols)
+    col_set = set(cols)
+    unknown = sorted(set(events["security"]) - col_set)
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", cols)
     needs_bench = spec.uses_market or spec.name == "market_adjusted"
     bench_names = events["benchmark"]
     if needs_bench and bench_names.isna().any():
         raise InvalidParameterError("benchmark", f"a benchmark for model {spec.name!r}", None)
-    unknown_b = sorted({b for b in bench_names.dropna() if b not in cols})
+    unknown_b = sorted(set(bench_names.dropna()) - col_set)
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", cols)
 
-    resolved: list[ResolvedDate] = [
-        cal.resolve(d, roll, f"events[{i}].event_date") for i, d in enumerate(events["event_date"])
-    ]
-    pos0 = np.array([sessions.get_loc(r.session) for r in resolved], dtype=np.int64)
+    res_ev = resolve_event_dates(cal, sessions, events["event_date"], roll)
+    pos0 = res_ev.pos0
 
     est = _relative(parse_window(estimation, "estimation"), sessions, pos0, cal, "estimation")
     wins = tuple(_relative(w, sessions, pos0, cal, f"windows[{i}]")
@@ -244,11 +328,11 @@ def run_events(
             f"`min_estimation_obs`={min_estimation_obs}; widen the window or lower the minimum."
         )
 
-    values = rets.to_numpy(dtype=np.float64)
-    sec_idx = np.array([cols.index(s) for s in events["security"]], dtype=np.int64)
+    if values is None:
+        values = rets.to_numpy(dtype=np.float64)
+    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
     has_bench = bench_names.notna().to_numpy()
-    bench_idx = np.array([cols.index(b) if isinstance(b, str) else 0 for b in bench_names],
-                         dtype=np.int64)
+    bench_idx = np.maximum(col_index.get_indexer(pd.Index(bench_names)), 0).astype(np.int64)
     est_days = np.arange(est.start, est.end + 1)
     ev_days = np.arange(lo, hi + 1)
     est_rows = pos0[:, None] + est_days[None, :]
@@ -291,11 +375,10 @@ def run_events(
     ar = np.where(np.isfinite(ar), ar, np.nan)
 
     status = np.where(fit.nobs < min_estimation_obs, "excluded", "ok")
-    reason = np.where(
-        fit.nobs < min_estimation_obs,
-        [f"{n} estimation returns < min_estimation_obs={min_estimation_obs}" for n in fit.nobs],
-        "",
-    )
+    short = fit.nobs < min_estimation_obs
+    reason = np.full(len(status), "", dtype=object)
+    reason[short] = [f"{n} estimation returns < min_estimation_obs={min_estimation_obs}"
+                     for n in fit.nobs[short]]
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
@@ -336,10 +419,10 @@ def run_events(
     diagnostics = pd.DataFrame(
         {
             "security": events["security"].to_numpy(dtype=str),
-            "benchmark": [b if isinstance(b, str) else "" for b in bench_names],
-            "event_date": [r.requested.date() for r in resolved],
-            "event_session": [r.session.date() for r in resolved],
-            "rolled": [r.rolled for r in resolved],
+            "benchmark": bench_names.where(bench_names.notna(), "").astype(str).to_numpy(),
+            "event_date": pd.DatetimeIndex(res_ev.requested).date,
+            "event_session": sessions[pos0].date,
+            "rolled": res_ev.rolled,
             "estimation_start": pd.to_datetime(est_dates_all[:, 0]),
             "estimation_end": pd.to_datetime(est_dates_all[:, -1]),
             "estimation_days": est.length,
@@ -352,9 +435,8 @@ def run_events(
         index=pd.Index(events["event_id"].to_numpy(dtype=str), name="event_id"),
     )
     notes: list[str] = []
-    for eid, r in zip(diagnostics.index, resolved, strict=True):
-        if r.rolled:
-            notes.append(f"{eid}: {r.note}.")
+    for i in np.flatnonzero(res_ev.rolled).tolist():
+        notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
     for eid, why in zip(diagnostics.index[~keep], reason[~keep], strict=True):
         notes.append(f"{eid}: excluded ({why}).")
     for eid in diagnostics.index[no_day0]:
@@ -363,20 +445,39 @@ def run_events(
     for eid, n in miss["event_missing"].items():
         notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
                      "CARs use the available days (not filled).")
+    return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes), est_y=y_est[k],
+                      estimation=est, windows=wins, model=spec, pos0=pos0)
+
+
+def run_events(
+    data: PreparedData,
+    events: pd.DataFrame,
+    *,
+    model: str = "market",
+    factor_columns: Sequence[str] | None = None,
+    estimation: WindowLike = DEFAULT_ESTIMATION,
+    windows: Iterable[WindowLike] = DEFAULT_WINDOWS,
+    min_estimation_obs: int = 120,
+    roll: str = "next",
+    name: str = "",
+) -> EventStudyResult:
+    """Run the study for an events table (columns security, event_date, event_id, benchmark)."""
+    part = compute_events(data, events, model=model, factor_columns=factor_columns,
+                          estimation=estimation, windows=windows,
+                          min_estimation_obs=min_estimation_obs, roll=roll)
     return build_result(
         name=name,
-        panel=panel,
-        windows=wins,
-        estimation=est,
-        model=spec,
-        diagnostics=diagnostics,
-        notes=tuple(notes),
-        est_y=y_est[k],
+        panel=part.panel,
+        windows=part.windows,
+        estimation=part.estimation,
+        model=part.model,
+        diagnostics=part.diagnostics,
+        notes=part.notes,
+        est_y=part.est_y,
         data_basis=data.basis,
         return_type=data.return_type,
-        calendar=cal.name,
+        calendar=data.calendar.name,
     )
-
 
 def event_study(
     prices: pd.DataFrame | None = None,
