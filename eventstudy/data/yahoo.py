@@ -322,7 +322,8 @@ class YFinanceSource:
                 self.last_report["downloaded"].append(symbol)
         if self.last_failures:
             succeeded = [s for s in symbols if s in out]
-            detail = "no rows came back (unknown or delisted ticker, or no data in range)"
+            detail = ("no rows came back (unknown or delisted ticker, no data in range, or no "
+                      "network: yfinance reports connection errors as empty results)")
             if not succeeded or not self.allow_partial:
                 raise DownloadError(self.last_failures, succeeded, detail)
             warnings.warn(
