@@ -1,0 +1,325 @@
+"""Recomputing claims from a price source: :func:`check_claims` and its report.
+
+See :mod:`eventstudy.claims` for what each kind of claim recomputes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.claims.basis import _basis
+from eventstudy.claims.schema import EPSILON, Claim, ClaimSet
+from eventstudy.data.source import PriceSource
+from eventstudy.errors import (
+    CalendarError,
+    ClaimsFileError,
+    DataError,
+    MissingPriceError,
+    NonSessionDateError,
+)
+
+__all__ = ["FRAME_COLUMNS", "ClaimResult", "ClaimsReport", "check_claims", "format_quantity"]
+
+_VERDICTS = ("holds", "fails", "uncheckable")
+
+#: Columns of :meth:`ClaimsReport.to_frame` (the index is the claim ``id``).
+FRAME_COLUMNS: tuple[str, ...] = (
+    "kind",
+    "symbols",
+    "dates",
+    "reported",
+    "recorded",
+    "difference",
+    "tolerance",
+    "unit",
+    "verdict",
+    "basis",
+    "detail",
+)
+
+_CALENDAR_NAME = "XNYS"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The outcome of checking one claim."""
+
+    claim: Claim
+    verdict: str
+    recorded: float | None = None
+    difference: float | None = None
+    basis: str = ""
+    detail: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+
+@functools.lru_cache(maxsize=1)
+def _calendar() -> Any:
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        # exchange_calendars (not this package) trips a pandas deprecation warning
+        warnings.filterwarnings("ignore", message=r"Series\.values returning an ndarray")
+        return xcals.get_calendar(_CALENDAR_NAME)
+
+
+def _previous_session(date: pd.Timestamp, claim_id: str) -> pd.Timestamp:
+    cal = _calendar()
+    if not cal.first_session < date <= cal.last_session:
+        raise CalendarError(
+            f"Claim {claim_id!r}: date {date.date()} is outside the {_CALENDAR_NAME} calendar "
+            f"({cal.first_session.date()} .. {cal.last_session.date()})."
+        )
+    if not cal.is_session(date):
+        raise NonSessionDateError(
+            f"Claim {claim_id!r}: date {date.date()} is not an {_CALENDAR_NAME} session."
+        )
+    return pd.Timestamp(cal.previous_session(date))
+
+
+def _value(
+    frames: Mapping[str, pd.DataFrame], symbol: str, date: pd.Timestamp, column: str, claim_id: str
+) -> float:
+    frame = frames[symbol]
+    if date not in frame.index:
+        raise DataError(
+            f"Claim {claim_id!r}: the data have no row for symbol {symbol!r} on {date.date()} "
+            f"(needed for `{column}`); refusing to fall back to another date."
+        )
+    value: Any = frame.loc[date, column]
+    if isinstance(value, pd.Series):  # duplicate dates; a valid source never has them
+        raise DataError(f"Claim {claim_id!r}: symbol {symbol!r} has several rows on {date.date()}.")
+    out = float(value)
+    if math.isnan(out):
+        raise MissingPriceError(
+            f"Claim {claim_id!r}: `{column}` of symbol {symbol!r} on {date.date()} is missing (NaN)."
+        )
+    return out
+
+
+def _check_one(
+    claim: Claim, frames: Mapping[str, pd.DataFrame], source: PriceSource
+) -> ClaimResult:
+    if not claim.checkable:
+        return ClaimResult(claim, "uncheckable", detail=claim.reason)
+    assert claim.reported is not None and claim.tolerance is not None
+    symbol = claim.symbols[0]
+    col = claim.price_field
+    if claim.kind == "close_to_close_change":
+        date = claim.dates[0]
+        prev = _previous_session(date, claim.id)
+        p0 = _value(frames, symbol, prev, col, claim.id)
+        p1 = _value(frames, symbol, date, col, claim.id)
+        recorded = (p1 / p0 - 1.0) * 100.0
+        detail = f"{col} {prev.date()} {p0:.6g} -> {date.date()} {p1:.6g}"
+    elif claim.kind == "intraday_high":
+        date = claim.dates[0]
+        recorded = _value(frames, symbol, date, "high", claim.id)
+        detail = f"high on {date.date()}"
+    elif claim.kind == "price_ratio":
+        d0, d1 = claim.dates
+        p0 = _value(frames, symbol, d0, col, claim.id)
+        p1 = _value(frames, symbol, d1, col, claim.id)
+        recorded = p1 / p0
+        detail = f"{col} {d0.date()} {p0:.6g} -> {d1.date()} {p1:.6g}"
+    elif claim.kind == "market_value_change":
+        assert claim.shares is not None
+        date = claim.dates[0]
+        prev = _previous_session(date, claim.id)
+        p0 = _value(frames, symbol, prev, col, claim.id)
+        p1 = _value(frames, symbol, date, col, claim.id)
+        recorded = (p1 - p0) * claim.shares.value
+        detail = (
+            f"({col} {date.date()} {p1:.6g} - {prev.date()} {p0:.6g}) x "
+            f"{claim.shares.value:g} bn shares ({claim.shares.source})"
+        )
+    else:  # pragma: no cover - kinds are validated on load
+        raise ClaimsFileError(f"Claim {claim.id!r}: unknown kind {claim.kind!r}")
+    difference = recorded - claim.reported.value
+    holds = abs(difference) <= claim.tolerance.value + EPSILON
+    return ClaimResult(
+        claim,
+        "holds" if holds else "fails",
+        recorded=recorded,
+        difference=difference,
+        basis=_basis(source, symbol, col),
+        detail=detail,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimsReport:
+    """Outcome of :func:`check_claims`: one :class:`ClaimResult` per claim, in file order."""
+
+    results: tuple[ClaimResult, ...]
+    source: str = ""
+    claims_path: Path | None = None
+    event_name: str = ""
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, claim_id: str) -> ClaimResult:
+        for r in self.results:
+            if r.id == claim_id:
+                return r
+        raise KeyError(claim_id)
+
+    def count(self, verdict: str) -> int:
+        """Number of claims with ``verdict`` (``holds``, ``fails`` or ``uncheckable``)."""
+        if verdict not in _VERDICTS:
+            raise ValueError(f"verdict must be one of {_VERDICTS}, received {verdict!r}")
+        return sum(r.verdict == verdict for r in self.results)
+
+    @property
+    def all_hold(self) -> bool:
+        """True when every checkable claim holds (uncheckable claims are ignored)."""
+        return self.count("fails") == 0
+
+    @property
+    def summary(self) -> str:
+        """``"N claims: H hold, F fail, U uncheckable"``."""
+        return (
+            f"{len(self.results)} claims: {self.count('holds')} hold, "
+            f"{self.count('fails')} fail, {self.count('uncheckable')} uncheckable"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table indexed by claim ``id`` (units: see :mod:`eventstudy.claims`)."""
+        rows = []
+        for r in self.results:
+            c = r.claim
+            rows.append(
+                {
+                    "id": c.id,
+                    "kind": c.kind,
+                    "symbols": ",".join(c.symbols),
+                    "dates": ",".join(str(d.date()) for d in c.dates),
+                    "reported": c.reported.value if c.reported else math.nan,
+                    "recorded": r.recorded if r.recorded is not None else math.nan,
+                    "difference": r.difference if r.difference is not None else math.nan,
+                    "tolerance": c.tolerance.value if c.tolerance else math.nan,
+                    "unit": c.reported.unit if c.reported else "",
+                    "verdict": r.verdict,
+                    "basis": r.basis,
+                    "detail": r.detail,
+                }
+            )
+        frame = pd.DataFrame(rows, columns=["id", *FRAME_COLUMNS])
+        return frame.set_index("id")
+
+    def table_rows(self) -> list[tuple[str, str, str, str, str, str, str]]:
+        """Display strings: id, symbol, reported, recorded, difference, tolerance, verdict."""
+        out = []
+        for r in self.results:
+            c = r.claim
+            unit = c.reported.unit if c.reported else ""
+            tol_unit = c.tolerance.unit if c.tolerance else unit
+            out.append(
+                (
+                    c.id,
+                    ",".join(c.symbols) or "-",
+                    format_quantity(c.reported.value, unit) if c.reported else "-",
+                    format_quantity(r.recorded, unit, recorded=True)
+                    if r.recorded is not None
+                    else "-",
+                    format_quantity(r.difference, tol_unit, signed=True, recorded=True)
+                    if r.difference is not None
+                    else "-",
+                    "±" + format_quantity(c.tolerance.value, tol_unit)
+                    if c.tolerance and c.checkable
+                    else "-",
+                    r.verdict,
+                )
+            )
+        return out
+
+    def __str__(self) -> str:
+        header = ("id", "symbol", "reported", "recorded", "difference", "tolerance", "verdict")
+        rows = [header, *self.table_rows()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        lines = []
+        if self.claims_path is not None or self.source:
+            lines.append(f"Claims {self.claims_path or ''} checked on {self.source}".strip())
+        for row in rows:
+            lines.append(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
+        lines.append(self.summary)
+        return "\n".join(lines)
+
+
+_UNIT_DECIMALS = {
+    "percent": 4,
+    "percentage_points": 4,
+    "USD": 2,
+    "ratio": 3,
+    "USD_billions": 1,
+}
+
+
+def format_quantity(
+    value: float | None, unit: str, *, signed: bool = False, recorded: bool = False
+) -> str:
+    """Human-readable ``value`` in ``unit``; reported values keep their own digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if recorded:
+        number = f"{value:{'+' if signed else ''}.{_UNIT_DECIMALS.get(unit, 4)}f}"
+    else:
+        number = f"{value:{'+' if signed else ''}g}"
+    suffix = {
+        "percent": "%",
+        "percentage_points": " pp",
+        "USD": " USD",
+        "ratio": "x",
+        "USD_billions": " bn USD",
+    }.get(unit, f" {unit}" if unit else "")
+    return number + suffix
+
+
+def check_claims(claims: ClaimSet | Sequence[Claim], source: PriceSource) -> ClaimsReport:
+    """Recompute every checkable claim from ``source``.
+
+    Raises
+    ------
+    UnknownSymbolError
+        A claim names a symbol the source does not have (propagated from the source).
+    DataError
+        The data lack a row a claim needs (never silently replaced by another date),
+        or the needed price is NaN (:class:`~eventstudy.errors.MissingPriceError`).
+    CalendarError
+        A date that must be an NYSE session is not one.
+    """
+    claim_list = tuple(claims.claims if isinstance(claims, ClaimSet) else claims)
+    checkable = [c for c in claim_list if c.checkable]
+    frames: dict[str, pd.DataFrame] = {}
+    symbols = sorted({s for c in checkable for s in c.symbols})
+    if symbols:
+        dates = [d for c in checkable for d in c.dates]
+        start = min(dates) - pd.Timedelta(days=14)  # covers the previous session
+        end = max(dates)
+        frames = dict(source.history(symbols, start=start, end=end))
+        missing = [s for s in symbols if s not in frames]
+        if missing:
+            raise DataError(
+                f"The price source {source.describe()} returned no frame for {missing}."
+            )
+    results = tuple(_check_one(c, frames, source) for c in claim_list)
+    return ClaimsReport(
+        results=results,
+        source=source.describe(),
+        claims_path=claims.path if isinstance(claims, ClaimSet) else None,
+        event_name=claims.event_name if isinstance(claims, ClaimSet) else "",
+    )
