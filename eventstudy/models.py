@@ -12,7 +12,8 @@ Models
 ``factors``         user-supplied factor columns (excess return on them)
 
 The fit is closed-form OLS for all events at once: the estimation rows of event
-``i`` with a missing return are zeroed, and a batched QR decomposition gives the
+``i`` with a missing return are masked out, and centred cross-products (models
+with a constant) or a batched QR decomposition (otherwise) give the
 coefficients, ``(X'X)^-1`` and the residuals, so each event's fit equals its own
 OLS regression on its available rows. :func:`fit_statsmodels` gives the same fit
 for one event as a statsmodels results object (for its ``summary()``).
@@ -184,7 +185,9 @@ def fit_panel(y: FloatArray, x: FloatArray, chunk: int = 4096) -> PanelFit:
     """
     n_ev, n_t = y.shape
     k = x.shape[-1]
-    mask = np.isfinite(y) & np.all(np.isfinite(x), axis=-1)
+    mask = np.isfinite(y)
+    for j in range(k):  # k is small; 2-D passes beat a reduction over the last axis
+        mask &= np.isfinite(x[..., j])
     nobs = mask.sum(axis=1).astype(np.int64)
     if k == 0:
         resid = np.where(mask, y, np.nan)
@@ -198,8 +201,13 @@ def fit_panel(y: FloatArray, x: FloatArray, chunk: int = 4096) -> PanelFit:
     params = np.full((n_ev, k), np.nan)
     xtx_inv = np.full((n_ev, k, k), np.nan)
     rank_ok = np.zeros(n_ev, dtype=bool)
+    has_const = bool(np.all(np.where(mask, x[..., 0], 1.0) == 1.0))
     for lo in range(0, n_ev, chunk):
         hi = min(lo + chunk, n_ev)
+        if has_const:
+            _fit_centred(y[lo:hi], x[lo:hi], mask[lo:hi], nobs[lo:hi],
+                         params[lo:hi], xtx_inv[lo:hi], rank_ok[lo:hi])
+            continue
         m = mask[lo:hi]
         xm = np.where(m[..., None], x[lo:hi], 0.0)
         ym = np.where(m, y[lo:hi], 0.0)
@@ -214,14 +222,59 @@ def fit_panel(y: FloatArray, x: FloatArray, chunk: int = 4096) -> PanelFit:
         xtx_inv[lo:hi] = np.where(ok[:, None, None], r_inv @ np.swapaxes(r_inv, 1, 2), np.nan)
         params[lo:hi] = np.where(ok[:, None], beta, np.nan)
         rank_ok[lo:hi] = ok
-    fitted = np.einsum("etk,ek->et", np.where(mask[..., None], x, 0.0), np.nan_to_num(params))
+    fitted = x[..., 0] * params[:, [0]]
+    for j in range(1, k):
+        fitted += x[..., j] * params[:, [j]]
     resid = np.where(mask & rank_ok[:, None], y - fitted, np.nan)
     df_resid = nobs - k
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma2 = np.nansum(resid * resid, axis=1) / df_resid
+        sigma2 = np.einsum("et,et->e", np.nan_to_num(resid), np.nan_to_num(resid)) / df_resid
     sigma2 = np.where(rank_ok & (df_resid > 0), sigma2, np.nan)
     bse = np.sqrt(sigma2[:, None] * np.diagonal(xtx_inv, axis1=1, axis2=2))
     return PanelFit(params, bse, xtx_inv, resid, sigma2, nobs, df_resid, rank_ok)
+
+
+def _fit_centred(y: FloatArray, x: FloatArray, mask: np.ndarray, nobs: IntArray,
+                 params: FloatArray, xtx_inv: FloatArray, rank_ok: np.ndarray) -> None:
+    """OLS with a constant via centred cross-products (fills the output slices).
+
+    With ``X = [1, Z]``, the slopes are ``S^-1 Zc'yc`` with ``S = Zc'Zc`` (``Zc``,
+    ``yc`` demeaned over the event's available rows), the constant is
+    ``mean(y) - mean(Z) b``, and ``(X'X)^-1`` follows from the partitioned
+    inverse: ``[[1/n + m'S^-1 m, -(S^-1 m)'], [-S^-1 m, S^-1]]`` with ``m = mean(Z)``.
+    Centring keeps the cross-products well conditioned (two-pass means), and the
+    whole chunk is a few einsums plus batched (k-1)x(k-1) inverses: no loop over
+    events and no per-event QR.
+    """
+    k = x.shape[-1]
+    n = np.maximum(nobs, 1).astype(np.float64)
+    m = mask.astype(np.float64)
+    z = np.where(mask[..., None], x[..., 1:], 0.0)  # (E, T, p)
+    yy = np.where(mask, y, 0.0)
+    zbar = z.sum(axis=1) / n[:, None]
+    ybar = yy.sum(axis=1) / n
+    zc = (z - zbar[:, None, :]) * m[..., None]
+    yc = (yy - ybar[:, None]) * m
+    s = np.einsum("etp,etq->epq", zc, zc)
+    szy = np.einsum("etp,et->ep", zc, yc)
+    eig = np.linalg.eigvalsh(s) if k > 1 else np.zeros((len(n), 0))
+    ok = nobs > k
+    if k > 1:
+        ok &= eig[:, 0] > 1e-12 * np.maximum(eig[:, -1], 1e-300)
+    s_safe = np.where(ok[:, None, None], s, np.eye(k - 1))
+    s_inv = np.linalg.inv(s_safe) if k > 1 else np.zeros((len(n), 0, 0))
+    slopes = np.einsum("epq,eq->ep", s_inv, szy)
+    const = ybar - np.einsum("ep,ep->e", zbar, slopes)
+    sm_ = np.einsum("epq,eq->ep", s_inv, zbar)
+    inv = np.empty((len(n), k, k))
+    inv[:, 0, 0] = 1.0 / n + np.einsum("ep,ep->e", zbar, sm_)
+    inv[:, 0, 1:] = -sm_
+    inv[:, 1:, 0] = -sm_
+    inv[:, 1:, 1:] = s_inv
+    params[:, 0] = np.where(ok, const, np.nan)
+    params[:, 1:] = np.where(ok[:, None], slopes, np.nan)
+    xtx_inv[...] = np.where(ok[:, None, None], inv, np.nan)
+    rank_ok[...] = ok
 
 
 def fit_statsmodels(
