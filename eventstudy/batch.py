@@ -255,7 +255,7 @@ def _pair_sums_dense(xb: np.ndarray, mb: np.ndarray, xj: np.ndarray,
 
 
 def banded_residual_correlation(
-    resid: np.ndarray, pos: np.ndarray, wpos: np.ndarray, *, min_overlap: int = 3, block: int = 256,
+    resid: np.ndarray, pos: np.ndarray, wpos: np.ndarray, *, min_overlap: int = 3, block: int = 128,
 ) -> ResidualCorrelation:
     """Kolari-Pynnönen ``rbar`` without ``E x E`` matrices.
 
@@ -264,18 +264,21 @@ def banded_residual_correlation(
     session dates, at least ``min_overlap`` of them, non-zero variance) of the
     pairs whose tested windows share a session, summed and divided by all
     ``N (N - 1) / 2`` pairs. Events are sorted by the first session of their
-    window and taken ``block`` at a time; a block is paired only with the later
-    events whose window starts before the block's last window session, on the
-    block's estimation dates. Events with residuals contiguous in session time get
-    the per-pair sums from prefix sums (one matrix product per block for the
-    cross products); a block with a gappy event uses masked matrix products.
+    window, so the partners of event ``i`` (later events whose window starts
+    before ``i``'s ends) are the contiguous run ``i+1 .. reach_i - 1``. Events are
+    taken ``block`` at a time: the cross products of a block with its partners come
+    from one matrix product on the block's estimation dates, and everything else is
+    computed on the list of sharing pairs only. Events whose residuals are
+    contiguous in session time get the per-pair counts from their session ranges
+    and the sums from prefix sums on the block's dates; a block touching a gappy
+    event uses masked matrix products.
 
     Parameters
     ----------
     resid : ndarray (E, T)
         Estimation residuals, NaN where missing.
     pos : ndarray of int (E, T)
-        Session number of each estimation slot (increasing), negative where none.
+        Session number of each estimation slot (strictly increasing), negative where none.
     wpos : ndarray of int (E, L)
         Session numbers of each event's tested window, negative where none.
     min_overlap, block : int
@@ -286,6 +289,8 @@ def banded_residual_correlation(
     """
     if min_overlap < 2:
         raise InvalidParameterError("min_overlap", "an integer >= 2", min_overlap)
+    if block < 1:
+        raise InvalidParameterError("block", "a positive integer", block)
     resid = np.asarray(resid, dtype=np.float64)
     pos = np.asarray(pos, dtype=np.int64)
     wpos = np.asarray(wpos, dtype=np.int64)
@@ -299,75 +304,91 @@ def banded_residual_correlation(
     # Windows are runs of consecutive sessions: two share a session iff the runs intersect.
     ws = np.where(whave, np.where(wok, wpos, big).min(axis=1), big)
     we = np.where(whave, np.where(wok, wpos, -1).max(axis=1), -2)
-    order = np.argsort(ws, kind="stable")
-    resid, pos, ws, we = resid[order], pos[order], ws[order], we[order]
+    e = int(whave.sum())  # events without a window session sort last and share nothing
+    order = np.argsort(ws, kind="stable")[:e]
+    ws, we = ws[order], we[order]
+    # Partners of the i-th event by window start: the next ones up to reach[i] - 1.
+    reach = np.searchsorted(ws, we, side="right")
+    shared = int(np.maximum(reach - np.arange(e) - 1, 0).sum())
+    if shared == 0:
+        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
+    # Per-event quantities, in input order (rows are gathered block by block below).
+    # ``pos`` increases along a row, so the first / last usable slot holds the first /
+    # last session; "runs" are events whose residuals sit in consecutive slots on
+    # consecutive sessions, the other live events are gappy.
+    n_slots = resid.shape[1]
     ok = np.isfinite(resid) & (pos >= 0)
     cnt = ok.sum(axis=1)
-    start = np.where(ok, pos, big).min(axis=1)
-    end = np.where(ok, pos, -1).max(axis=1)
-    with np.errstate(invalid="ignore"):
-        centre = np.nanmean(np.where(ok, resid, np.nan), axis=1)
-    x = np.where(ok, resid - np.nan_to_num(centre)[:, None], 0.0)
-    gappy = (end - start + 1 != cnt) & (cnt > 0)
-    root = np.sqrt((x * x).sum(axis=1))
-    e = int(whave.sum())  # events without a window session sort last and share nothing
-    total, pairs, shared = 0.0, 0, 0
+    live = cnt > 0
+    first = np.argmax(ok, axis=1)
+    last = n_slots - 1 - np.argmax(ok[:, ::-1], axis=1)
+    rix = np.arange(n_events)
+    start = np.where(live, pos[rix, first], 0)
+    end = np.where(live, pos[rix, last], -1)
+    gappy = live & ((end - start != last - first) | (last - first + 1 != cnt))
+    if gappy.any():  # sessions of gappy events need not be increasing: take min / max
+        g = np.flatnonzero(gappy)
+        start[g] = np.where(ok[g], pos[g], big).min(axis=1)
+        end[g] = np.where(ok[g], pos[g], -1).max(axis=1)
+    x = np.where(ok, resid, 0.0)
+    x -= (x.sum(axis=1) / np.maximum(cnt, 1))[:, None]  # centred (accuracy; r is invariant)
+    x[~ok] = 0.0
+    root = np.sqrt(np.einsum("ij,ij->i", x, x))
+    # Sorted views of the per-event vectors.
+    live_s, gappy_s, start_s, end_s = live[order], gappy[order], start[order], end[order]
+    root_s = root[order]
+
+    total, pairs = 0.0, 0
     for b0 in range(0, e, block):
         b1 = min(b0 + block, e)
-        j1 = int(np.searchsorted(ws[:e], we[b0:b1].max(), side="right"))
-        rows_b = np.arange(b0, b1)
-        rows_j = np.arange(b0, j1)
-        share = (rows_j[None, :] > rows_b[:, None]) & (ws[rows_j][None, :] <= we[rows_b][:, None])
-        shared += int(share.sum())
-        live = cnt[rows_b] > 0
-        if not live.any() or not share.any():
+        nb = b1 - b0
+        j1 = int(reach[b0:b1].max())
+        lb = live_s[b0:b1]
+        if j1 <= b0 + 1 or not lb.any():
             continue
-        dlo = int(start[rows_b][live].min())
-        dhi = int(end[rows_b][live].max())
-        width = dhi - dlo + 1
-
-        def dense(rows: np.ndarray, vals: np.ndarray, dlo: int = dlo,
-                  width: int = width) -> tuple[np.ndarray, np.ndarray]:
-            p = pos[rows] - dlo
-            inside = ok[rows] & (p >= 0) & (p < width)
-            col = np.where(inside, p, width)  # width = a trash column
-            out = np.zeros((rows.size, width + 1))
-            np.put_along_axis(out, col, np.where(inside, vals[rows], 0.0), axis=1)
-            m = np.zeros((rows.size, width + 1))
-            np.put_along_axis(m, col, inside.astype(np.float64), axis=1)
-            return out[:, :width], m[:, :width]
-
-        xb, mb = dense(rows_b, x)
-        xj, mj = dense(rows_j, x)
-        sxy = xb @ xj.T
-        if gappy[rows_b].any() or gappy[rows_j].any():
-            n, sx, sy, sxx, syy = _pair_sums_dense(xb, mb, xj, mj)
-        else:
-            def cum(a: np.ndarray) -> np.ndarray:
-                return np.concatenate([np.zeros((a.shape[0], 1)), np.cumsum(a, axis=1)], axis=1)
-
-            cxb, cxxb = cum(xb), cum(xb * xb)
-            cxj, cxxj = cum(xj), cum(xj * xj)
-            sj = np.clip(start[rows_j] - dlo, 0, width)
-            ej = np.clip(end[rows_j] - dlo + 1, 0, width)
-            si = np.clip(start[rows_b] - dlo, 0, width)
-            ei = np.clip(end[rows_b] - dlo + 1, 0, width)
-            # x_i is 0 off its dates: its sum over j's dates is its sum over [s_j, e_j].
-            sx = np.take(cxb, ej, axis=1) - np.take(cxb, sj, axis=1)
-            sxx = np.take(cxxb, ej, axis=1) - np.take(cxxb, sj, axis=1)
-            sy = (np.take(cxj, ei, axis=1) - np.take(cxj, si, axis=1)).T
-            syy = (np.take(cxxj, ei, axis=1) - np.take(cxxj, si, axis=1)).T
-            n = np.maximum(np.minimum(end[rows_b][:, None], end[rows_j][None, :])
-                           - np.maximum(start[rows_b][:, None], start[rows_j][None, :]) + 1, 0)
-            n = np.where((cnt[rows_b] > 0)[:, None] & (cnt[rows_j] > 0)[None, :], n, 0)
+        m = j1 - b0  # the block and its partners, the block's own rows first
+        # Sharing pairs (ii, jj), local row numbers: jj = ii + 1 .. reach - 1.
+        k = np.maximum(reach[b0:b1] - np.arange(b0 + 1, b1 + 1), 0)
+        n_pairs = int(k.sum())
+        if n_pairs == 0:
+            continue
+        ii = np.repeat(np.arange(nb), k)
+        jj = np.arange(n_pairs) - np.repeat(np.cumsum(k) - k, k) + ii + 1
+        dlo = int(start_s[b0:b1][lb].min())
+        width = int(end_s[b0:b1][lb].max()) - dlo + 1
+        rows = order[b0:j1]
+        p = pos[rows] - dlo
+        inside = ok[rows] & (p >= 0) & (p < width)
+        flat = (p + (np.arange(m) * width)[:, None])[inside]
+        dx = np.zeros((m, width))  # x on the block's estimation dates
+        dx.ravel()[flat] = x[rows][inside]
+        sxy = (dx[:nb] @ dx.T)[ii, jj]
+        gi, gj = ii + b0, jj + b0
+        if gappy_s[b0:j1].any():
+            dm = np.zeros((m, width))
+            dm.ravel()[flat] = 1.0
+            n, sx, sy, sxx, syy = (a[ii, jj] for a in _pair_sums_dense(dx[:nb], dm[:nb], dx, dm))
+        else:  # runs: common dates are the intersection of two session ranges
+            lo = np.maximum(start_s[gi], start_s[gj])
+            hi = np.minimum(end_s[gi], end_s[gj]) + 1
+            n = np.maximum(hi - lo, 0)
+            # Prefix sums on the block's dates; [lo, hi) lies inside them when n > 0.
+            la = np.clip(lo - dlo, 0, width)
+            lb_ = np.clip(hi - dlo, 0, width)
+            c = np.zeros((m, width + 1))
+            np.cumsum(dx, axis=1, out=c[:, 1:])
+            sx, sy = c[ii, lb_] - c[ii, la], c[jj, lb_] - c[jj, la]
+            np.square(dx, out=c[:, 1:])
+            np.cumsum(c[:, 1:], axis=1, out=c[:, 1:])
+            sxx, syy = c[ii, lb_] - c[ii, la], c[jj, lb_] - c[jj, la]
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = sxy - sx * sy / n
             var_i = sxx - sx * sx / n
             var_j = syy - sy * sy / n
             r = cov / np.sqrt(var_i * var_j)
-        tol = 1e-12 * root[rows_b][:, None] * root[rows_j][None, :]
+        tol = 1e-12 * root_s[gi] * root_s[gj]
         tol = np.where(tol > 0, tol, 1e-12)
-        usable = share & (n >= min_overlap) & (var_i > tol) & (var_j > tol) & np.isfinite(r)
+        usable = (n >= min_overlap) & (var_i > tol) & (var_j > tol) & np.isfinite(r)
         total += float(r[usable].sum())
         pairs += int(usable.sum())
     if pairs == 0:
@@ -405,8 +426,10 @@ def _kp_bmp(panel: AbnormalPanel, start: int, end: int, alternative: Alternative
     used = np.isfinite(standardized_window(panel, start, end))
     n = base.nobs
     wcols = panel.window_mask(start, end)
-    rc = banded_residual_correlation(np.asarray(panel.est_resid)[used], pos[0][used],
-                                     pos[1][used][:, wcols])
+    resid, est_pos, win_pos = np.asarray(panel.est_resid), pos[0], pos[1][:, wcols]
+    if not used.all():
+        resid, est_pos, win_pos = resid[used], est_pos[used], win_pos[used]
+    rc = banded_residual_correlation(resid, est_pos, win_pos)
     factor = 1.0 + (n - 1) * rc.rbar
     if not factor > 0 or not rc.rbar < 1:
         return TestResult.invalid(name, f"rbar = {rc.rbar:.3g} leaves no valid adjustment",

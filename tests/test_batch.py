@@ -140,7 +140,7 @@ def test_overlap_diagnostics_by_hand() -> None:
     assert out["estimation_events"].tolist() == [0, 0, 0, 2, 1]
 
 
-@pytest.mark.parametrize("block", [1, 3, 64])
+@pytest.mark.parametrize("block", [1, 3, 64, 128])
 def test_banded_rbar_equals_residual_correlation(batch, block: int) -> None:  # type: ignore[no-untyped-def]
     p = batch.panel
     est, win = panel_positions(p)

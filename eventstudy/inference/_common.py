@@ -105,6 +105,46 @@ def standardized_window(panel: AbnormalPanel, start: int, end: int | None) -> Fl
     return standardized_car(panel, mask, start, end)
 
 
+def average_ranks(values: FloatArray) -> FloatArray:
+    """Average ranks (1-based) of the non-NaN values of each row of a 2-D array; NaN stays NaN.
+
+    Equal, bit for bit, to ``scipy.stats.rankdata(values, axis=1, nan_policy="omit")``
+    (method ``"average"``: tied values share the mean of the ranks they span), but
+    with one ``argsort`` of the whole matrix (NaN sorts last), ranks scattered from
+    ``arange`` and ties averaged, vectorised, only on the rows that have them.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 2:
+        raise InvalidParameterError("values", "a 2-D array", v.shape)
+    n_rows, m = v.shape
+    out = np.empty(v.shape, dtype=np.float64)
+    if v.size == 0:
+        return out
+    # The order among equal values does not matter (their ranks are averaged), so the
+    # (faster) default sort is enough; NaN sorts to the end of each row.
+    idx = np.argsort(v, axis=1)
+    flat = (idx + (np.arange(n_rows) * m)[:, None]).ravel()  # sorted order, as flat indices
+    s = v.ravel()[flat].reshape(n_rows, m)
+    same = s[:, 1:] == s[:, :-1]  # NaN != NaN: NaNs never tie
+    tied = np.flatnonzero(same.any(axis=1))
+    ranks = np.arange(1.0, m + 1.0)[np.newaxis].repeat(n_rows, axis=0)
+    if tied.size:
+        sm = same[tied]
+        k = np.arange(m)
+        first = np.zeros((tied.size, m), dtype=np.int64)
+        first[:, 1:] = np.where(sm, 0, k[1:])
+        first = np.maximum.accumulate(first, axis=1)  # first sorted position of the run
+        last = np.full((tied.size, m), m - 1, dtype=np.int64)
+        last[:, :-1] = np.where(sm, m - 1, k[:-1])
+        last = np.minimum.accumulate(last[:, ::-1], axis=1)[:, ::-1]  # its last position
+        ranks[tied] = (first + last + 2) * 0.5
+    out.ravel()[flat] = ranks.ravel()
+    nan_rows = np.flatnonzero(np.isnan(s[:, -1]))  # NaN sorts last: rows with a NaN
+    if nan_rows.size:
+        out[nan_rows] = np.where(np.isnan(v[nan_rows]), np.nan, out[nan_rows])
+    return out
+
+
 def window_label(start: int, end: int) -> str:
     """``"0"`` for a day, ``"(-1, +1)"`` for a window."""
 

@@ -25,9 +25,9 @@ import warnings
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from eventstudy.inference._common import (
+    average_ranks,
     check_alternative,
     pvalue,
     standardized_ar,
@@ -51,9 +51,12 @@ def _null(start: int, end: int) -> str:
 
 def scaled_ranks(values: FloatArray) -> FloatArray:
     """``U_it = rank_it / (1 + M_i) - 1/2`` per row, NaN where ``values`` is NaN."""
-    v = np.where(np.isfinite(values), values, np.nan)
-    ranks = stats.rankdata(v, axis=1, nan_policy="omit")
-    m = np.isfinite(v).sum(axis=1, keepdims=True)
+    v = np.asarray(values, dtype=np.float64)
+    fin = np.isfinite(v)
+    m = fin.sum(axis=1, keepdims=True)
+    if not bool((m == v.shape[1]).all()):
+        v = np.where(fin, v, np.nan)
+    ranks = average_ranks(v)  # = stats.rankdata(v, axis=1, nan_policy="omit"), much faster
     return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
 
 
