@@ -183,7 +183,7 @@ class EventStudyResult:
         """statsmodels ``Summary``: setup, CARs, CAAR tests and notes."""
         smry = Summary()
         d = self._diagnostics
-        sessions = sorted({str(s) for s in d["event_session"]})
+        sessions = sorted({str(pd.Timestamp(s).date()) for s in d["event_session"].unique()})
         n_ok = int((d["status"] == "ok").sum())
         left = [
             ("Study:", self.name or "event study"),

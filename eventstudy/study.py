@@ -392,13 +392,14 @@ def compute_events(
         return np.where(ok, to_d[np.clip(rows, 0, len(to_d) - 1)], np.datetime64("NaT"))
 
     x_ev_masked = np.where(np.isfinite(ar)[..., None], x_ev, np.nan)
+    est_dates_all = dates(est_rows)
     k = keep
     panel = AbnormalPanel(
         event_ids=events["event_id"].to_numpy(dtype=str)[k],
         securities=events["security"].to_numpy(dtype=str)[k],
         model=spec.name,
         k=spec.k,
-        est_dates=dates(est_rows)[k],
+        est_dates=est_dates_all[k],
         est_resid=fit.resid[k],
         est_x=x_est[k],
         est_market=mkt_est[k],
@@ -415,13 +416,12 @@ def compute_events(
         nobs=fit.nobs[k],
         df_resid=fit.df_resid[k],
     )
-    est_dates_all = dates(est_rows)
     diagnostics = pd.DataFrame(
         {
             "security": events["security"].to_numpy(dtype=str),
             "benchmark": bench_names.where(bench_names.notna(), "").astype(str).to_numpy(),
-            "event_date": pd.DatetimeIndex(res_ev.requested).date,
-            "event_session": sessions[pos0].date,
+            "event_date": pd.DatetimeIndex(res_ev.requested),
+            "event_session": sessions[pos0],
             "rolled": res_ev.rolled,
             "estimation_start": pd.to_datetime(est_dates_all[:, 0]),
             "estimation_end": pd.to_datetime(est_dates_all[:, -1]),
