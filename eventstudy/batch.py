@@ -44,6 +44,7 @@ from eventstudy.study import (
     _events_frame,
     compute_events,
     prepare_data,
+    split_benchmark,
 )
 from eventstudy.windows import DEFAULT_ESTIMATION, Window, WindowLike
 
@@ -564,15 +565,7 @@ def batch_study(
             raise InvalidParameterError("benchmark", "a column name when `returns` is PreparedData",
                                         type(benchmark).__name__)
     else:
-        bench_series = None
-        if isinstance(benchmark, str):
-            bench_name = benchmark
-        elif benchmark is not None:
-            if not isinstance(benchmark, pd.Series):
-                raise InvalidParameterError("benchmark", "a column name or a pandas Series",
-                                            type(benchmark).__name__)
-            bench_name = str(benchmark.name) if benchmark.name is not None else "benchmark"
-            bench_series = benchmark.rename(bench_name)
+        bench_name, bench_series = split_benchmark(benchmark)
         data = prepare_data(returns=returns, benchmark=bench_series, factors=factors, calendar=calendar)
     ev = _events_frame(events, None, None, bench_name, list(data.returns.columns))
     if bench_name is not None:

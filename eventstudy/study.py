@@ -479,6 +479,17 @@ def run_events(
         calendar=data.calendar.name,
     )
 
+def split_benchmark(benchmark: str | pd.Series | None) -> tuple[str | None, pd.Series | None]:
+    """``(name, series)`` of a benchmark given as a column name or a Series."""
+    if benchmark is None or isinstance(benchmark, str):
+        return benchmark, None
+    if not isinstance(benchmark, pd.Series):
+        raise InvalidParameterError("benchmark", "a column name or a pandas Series",
+                                    type(benchmark).__name__)
+    name = str(benchmark.name) if benchmark.name is not None else "benchmark"
+    return name, benchmark.rename(name)
+
+
 def event_study(
     prices: pd.DataFrame | None = None,
     *,
@@ -535,16 +546,7 @@ def event_study(
     -------
     EventStudyResult
     """
-    bench_series: pd.Series | None = None
-    bench_name: str | None = None
-    if isinstance(benchmark, str):
-        bench_name = benchmark
-    elif benchmark is not None:
-        if not isinstance(benchmark, pd.Series):
-            raise InvalidParameterError("benchmark", "a column name or a pandas Series",
-                                        type(benchmark).__name__)
-        bench_name = str(benchmark.name) if benchmark.name is not None else "benchmark"
-        bench_series = benchmark.rename(bench_name)
+    bench_name, bench_series = split_benchmark(benchmark)
     data = prepare_data(prices, returns=returns, benchmark=bench_series, factors=factors,
                         return_type=return_type, calendar=calendar, basis=basis)
     if event_date is not None:
