@@ -1,0 +1,37 @@
+"""The README's result blocks are the tool's current output, not hand-typed text."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from eventstudy.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_case_table_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--no-figures", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    block = printed[: printed.index("Wrote ")].rstrip()
+    assert block in README, "README case table is stale: regenerate with `eventstudy run --no-figures`"
+
+
+def test_readme_model_table_is_current(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["case_models.py"])
+    runpy.run_path(str(REPO / "notebooks" / "case_models.py"), run_name="__main__")
+    table = capsys.readouterr().out.strip()
+    assert table in README, "README model table is stale: regenerate with `python notebooks/case_models.py`"
+
+
+def test_readme_check_verdicts_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    printed = capsys.readouterr().out
+    for line in printed.splitlines():
+        if line.strip().startswith(("nvda-", "avgo-", "mu-", "arm-", "asml-", "ceg-", "ixic-", "sox-")):
+            assert line.rstrip() in README, f"README check output is stale at: {line.strip()}"
+    assert printed.strip().splitlines()[-1] in README
