@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from eventstudy.inference._common import car as car_sum
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 from eventstudy.windows import Window
 
-__all__ = ["car_arrays", "car_table", "car_test", "pvalue_from", "t_pvalue"]
+__all__ = ["car_arrays", "car_table", "car_test", "t_pvalue"]
 
 
 def t_pvalue(stat: FloatArray | float, df: FloatArray | float, alternative: Alternative) -> FloatArray:
@@ -46,18 +47,9 @@ def t_pvalue(stat: FloatArray | float, df: FloatArray | float, alternative: Alte
         return np.asarray(stats.t.cdf(stat, df), dtype=np.float64)
 
 
-def pvalue_from(dist: str, stat: float, alternative: Alternative, df: float | None = None) -> float:
-    """p-value of ``stat`` under ``"t"`` (with ``df``) or ``"normal"``."""
-    d = np.inf if dist == "normal" else float(df if df is not None else np.inf)
-    return float(t_pvalue(stat, d, alternative))
-
-
 def car_arrays(panel: AbnormalPanel, window: Window) -> tuple[FloatArray, FloatArray, np.ndarray]:
     """CAR, Var(CAR) and number of days used, per event, for ``window``."""
-    mask = panel.window_mask(window.start, window.end)
-    ar = panel.ar[:, mask]
-    days = np.isfinite(ar).sum(axis=1)
-    car = np.where(days > 0, np.nansum(ar, axis=1), np.nan)
+    car, days = car_sum(panel, panel.window_mask(window.start, window.end))
     var = panel.forecast_variance(window.start, window.end)
     return car, np.where(days > 0, var, np.nan), days
 

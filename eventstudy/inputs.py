@@ -8,7 +8,7 @@ prices and returns at or below -100% are errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -125,13 +125,3 @@ def prices_to_returns(prices: pd.DataFrame, return_type: ReturnType = "simple") 
     ratio[1:] = p[1:] / p[:-1]
     values = np.log(ratio) if return_type == "log" else ratio - 1.0
     return pd.DataFrame(values, index=prices.index, columns=prices.columns)
-
-
-def count_missing(frame: pd.DataFrame, first_valid: Mapping[str, pd.Timestamp] | None = None) -> pd.Series:
-    """Missing cells per column between each column's first and last observation."""
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        fv, lv = s.first_valid_index(), s.last_valid_index()
-        out[col] = 0 if fv is None else int(s.loc[fv:lv].isna().sum())
-    return pd.Series(out, name="missing_inside", dtype="int64")

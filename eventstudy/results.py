@@ -309,10 +309,6 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...]) -> tuple[pd.Data
     if panel.n_events == 0:
         return _empty_tests(), ()
     table = run_battery(panel, [(w.start, w.end) for w in windows])
-    is_win = table["scope"] == "window"
-    # Window labels as in the CAR tables: "(0, 0)" for the one-day window.
-    table.loc[is_win, "window"] = [Window(int(a), int(b)).label for a, b in
-                                   zip(table.loc[is_win, "start"], table.loc[is_win, "end"], strict=True)]
     clustering = detect_clustering(panel)
     head = headline_tests(table, clustering.clustered)
     head = head[head["scope"] == "window"]

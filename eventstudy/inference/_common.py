@@ -13,6 +13,7 @@ from scipy import stats
 from eventstudy.errors import InvalidParameterError
 from eventstudy.inference.result import Alternative
 from eventstudy.panel import AbnormalPanel, FloatArray
+from eventstudy.windows import Window
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -145,13 +146,16 @@ def average_ranks(values: FloatArray) -> FloatArray:
     return out
 
 
-def window_label(start: int, end: int) -> str:
-    """``"0"`` for a day, ``"(-1, +1)"`` for a window."""
+def window_label(start: int, end: int, scope: str = "auto") -> str:
+    """Label of a day (``"0"``) or window (``"(-1, +1)"``, ``"(0, 0)"``).
 
-    def fmt(d: int) -> str:
-        return f"+{d}" if d > 0 else str(d)
-
-    return str(start) if start == end else f"({fmt(start)}, {fmt(end)})"
+    ``scope="day"``/``"window"`` forces the kind; ``"auto"`` labels a one-day
+    span as a day. Windows use :attr:`eventstudy.windows.Window.label`, as the
+    CAR tables do.
+    """
+    if scope == "day" or (scope == "auto" and start == end):
+        return str(start)
+    return Window(start, end).label
 
 
 def safe_float(x: Any) -> float:

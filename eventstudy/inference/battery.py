@@ -129,7 +129,7 @@ def run_battery(
             df = res.df
             rows.append({
                 "scope": scope,
-                "window": window_label(start, end),
+                "window": window_label(start, end, scope),
                 "start": start,
                 "end": end,
                 "test": test,
