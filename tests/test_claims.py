@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from claims_helpers import SRC, claim, write
 
 from eventstudy.claims import (
     FRAME_COLUMNS,
@@ -30,8 +31,6 @@ from eventstudy.errors import (
     NonSessionDateError,
     UnknownSymbolError,
 )
-
-SRC = {"file": "a.txt", "publisher": "Test Press", "date": "2025-02-01"}
 
 
 class MemorySource:
@@ -74,32 +73,6 @@ def closes(values: dict[str, float]) -> dict[str, dict[str, float]]:
     return {d: {"open": v, "high": v, "low": v, "close": v} for d, v in values.items()}
 
 
-def claim(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": "x-1d",
-        "claim": "X fell 25% on 27 January 2025.",
-        "source": dict(SRC),
-        "kind": "close_to_close_change",
-        "symbols": ["X"],
-        "dates": ["2025-01-27"],
-        "reported": {"value": -25, "unit": "percent"},
-        "tolerance": {"value": 0.5, "unit": "percentage_points"},
-        "tolerance_reason": "whole percent",
-    }
-    base.update(overrides)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def write(tmp_path: Path, claims: list[dict[str, Any]], name: str = "c.yaml") -> Path:
-    doc = {
-        "schema_version": 1,
-        "event": {"name": "test event", "date": "2025-01-27"},
-        "sources": [{**SRC, "language": "en"}],
-        "claims": claims,
-    }
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def run(tmp_path: Path, claims: list[dict[str, Any]], source: PriceSource) -> Any:

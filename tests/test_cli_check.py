@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from claims_helpers import SRC, claim, write
 
 from eventstudy.cli import main
 from eventstudy.resources import fixtures_dir
-
-SRC = {"file": "a.txt", "publisher": "Test Press", "date": "2025-02-01"}
 
 #: Every stock / index claim of the bundled file (the checkable one-day moves).
 STOCK_CLAIMS = (
@@ -32,31 +30,10 @@ STOCK_CLAIMS = (
 
 
 def nvda_claim(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": "nvda-1d",
-        "claim": "NVIDIA fell 17% on 27 January 2025.",
-        "source": dict(SRC),
-        "kind": "close_to_close_change",
-        "symbols": ["NVDA"],
-        "dates": ["2025-01-27"],
-        "reported": {"value": -17, "unit": "percent"},
-        "tolerance": {"value": 0.5, "unit": "percentage_points"},
-        "tolerance_reason": "whole percent",
-    }
-    base.update(overrides)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def write(tmp_path: Path, claims: list[dict[str, Any]], name: str = "claims.yaml") -> Path:
-    doc = {
-        "schema_version": 1,
-        "event": {"name": "test", "date": "2025-01-27"},
-        "sources": [{**SRC, "language": "en"}],
-        "claims": claims,
-    }
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
+    """NVIDIA's 17% one-day fall (holds on the bundled data)."""
+    nvda = {"id": "nvda-1d", "claim": "NVIDIA fell 17% on 27 January 2025.", "symbols": ["NVDA"],
+            "reported": {"value": -17, "unit": "percent"}}
+    return claim(**{**nvda, **overrides})
 
 
 def rows(out: str) -> dict[str, list[str]]:
