@@ -20,13 +20,11 @@ the file and the field.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from eventstudy.calendar import ROLL_POLICIES, to_timestamp
 from eventstudy.data.source import PriceSource
@@ -34,6 +32,7 @@ from eventstudy.errors import EventFileError, InvalidParameterError
 from eventstudy.models import MODELS
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study
+from eventstudy.yamlfile import did_you_mean, load_yaml_mapping, short_repr
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window, parse_window
 
 __all__ = ["EventSpec", "load_event_file", "run_spec"]
@@ -73,7 +72,9 @@ class EventSpec:
 
 
 def _err(path: Path, field: str, expected: str, received: object) -> EventFileError:
-    return EventFileError(f"{path}: field `{field}`: expected {expected}, received {received!r}.")
+    return EventFileError(
+        f"{path}: field `{field}`: expected {expected}, received {short_repr(received)}."
+    )
 
 
 def load_event_file(path: str | Path) -> EventSpec:
@@ -86,17 +87,13 @@ def load_event_file(path: str | Path) -> EventSpec:
         of the wrong type; the message names the file and the field.
     """
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EventFileError(f"{p}: cannot read event file ({exc.strerror}).") from exc
-    except yaml.YAMLError as exc:
-        raise EventFileError(f"{p}: invalid YAML: {exc}") from exc
-    if not isinstance(raw, Mapping):
-        raise _err(p, "<top level>", "a mapping of fields", type(raw).__name__)
+    raw = load_yaml_mapping(p, EventFileError, "event file")
     unknown = sorted(set(raw) - _FIELDS)
     if unknown:
-        raise _err(p, unknown[0], f"one of the fields {sorted(_FIELDS)}", unknown[0])
+        raise EventFileError(
+            f"{p}: field `{unknown[0]}`: unknown field{did_you_mean(unknown[0], _FIELDS)}; "
+            f"expected one of {sorted(_FIELDS)}."
+        )
     for req in ("event_date", "securities", "benchmark"):
         if req not in raw:
             raise _err(p, req, "a value (required field)", None)

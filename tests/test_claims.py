@@ -317,7 +317,7 @@ def test_basis_without_source_information(tmp_path: Path) -> None:
         ([claim(tolerance_reason=None)], "claims[0].tolerance_reason", "required field"),
         ([claim(dates=["2025-13-40"])], "claims[0].dates[0]", "expected a date"),
         ([claim(symbols=["A", "B"])], "claims[0].symbols", "exactly 1 symbol"),
-        ([claim(tolerence=1)], "claims[0]", "unknown field(s) ['tolerence']"),
+        ([claim(tolerence=1)], "claims[0]", "unknown field 'tolerence' (did you mean 'tolerance'?)"),
         (
             [claim(kind="uncheckable", tolerance=None, tolerance_reason=None)],
             "claims[0].reason",

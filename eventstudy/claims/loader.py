@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from eventstudy.claims.schema import (
     _KIND_SPEC,
@@ -28,6 +27,7 @@ from eventstudy.claims.schema import (
 )
 from eventstudy.data.source import PRICE_COLUMNS
 from eventstudy.errors import ClaimsFileError
+from eventstudy.yamlfile import did_you_mean, load_yaml_mapping, short_repr
 
 __all__ = ["load_claims"]
 
@@ -64,11 +64,21 @@ class _Validator:
 
     def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.fail(where, f"expected a mapping, received {value!r}")
+            raise self.fail(where, f"expected a mapping, received {short_repr(value)}")
         for key in value:
             if not isinstance(key, str):
-                raise self.fail(where, f"keys must be strings, received {key!r}")
+                raise self.fail(where, f"keys must be strings, received {short_repr(key)}")
         return value
+
+    def known(self, m: Mapping[str, Any], allowed: set[str], where: str) -> None:
+        """Refuse keys outside ``allowed``, with a "did you mean" hint."""
+        extra = sorted(set(m) - allowed)
+        if extra:
+            raise self.fail(
+                where,
+                f"unknown field {extra[0]!r}{did_you_mean(extra[0], allowed)}; "
+                f"allowed: {sorted(allowed)}",
+            )
 
     def require(self, m: Mapping[str, Any], key: str, where: str) -> Any:
         if key not in m or m[key] is None:
@@ -77,7 +87,7 @@ class _Validator:
 
     def string(self, value: Any, where: str, *, allow_empty: bool = False) -> str:
         if not isinstance(value, str):
-            raise self.fail(where, f"expected a string, received {value!r}")
+            raise self.fail(where, f"expected a string, received {short_repr(value)}")
         if not allow_empty and not value.strip():
             raise self.fail(where, "expected a non-empty string, received ''")
         return value.strip()
@@ -85,22 +95,22 @@ class _Validator:
     def text(self, value: Any, where: str) -> str:
         """A string, or a date/number that YAML parsed (kept as written)."""
         if isinstance(value, bool):
-            raise self.fail(where, f"expected a string, received {value!r}")
+            raise self.fail(where, f"expected a string, received {short_repr(value)}")
         if isinstance(value, str | int | float | dt.date):
             return str(value).strip()
-        raise self.fail(where, f"expected a string, received {value!r}")
+        raise self.fail(where, f"expected a string, received {short_repr(value)}")
 
     def number(self, value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(where, f"expected a number, received {value!r}")
+            raise self.fail(where, f"expected a number, received {short_repr(value)}")
         out = float(value)
         if not math.isfinite(out):
-            raise self.fail(where, f"expected a finite number, received {value!r}")
+            raise self.fail(where, f"expected a finite number, received {short_repr(value)}")
         return out
 
     def date(self, value: Any, where: str) -> pd.Timestamp:
         if isinstance(value, dt.datetime):
-            raise self.fail(where, f"expected a date (YYYY-MM-DD), received {value!r}")
+            raise self.fail(where, f"expected a date (YYYY-MM-DD), received {short_repr(value)}")
         if isinstance(value, dt.date):
             return pd.Timestamp(value)
         if isinstance(value, str):
@@ -110,20 +120,18 @@ class _Validator:
                 pass
             else:
                 return pd.Timestamp(parsed)
-        raise self.fail(where, f"expected a date (YYYY-MM-DD), received {value!r}")
+        raise self.fail(where, f"expected a date (YYYY-MM-DD), received {short_repr(value)}")
 
     def str_list(self, value: Any, where: str) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(where, f"expected a list of strings, received {value!r}")
+            raise self.fail(where, f"expected a list of strings, received {short_repr(value)}")
         return tuple(self.string(v, f"{where}[{i}]") for i, v in enumerate(value))
 
     def quantity(self, value: Any, where: str) -> Quantity:
         m = self.mapping(value, where)
-        extra = set(m) - {"value", "unit"}
-        if extra:
-            raise self.fail(where, f"unknown field(s) {sorted(extra)}; expected value, unit")
+        self.known(m, {"value", "unit"}, where)
         v = self.number(self.require(m, "value", where), f"{where}.value")
         u = self.string(self.require(m, "unit", where), f"{where}.unit")
         return Quantity(v, u)
@@ -144,9 +152,7 @@ def _parse_source_info(val: _Validator, raw: Any, where: str) -> SourceInfo:
 
 def _parse_claim(val: _Validator, raw: Any, where: str, source_files: set[str]) -> Claim:
     m = val.mapping(raw, where)
-    extra = set(m) - _CLAIM_KEYS
-    if extra:
-        raise val.fail(where, f"unknown field(s) {sorted(extra)}; allowed: {sorted(_CLAIM_KEYS)}")
+    val.known(m, _CLAIM_KEYS, where)
 
     claim_id = val.string(val.require(m, "id", where), f"{where}.id")
     text = val.string(val.require(m, "claim", where), f"{where}.claim")
@@ -279,15 +285,13 @@ def _parse_checkable(
     if kind == "market_value_change":
         sh_where = f"{where}.shares"
         sh = val.mapping(val.require(m, "shares", where), sh_where)
-        extra = set(sh) - {"value", "unit", "source", "as_of"}
-        if extra:
-            raise val.fail(sh_where, f"unknown field(s) {sorted(extra)}")
+        val.known(sh, {"value", "unit", "source", "as_of"}, sh_where)
         unit = val.string(val.require(sh, "unit", sh_where), f"{sh_where}.unit")
         if unit != "billion":
             raise val.fail(f"{sh_where}.unit", f"expected 'billion', received {unit!r}")
         value = val.number(val.require(sh, "value", sh_where), f"{sh_where}.value")
         if value <= 0:
-            raise val.fail(f"{sh_where}.value", f"expected a number > 0, received {value!r}")
+            raise val.fail(f"{sh_where}.value", f"expected a number > 0, received {short_repr(value)}")
         as_of = (
             val.date(sh["as_of"], f"{sh_where}.as_of").date()
             if sh.get("as_of") is not None
@@ -317,25 +321,9 @@ def load_claims(path: str | Path) -> ClaimSet:
     """
     path = Path(path)
     val = _Validator(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ClaimsFileError(f"{path}: claims file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ClaimsFileError(f"{path}: cannot read claims file: {exc}") from exc
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise ClaimsFileError(f"{path}: invalid YAML: {detail}") from exc
-    if doc is None:
-        raise ClaimsFileError(f"{path}: the file is empty")
+    doc = load_yaml_mapping(path, ClaimsFileError, "claims file")
     top = val.mapping(doc, "(top level)")
-    extra = set(top) - _TOP_KEYS
-    if extra:
-        raise val.fail(
-            "(top level)", f"unknown field(s) {sorted(extra)}; allowed: {sorted(_TOP_KEYS)}"
-        )
+    val.known(top, _TOP_KEYS, "(top level)")
 
     version = val.require(top, "schema_version", "")
     if isinstance(version, bool) or version != SCHEMA_VERSION:
@@ -347,7 +335,7 @@ def load_claims(path: str | Path) -> ClaimSet:
 
     raw_sources = top.get("sources") or []
     if not isinstance(raw_sources, list):
-        raise val.fail("sources", f"expected a list, received {raw_sources!r}")
+        raise val.fail("sources", f"expected a list, received {short_repr(raw_sources)}")
     sources = tuple(_parse_source_info(val, s, f"sources[{i}]") for i, s in enumerate(raw_sources))
     source_files: set[str] = set()
     for i, s in enumerate(sources):
@@ -357,7 +345,7 @@ def load_claims(path: str | Path) -> ClaimSet:
 
     raw_claims = val.require(top, "claims", "")
     if not isinstance(raw_claims, list) or not raw_claims:
-        raise val.fail("claims", f"expected a non-empty list, received {raw_claims!r}")
+        raise val.fail("claims", f"expected a non-empty list, received {short_repr(raw_claims)}")
     claims: list[Claim] = []
     first_index: dict[str, int] = {}
     for i, raw in enumerate(raw_claims):
