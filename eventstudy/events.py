@@ -32,8 +32,8 @@ from eventstudy.errors import EventFileError, InvalidParameterError
 from eventstudy.models import MODELS
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study
-from eventstudy.yamlfile import did_you_mean, load_yaml_mapping, short_repr
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window, parse_window
+from eventstudy.yamlfile import did_you_mean, load_yaml_mapping, short_repr
 
 __all__ = ["EventSpec", "load_event_file", "run_spec"]
 
