@@ -99,16 +99,23 @@ def test_manifest_hashes_pass_on_bundled(bundled: CsvSource) -> None:
 def test_tampered_copy_fails(copy: Path) -> None:
     path = copy / "NVDA.csv"
     path.write_bytes(path.read_bytes().replace(b"118.41999816894531", b"118.41999816894532"))
-    source = CsvSource(copy)
-    source.history(["AVGO"])  # untouched files still read
     with pytest.raises(FixtureHashMismatchError) as info:
-        source.history(["NVDA"])
+        CsvSource(copy)  # every listed file is verified when the folder is opened
     message = str(info.value)
     manifest = load_manifest(copy)
     assert manifest is not None
     expected = next(e["sha256"] for e in manifest["files"] if e["file"] == "NVDA.csv")
     assert "NVDA.csv" in message and expected in message and sha256_file(path) in message
     CsvSource(copy, verify=False).history(["NVDA"])  # explicit opt-out
+
+
+def test_file_changed_after_open_fails_on_read(copy: Path) -> None:
+    source = CsvSource(copy)
+    path = copy / "NVDA.csv"
+    path.write_bytes(path.read_bytes().replace(b"118.41999816894531", b"118.41999816894532"))
+    source.history(["AVGO"])  # untouched files still read
+    with pytest.raises(FixtureHashMismatchError, match="NVDA.csv"):
+        source.history(["NVDA"])
 
 
 def test_unlisted_csv_is_rejected(copy: Path) -> None:

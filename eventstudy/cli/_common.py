@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 
 from eventstudy.data.source import PriceSource
+from eventstudy.errors import InvalidParameterError
 
 
 def console() -> Console:
@@ -20,16 +22,29 @@ def console() -> Console:
 
 
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, metavar="DIR",
-                        help="folder of CSVs in the fixture format (default: bundled fixtures)")
+    parser.add_argument("--data", type=Path, metavar="DIR", action="append",
+                        help="folder of CSVs in the fixture format (default: bundled fixtures); "
+                        "give it more than once to combine folders")
 
 
-def make_source(folder: Path | None) -> PriceSource:
-    """The bundled fixtures, or a user folder of fixture-format CSVs."""
-    from eventstudy.data.fixtures import CsvSource
+def make_source(folders: Sequence[Path] | None) -> PriceSource:
+    """The bundled fixtures, or the user's folders of fixture-format CSVs (combined).
+
+    Raises
+    ------
+    InvalidParameterError
+        A ``--data`` path that is not an existing folder.
+    """
+    from eventstudy.data.fixtures import CombinedSource, CsvSource
     from eventstudy.resources import fixtures_dir
 
-    return CsvSource(folder if folder is not None else fixtures_dir())
+    if not folders:
+        return CsvSource(fixtures_dir())
+    for folder in folders:
+        if not folder.is_dir():
+            raise InvalidParameterError("--data", "an existing folder of CSV files", str(folder))
+    sources = [CsvSource(folder) for folder in folders]
+    return sources[0] if len(sources) == 1 else CombinedSource(sources)
 
 
 def pct(x: float, digits: int = 2) -> str:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from eventstudy.cli._common import add_data_argument, make_source
 from eventstudy.errors import InvalidParameterError
 
 EXIT_OK = 0
@@ -38,12 +39,7 @@ def register(subparsers: Any) -> None:
         metavar="CLAIMS.yaml",
         help="claims files to check (default: every bundled claims file)",
     )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        default=None,
-        help="folder of recorded prices (CSV files + manifest.json); default: bundled fixtures",
-    )
+    add_data_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -63,20 +59,11 @@ def _console(stream: TextIO) -> Any:
     )
 
 
-def _source(data: str | None) -> Any:
-    from eventstudy.data.fixtures import CsvSource
-    from eventstudy.resources import fixtures_dir
-
-    if data is None:
-        try:
-            folder = fixtures_dir()
-        except FileNotFoundError as exc:
-            raise InvalidParameterError("--data", "a folder of recorded prices", None) from exc
-    else:
-        folder = Path(data)
-        if not folder.is_dir():
-            raise InvalidParameterError("--data", "an existing folder of recorded prices", data)
-    return CsvSource(folder)
+def _source(data: list[Path] | None) -> Any:
+    try:
+        return make_source(data)
+    except FileNotFoundError as exc:
+        raise InvalidParameterError("--data", "a folder of recorded prices", None) from exc
 
 
 def _claims_paths(given: list[str]) -> list[Path]:

@@ -29,24 +29,29 @@ Manifest schema (``manifest.json``, ``schema_version`` 1)::
 Only ``schema_version``, ``files`` and each entry's ``file`` and ``sha256`` are
 required by :func:`load_manifest` (factor folders use ``model`` instead of
 ``symbol``); :class:`CsvSource` also requires ``symbol``. With a manifest, every
-CSV in the folder must be listed and every listed file must exist and match its
-hash before any of its data is returned. A folder without a manifest (user
-data) is read as-is: there is nothing to verify.
+CSV in the folder must be listed, and every listed file must exist, lie inside
+the folder and match its hash (compared case-insensitively) when the folder is
+opened. A folder without a manifest (user data) is read as-is: there is
+nothing to verify, and :meth:`CsvSource.describe` says so.
+
+:class:`CombinedSource` puts several folders side by side (``--data`` given
+more than once), each verified by its own manifest; a symbol in two folders is
+an error.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+import re
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
 from eventstudy.data.source import CSV_COLUMNS, PRICE_COLUMNS
-from eventstudy.data.validate import validate_price_frame
+from eventstudy.data.validate import read_csv_text, validate_price_frame
 from eventstudy.errors import (
     DataError,
     FixtureHashMismatchError,
@@ -56,6 +61,7 @@ from eventstudy.errors import (
 
 __all__ = [
     "MANIFEST_NAME",
+    "CombinedSource",
     "CsvSource",
     "load_manifest",
     "price_csv_bytes",
@@ -77,6 +83,19 @@ def sha256_file(path: str | Path) -> str:
     return sha256_bytes(Path(path).read_bytes())
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(repr(key))
+        out[key] = value
+    return out
+
+
 def load_manifest(folder: str | Path) -> dict[str, Any] | None:
     """Read and check ``folder/manifest.json``; ``None`` if the folder has none.
 
@@ -90,9 +109,11 @@ def load_manifest(folder: str | Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: expected a JSON manifest, but it does not parse ({exc}).") from None
+    except _DuplicateKey as exc:
+        raise DataError(f"{path}: expected each key once in an object, but {exc} repeats.") from None
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         received = manifest.get("schema_version") if isinstance(manifest, dict) else manifest
         raise DataError(f"{path}: expected schema_version {SCHEMA_VERSION}, but got {received!r}.")
@@ -107,6 +128,16 @@ def load_manifest(folder: str | Path) -> dict[str, Any] | None:
             raise DataError(
                 f"{path}: files[{i}] expected an object with string `file` and `sha256`, "
                 f"but got {entry!r}."
+            )
+        name = PurePosixPath(entry["file"].replace("\\", "/"))
+        if name.is_absolute() or ".." in name.parts or not name.parts or ":" in entry["file"]:
+            raise DataError(
+                f"{path}: files[{i}].file expected a file name inside the folder, but got "
+                f"{entry['file']!r}, which leaves it."
+            )
+        if not re.fullmatch(r"[0-9a-fA-F]{64}", entry["sha256"]):
+            raise DataError(
+                f"{path}: files[{i}].sha256 expected 64 hex digits, but got {entry['sha256'][:80]!r}."
             )
         if entry["file"] in seen:
             raise DataError(f"{path}: file {entry['file']!r} is listed more than once.")
@@ -137,9 +168,16 @@ def price_csv_bytes(frame: pd.DataFrame, symbol: str) -> bytes:
 
 
 def _first_symbol(path: Path) -> str:
-    head = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=1)
-    if "symbol" not in head.columns or len(head) == 0:
-        raise DataError(f"{path}: expected a `symbol` column and at least one row.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc}).") from None
+    head = read_csv_text(data, str(path))
+    if "symbol" not in head.columns:
+        raise DataError(
+            f"{path}: expected columns {','.join(CSV_COLUMNS)}, received "
+            f"{','.join(map(str, head.columns))[:200]} (no `symbol` column)."
+        )
     return str(head["symbol"].iloc[0]).strip()
 
 
@@ -172,6 +210,8 @@ class CsvSource:
                 self._add(_first_symbol(path), path)
         if not self._files:
             raise DataError(f"{self._folder}: expected at least one CSV file, found none.")
+        if self._manifest is not None and self._verify:
+            self.verify_all()
 
     def _add(self, symbol: str, path: Path) -> None:
         if symbol in self._files:
@@ -195,6 +235,8 @@ class CsvSource:
             if not isinstance(entry.get("symbol"), str):
                 raise DataError(f"{where}: entry {entry['file']!r} expected a string `symbol`.")
             path = self._folder / entry["file"]
+            if not path.resolve().is_relative_to(self._folder.resolve()):
+                raise DataError(f"{where}: lists {entry['file']!r}, which resolves outside the folder.")
             if not path.is_file():
                 raise DataError(f"{where}: lists {entry['file']!r}, but that file does not exist.")
             self._add(entry["symbol"], path)
@@ -252,7 +294,7 @@ class CsvSource:
         entry = self._entries.get(symbol)
         if entry is not None and self._verify:
             actual = sha256_bytes(data)
-            if actual != entry["sha256"]:
+            if actual != entry["sha256"].lower():
                 raise FixtureHashMismatchError(
                     f"{path}: expected sha256 {entry['sha256']} (from {MANIFEST_NAME}), but the "
                     f"file hashes to {actual}; the file was changed after it was recorded."
@@ -263,9 +305,7 @@ class CsvSource:
         """The full validated frame of ``symbol`` (a copy)."""
         self._check_known([symbol])
         if symbol not in self._frames:
-            raw = pd.read_csv(
-                io.BytesIO(self._read_bytes(symbol)), dtype=str, keep_default_na=False
-            )
+            raw = read_csv_text(self._read_bytes(symbol), str(self._files[symbol]))
             self._frames[symbol] = validate_price_frame(raw, symbol, str(self._files[symbol]))
         return self._frames[symbol].copy()
 
@@ -304,8 +344,79 @@ class CsvSource:
     def describe(self) -> str:
         """One line naming the folder and whether it is hash-verified."""
         state = (
-            f"manifest, sha256 {'verified' if self._verify else 'NOT verified'}"
+            f"manifest, sha256 of all {len(self._entries)} listed files "
+            f"{'verified on open' if self._verify else 'NOT verified'}"
             if self._manifest is not None
             else "no manifest"
         )
         return f"CSV files in {self._folder} ({len(self._files)} symbols, {state})"
+
+
+class CombinedSource:
+    """Several :class:`CsvSource` folders read as one (``--data A --data B``).
+
+    Parameters
+    ----------
+    sources
+        The folders' sources, each already verified by its own manifest.
+
+    Raises
+    ------
+    DataError
+        A symbol is in more than one folder (naming both files).
+    """
+
+    def __init__(self, sources: Sequence[CsvSource]) -> None:
+        if not sources:
+            raise InvalidParameterError("sources", "at least one CsvSource", list(sources))
+        self._sources = list(sources)
+        self._owner: dict[str, CsvSource] = {}
+        for src in self._sources:
+            for symbol in src.symbols:
+                if symbol in self._owner:
+                    raise DataError(
+                        f"symbol {symbol!r} is in both {self._owner[symbol].folder} and "
+                        f"{src.folder}; expected each symbol in one --data folder."
+                    )
+                self._owner[symbol] = src
+
+    @property
+    def symbols(self) -> list[str]:
+        """Sorted symbols of all folders."""
+        return sorted(self._owner)
+
+    @property
+    def manifest(self) -> dict[str, Any] | None:
+        """The folders' manifests merged (``files`` concatenated); ``None`` if none has one."""
+        manifests = [s.manifest for s in self._sources if s.manifest is not None]
+        if not manifests:
+            return None
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "description": " ".join(str(m.get("description", "")) for m in manifests).strip(),
+            "files": [e for m in manifests for e in m["files"]],
+        }
+
+    def basis(self, symbol: str) -> dict[str, Any]:
+        """What ``close`` and ``adj_close`` mean for ``symbol`` (see :meth:`CsvSource.basis`)."""
+        if symbol not in self._owner:
+            raise UnknownSymbolError([symbol], self.describe(), self.symbols)
+        return self._owner[symbol].basis(symbol)
+
+    def history(
+        self,
+        symbols: Sequence[str],
+        start: pd.Timestamp | str | None = None,
+        end: pd.Timestamp | str | None = None,
+    ) -> dict[str, pd.DataFrame]:
+        """``{symbol: frame}`` from whichever folder holds each symbol."""
+        if isinstance(symbols, str):
+            raise InvalidParameterError("symbols", "a sequence of symbols", symbols)
+        unknown = [s for s in symbols if s not in self._owner]
+        if unknown:
+            raise UnknownSymbolError(unknown, self.describe(), self.symbols)
+        return {s: self._owner[s].history([s], start, end)[s] for s in symbols}
+
+    def describe(self) -> str:
+        """The folders' descriptions, joined."""
+        return "; ".join(s.describe() for s in self._sources)

@@ -12,6 +12,7 @@ already clean raises.
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -26,10 +27,72 @@ from eventstudy.errors import (
     UnsortedDatesError,
 )
 
-__all__ = ["POSITIVE_COLUMNS", "validate_price_frame"]
+__all__ = ["EARLIEST_DATE", "POSITIVE_COLUMNS", "read_csv_text", "validate_price_frame"]
+
+#: Earliest date a price row may carry.
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
 
 #: Columns whose present (non-NaN) values must be strictly positive.
 POSITIVE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
+
+
+def read_csv_text(data: bytes, where: str) -> pd.DataFrame:
+    """Parse the bytes of a price CSV into a table of strings, refusing what is not one.
+
+    A UTF-8 byte-order mark (as Excel writes) is accepted and dropped; every
+    other encoding is refused rather than guessed.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    where
+        The file's path, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every cell as ``str`` (empty string for an empty cell).
+
+    Raises
+    ------
+    DataError
+        Not UTF-8 (UTF-16/32 named when recognised), empty, a header without
+        rows, or not parseable as CSV; the message names the file and the line.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        raise DataError(
+            f"{where}: expected UTF-8 text, but the file looks like UTF-16 or UTF-32 "
+            "(byte-order mark or NUL bytes); save it as UTF-8 CSV."
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{where}: expected UTF-8 text, but line {line} holds a byte that is not UTF-8 "
+            f"({data[exc.start:exc.start + 1]!r})."
+        ) from None
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise DataError(
+            f"{where}: the file is empty; expected the header {','.join(CSV_COLUMNS)} and "
+            "at least one row."
+        )
+    if len(lines) == 1:
+        raise DataError(f"{where}: expected at least one row after the header, received none.")
+    if ";" in lines[0] and "," not in lines[0]:
+        raise DataError(
+            f"{where}: expected comma-separated columns {','.join(CSV_COLUMNS)}, but the header "
+            f"is separated by ';' ({lines[0][:80]!r})."
+        )
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = " ".join(str(exc).split())
+        raise DataError(f"{where}: expected a CSV table, but it does not parse ({detail}).") from None
 
 
 def _fmt_dates(dates: pd.Index | list[object], limit: int = 8) -> str:
@@ -60,12 +123,12 @@ def _to_float(series: pd.Series, column: str, where: str) -> pd.Series:
         except (TypeError, ValueError):
             raise DataError(
                 f"{where}: column `{column}` expected numbers or empty cells, but row "
-                f"{i + 1} holds {cell!r}."
+                f"{i + 1} (CSV line {i + 2}) holds {str(cell)[:40]!r}."
             ) from None
         if not math.isfinite(number):
             raise DataError(
                 f"{where}: column `{column}` expected finite numbers or empty cells, but row "
-                f"{i + 1} holds {cell!r}."
+                f"{i + 1} (CSV line {i + 2}) holds {str(cell)[:40]!r}."
             )
         values[i] = number
     return pd.Series(values, index=series.index, name=column)
@@ -78,12 +141,30 @@ def _parse_dates(raw: pd.Series, where: str) -> pd.DatetimeIndex:
             raise DataError(f"{where}: column `date` expected tz-naive dates, but got tz={dates.tz}.")
     else:
         text = raw.astype(object).map(lambda v: "" if _is_empty(v) else str(v).strip())
-        dates = pd.DatetimeIndex(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
-        bad = text[dates.isna()]
-        if len(bad):
+        years = pd.to_numeric(text.str.extract(r"^(\d{4})-", expand=False), errors="coerce")
+        early = np.flatnonzero((years < EARLIEST_DATE.year).to_numpy())
+        if len(early):
+            i = int(early[0])
             raise DataError(
-                f"{where}: column `date` expected YYYY-MM-DD dates, but got unparseable "
-                f"value(s) {', '.join(repr(v) for v in bad.tolist()[:8])}."
+                f"{where}: column `date` expected dates from {EARLIEST_DATE:%Y-%m-%d} on, but "
+                f"row {i + 1} (CSV line {i + 2}) holds {text.iloc[i]!r}."
+            )
+        dates = pd.DatetimeIndex(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
+        bad = np.flatnonzero(dates.isna())
+        if len(bad):
+            i = int(bad[0])
+            raise DataError(
+                f"{where}: column `date` expected YYYY-MM-DD dates, but row {i + 1} (CSV "
+                f"line {i + 2}) holds {text.iloc[i][:40]!r}"
+                + (f" ({len(bad)} such rows in total)." if len(bad) > 1 else ".")
+            )
+        today = pd.Timestamp.today().normalize()
+        future = np.flatnonzero(dates > today)
+        if len(future):
+            i = int(future[0])
+            raise DataError(
+                f"{where}: column `date` expected recorded dates (up to today, {today:%Y-%m-%d}), "
+                f"but row {i + 1} (CSV line {i + 2}) holds {text.iloc[i]!r}."
             )
     if dates.isna().any():
         raise DataError(f"{where}: column `date` has missing dates.")
