@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
+import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -50,3 +54,65 @@ def make_source(folders: Sequence[Path] | None) -> PriceSource:
 def pct(x: float, digits: int = 2) -> str:
     """Format a decimal return as a percentage ('' for NaN)."""
     return "" if x is None or not math.isfinite(x) else f"{100 * x:+.{digits}f}%"
+
+
+#: Name of the file that lists what an output folder holds (written last).
+OUTPUT_MANIFEST = "manifest.json"
+
+
+def _data_manifests(source: PriceSource) -> list[dict[str, str]]:
+    """The data folders a source read, with the sha256 of each folder's manifest."""
+    folders = [getattr(s, "folder", None) for s in getattr(source, "sources", [source])]
+    out = []
+    for folder in folders:
+        if folder is None:
+            continue
+        manifest = Path(folder) / "manifest.json"
+        digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else ""
+        out.append({"folder": Path(folder).name, "manifest_sha256": digest})
+    return out
+
+
+def write_output_manifest(folder: Path, command: str, source: PriceSource | None) -> Path:
+    """List every file in ``folder`` with its sha256, the command, version and data used.
+
+    Written last, so a folder with this file is a completed run. Paths are
+    relative to ``folder``; the data folders are named, not given as absolute
+    paths.
+    """
+    from eventstudy import __version__
+
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        files.append({"file": path.relative_to(folder).as_posix(),
+                      "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    manifest = {
+        "schema_version": 1,
+        "kind": f"eventstudy {command} output",
+        "description": f"Files written by `eventstudy {command}`; this manifest is written last.",
+        "command": ["eventstudy", *sys.argv[1:]] if command in sys.argv[1:2] else ["eventstudy", command],
+        "eventstudy_version": __version__,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data": _data_manifests(source) if source is not None else [],
+        "files": files,
+    }
+    path = folder / OUTPUT_MANIFEST
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+@contextmanager
+def output_folder(out: Path, command: str, source: PriceSource | None) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``out`` whole, with its manifest, on success.
+
+    ``out`` holds exactly the files of one completed run: an existing output
+    folder (one with :data:`OUTPUT_MANIFEST`) is replaced whole; an error or
+    Ctrl-C leaves the previous folder untouched; a non-empty folder that is
+    not an earlier output, or a file, is refused (exit code 2).
+    """
+    from eventstudy.atomic import atomic_folder
+
+    with atomic_folder(out, parameter="--out", marker=OUTPUT_MANIFEST) as tmp:
+        yield tmp
+        write_output_manifest(tmp, command, source)

@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from eventstudy.cli._common import add_data_argument, console, make_source
+from eventstudy.cli._common import (
+    OUTPUT_MANIFEST,
+    add_data_argument,
+    console,
+    make_source,
+    output_folder,
+)
 from eventstudy.events import load_event_file
 from eventstudy.models import MODELS
 from eventstudy.resources import case_path
@@ -41,12 +47,14 @@ def run(args: argparse.Namespace) -> int:
     source = make_source(args.data)
     claim_sets = claims_for_event(spec.event_date, args.claims)
     report = build_report(spec, source, claim_sets)
-    written = write_report(report, args.out)
+    with output_folder(args.out, "report", source) as tmp:
+        written = write_report(report, tmp)
     con = console()
     con.print(f"Report of {spec.name}: {len(report.figures)} figures, "
               f"{sum(len(c) for c in report.claims)} claims.", highlight=False)
     for w in report.warnings:
         con.print(f"  note: {w}", highlight=False)
-    con.print(f"Wrote {written['report.html']} (self-contained) and {written['report.md']} "
-              f"(+ {len(written) - 2} PNG files in {args.out / 'figures'}).", highlight=False)
+    con.print(f"Wrote {args.out / written['report.html'].name} (self-contained), "
+              f"{args.out / written['report.md'].name} (+ {len(written) - 2} PNG files in "
+              f"{args.out / 'figures'}) and {args.out / OUTPUT_MANIFEST}.", highlight=False)
     return 0

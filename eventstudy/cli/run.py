@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from eventstudy.cli._common import add_data_argument, console, make_source, pct
+from eventstudy.cli._common import (
+    OUTPUT_MANIFEST,
+    add_data_argument,
+    console,
+    make_source,
+    output_folder,
+    pct,
+)
 from eventstudy.events import load_event_file, run_spec
 from eventstudy.models import MODELS
 from eventstudy.resources import case_path
@@ -86,7 +93,11 @@ def print_result(result: EventStudyResult) -> None:
 
 
 def write_outputs(result: EventStudyResult, out: Path, figures: bool = True) -> list[Path]:
-    """Write the result's tables (CSV), summary and figures into ``out``."""
+    """Write the result's tables (CSV), summary and figures into the folder ``out``.
+
+    Text cells are neutralised against spreadsheet formula injection; CSVs are
+    written without a positional index column.
+    """
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in (("ar.csv", result.to_frame()), ("car.csv", result.car),
@@ -111,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     source = make_source(args.data)
     result = run_spec(spec, source)
     print_result(result)
-    written = write_outputs(result, args.out, figures=not args.no_figures)
-    console().print(f"Wrote {len(written)} files to {args.out}/: "
-                    + ", ".join(p.name for p in written), highlight=False)
+    with output_folder(args.out, "run", source) as tmp:
+        written = write_outputs(result, tmp, figures=not args.no_figures)
+    console().print(f"Wrote {len(written) + 1} files to {args.out}/: "
+                    + ", ".join(p.name for p in written) + f", {OUTPUT_MANIFEST}", highlight=False)
     return 0

@@ -381,6 +381,11 @@ class CombinedSource:
                 self._owner[symbol] = src
 
     @property
+    def sources(self) -> list[CsvSource]:
+        """The folders' sources, in the order given."""
+        return list(self._sources)
+
+    @property
     def symbols(self) -> list[str]:
         """Sorted symbols of all folders."""
         return sorted(self._owner)
