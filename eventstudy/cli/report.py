@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     spec = load_event_file(args.event if args.event is not None else case_path())
     spec = spec.with_overrides(benchmark=args.benchmark, model=args.model)
     source = make_source(args.data)
-    claim_sets = claims_for_event(spec.event_date, args.claims)
-    report = build_report(spec, source, claim_sets)
-    with output_folder(args.out, "report", source) as tmp:
+    with output_folder(args.out, "report", source) as tmp:  # refuses a bad --out before any work
+        claim_sets = claims_for_event(spec.event_date, args.claims)
+        report = build_report(spec, source, claim_sets)
         written = write_report(report, tmp)
     con = console()
     con.print(f"Report of {spec.name}: {len(report.figures)} figures, "

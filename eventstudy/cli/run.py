@@ -120,9 +120,9 @@ def run(args: argparse.Namespace) -> int:
     spec = load_event_file(args.event if args.event is not None else case_path())
     spec = spec.with_overrides(benchmark=args.benchmark, model=args.model)
     source = make_source(args.data)
-    result = run_spec(spec, source)
-    print_result(result)
-    with output_folder(args.out, "run", source) as tmp:
+    with output_folder(args.out, "run", source) as tmp:  # refuses a bad --out before any work
+        result = run_spec(spec, source)
+        print_result(result)
         written = write_outputs(result, tmp, figures=not args.no_figures)
     console().print(f"Wrote {len(written) + 1} files to {args.out}/: "
                     + ", ".join(p.name for p in written) + f", {OUTPUT_MANIFEST}", highlight=False)
