@@ -84,7 +84,6 @@ def test_record_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_out_that_is_a_file_exits_2_and_is_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import eventstudy.cli.report as report_cli
     import eventstudy.cli.run as run_cli
 
     def never(*args: object, **kwargs: object) -> None:
