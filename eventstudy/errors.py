@@ -23,6 +23,7 @@ __all__ = [
     "FixtureHashMismatchError",
     "InvalidParameterError",
     "NetworkError",
+    "NoEventStudiedError",
     "NonSessionDateError",
     "NonPositivePriceError",
     "MissingPriceError",
@@ -126,6 +127,13 @@ class UnknownSymbolError(EventStudyError, KeyError):
 
 class FixtureHashMismatchError(DataError):
     """A fixture file's sha256 differs from the one recorded in its manifest."""
+
+
+class NoEventStudiedError(DataError):
+    """Every event of a study was excluded, so there is nothing to report.
+
+    The message lists each event with the reason it was excluded.
+    """
 
 
 class EventFileError(EventStudyError, ValueError):

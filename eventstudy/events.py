@@ -28,7 +28,7 @@ import pandas as pd
 
 from eventstudy.calendar import ROLL_POLICIES, to_timestamp
 from eventstudy.data.source import PriceSource
-from eventstudy.errors import EventFileError, InvalidParameterError
+from eventstudy.errors import EventFileError, InvalidParameterError, NoEventStudiedError
 from eventstudy.models import MODELS
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study
@@ -156,6 +156,11 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
     else the close (indices); which one was used is kept in the result's
     ``data_basis``. Factor models load the bundled Fama-French factors unless
     ``factors`` is given.
+
+    Raises
+    ------
+    NoEventStudiedError
+        Every event was excluded (each one's reason is in the message).
     """
     from eventstudy.data.panel import price_panel
 
@@ -166,7 +171,7 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
         from eventstudy.data.french import load_factors
 
         factors = load_factors(MODEL_FACTOR_FILES[spec.model])
-    return event_study(
+    result = event_study(
         prices[list(spec.securities)],
         benchmark=prices[spec.benchmark],
         event_date=spec.event_date,
@@ -180,3 +185,12 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
         name=spec.name,
         basis=basis,
     )
+    diag = result.diagnostics
+    if len(diag) and not (diag["status"] == "ok").any():
+        reasons = "; ".join(f"{eid}: {r}" for eid, r in zip(diag.index, diag["reason"], strict=True))
+        where = f"{spec.path}: " if spec.path else ""
+        raise NoEventStudiedError(
+            f"{where}expected at least one event with enough data, but every event was "
+            f"excluded ({reasons})."
+        )
+    return result
