@@ -114,8 +114,9 @@ def run(args: argparse.Namespace) -> int:
     console = _console(buffer if plain else stdout)
     for cs, report in zip(claim_sets, reports, strict=True):
         table = Table(
-            title=text(f"{cs.event_name} ({cs.event_date.date()}): {cs.path.name}"),
-            caption=text(f"prices: {report.source}"),
+            title=text(f"{cs.event_name} ({cs.event_date.date()}): {cs.path.name}",
+                       style="table.title"),
+            caption=text(f"prices: {report.source}", style="table.caption"),
             box=box.SIMPLE_HEAD,
             title_justify="left",
             caption_justify="left",
