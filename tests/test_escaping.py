@@ -41,6 +41,7 @@ NAME = "<script>alert(1)</script> [link=https://evil]x[/link] $5 vs $ | =cmd"
 #: Console markup that rich cannot parse ([/] closes nothing), an emoji code, an escaped bracket.
 CRASHER = r"crash [/] :smiley: \[bold] [red]b"
 CLAIM_ID = "[/]x [bold]y"
+SYMBOL = "[/]X [link=https://evil]y[/link] $1 $ =cmd"
 
 NAME_HTML = ("&lt;script&gt;alert(1)&lt;/script&gt; [link=https://evil]x[/link] "
              "$5 vs $ | =cmd")
@@ -172,6 +173,28 @@ def test_run_cli_prints_name_as_typed(
     out = capsys.readouterr().out
     assert f"{name}: market model, estimation window (-250, -11) sessions, 2 events\n" in out
     assert "\x1b" not in out
+
+
+def test_run_cli_table_and_figures_show_symbol_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A security whose symbol carries markup, mathtext and a formula (user data, no manifest)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "GSPC.csv").write_bytes((fixtures_dir() / "GSPC.csv").read_bytes())
+    prices = pd.read_csv(fixtures_dir() / "NVDA.csv", dtype=str, keep_default_na=False)
+    prices["symbol"] = SYMBOL
+    prices.to_csv(data / "X.csv", index=False)
+    doc = yaml.safe_load(_event_file(tmp_path, NAME).read_text(encoding="utf-8"))
+    doc["securities"] = [SYMBOL]
+    event = tmp_path / "symbol.yaml"
+    event.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    assert main(["run", str(event), "--data", str(data), "--out", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"│ {SYMBOL} │ AR day 0 " in out
+    assert "\x1b" not in out
+    assert (out_dir / "car_paths.png").is_file() and (out_dir / "abnormal_returns.png").is_file()
 
 
 def test_print_result_on_a_terminal_interprets_no_markup(
