@@ -187,7 +187,8 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     every index label and every column label goes through :func:`csv_cell`:
     ``=HYPERLINK(...)``, ``@SUM(1)``, ``+cmd`` and ``-cmd`` get a leading ``'``,
     numbers written as text (``-0.05``, ``+3%``) do not. Numeric, boolean and
-    date columns are not touched, and ``frame`` itself is not changed.
+    date columns are not touched (text columns come back as ``object`` dtype), and
+    ``frame`` itself is not changed.
 
     Parameters
     ----------
