@@ -1,5 +1,8 @@
 """``eventstudy check``: verify the market claims of articles against recorded prices.
 
+Claim ids, symbols, details and file names are printed as typed
+(:func:`eventstudy.escaping.console`), never parsed as console markup.
+
 Exit codes: 0 every checkable claim holds, 1 at least one fails, 2 bad input
 (malformed claims file, unknown symbol, missing data row: raised as
 :class:`~eventstudy.errors.EventStudyError` and mapped by :func:`eventstudy.cli.main`).
@@ -82,10 +85,10 @@ def _claims_paths(given: list[str]) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
     from eventstudy.claims import ClaimsReport, check_claims, load_claims
+    from eventstudy.escaping import console as text
 
     paths = _claims_paths(list(args.claims))
     claim_sets = [load_claims(p) for p in paths]  # validate every file before any output
@@ -98,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
     console = _console(buffer if plain else stdout)
     for cs, report in zip(claim_sets, reports, strict=True):
         table = Table(
-            title=escape(f"{cs.event_name} ({cs.event_date.date()}): {cs.path.name}"),
-            caption=escape(f"prices: {report.source}"),
+            title=text(f"{cs.event_name} ({cs.event_date.date()}): {cs.path.name}",
+                       style="table.title"),
+            caption=text(f"prices: {report.source}", style="table.caption"),
             box=box.SIMPLE_HEAD,
             title_justify="left",
             caption_justify="left",
@@ -112,14 +116,14 @@ def run(args: argparse.Namespace) -> int:
         styles = {"holds": "green", "fails": "bold red", "uncheckable": "yellow"}
         for row in report.table_rows():
             *cells, verdict = row
-            table.add_row(*(escape(c) for c in cells), f"[{styles[verdict]}]{verdict}[/]")
+            table.add_row(*(text(c) for c in cells), text(verdict, style=styles[verdict]))
         console.print(table)
         for r in report.results:
             if r.verdict == "fails":
-                console.print(escape(f"FAILS {r.id}: {r.detail}"), soft_wrap=True)
+                console.print(text(f"FAILS {r.id}: {r.detail}"), soft_wrap=True)
         for r in report.results:
             if r.verdict == "uncheckable":
-                console.print(escape(f"uncheckable {r.id}: {r.detail}"), soft_wrap=True)
+                console.print(text(f"uncheckable {r.id}: {r.detail}"), soft_wrap=True)
         console.print()
 
     n = sum(len(r) for r in reports)

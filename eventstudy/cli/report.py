@@ -13,6 +13,7 @@ from eventstudy.cli._common import (
     make_source,
     output_folder,
 )
+from eventstudy.escaping import console as text
 from eventstudy.events import load_event_file
 from eventstudy.models import MODELS
 from eventstudy.resources import case_path
@@ -50,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
         report = build_report(spec, source, claim_sets)
         written = write_report(report, tmp)
     con = console()
-    con.print(f"Report of {spec.name}: {len(report.figures)} figures, "
-              f"{sum(len(c) for c in report.claims)} claims.", highlight=False)
+    con.print(text(f"Report of {spec.name}: {len(report.figures)} figures, "
+                   f"{sum(len(c) for c in report.claims)} claims."))
     for w in report.warnings:
-        con.print(f"  note: {w}", highlight=False)
-    con.print(f"Wrote {args.out / written['report.html'].name} (self-contained), "
-              f"{args.out / written['report.md'].name} (+ {len(written) - 2} PNG files in "
-              f"{args.out / 'figures'}) and {args.out / OUTPUT_MANIFEST}.", highlight=False)
+        con.print(text(f"  note: {w}"))
+    con.print(text(f"Wrote {args.out / written['report.html'].name} (self-contained), "
+                   f"{args.out / written['report.md'].name} (+ {len(written) - 2} PNG files in "
+                   f"{args.out / 'figures'}) and {args.out / OUTPUT_MANIFEST}."))
     return 0

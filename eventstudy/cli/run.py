@@ -14,6 +14,8 @@ from eventstudy.cli._common import (
     output_folder,
     pct,
 )
+from eventstudy.escaping import console as text
+from eventstudy.escaping import csv_frame
 from eventstudy.events import load_event_file, run_spec
 from eventstudy.models import MODELS
 from eventstudy.resources import case_path
@@ -39,13 +41,19 @@ def register(subparsers: Any) -> None:
 
 
 def print_result(result: EventStudyResult) -> None:
-    """Print the per-security table, the CAAR tests and the notes."""
+    """Print the per-security table, the CAAR tests and the notes.
+
+    User text (the event name, event ids, window labels, reasons, notes) is
+    printed as typed: it is passed to rich as :class:`rich.text.Text`
+    (:func:`eventstudy.escaping.console`), never parsed as console markup.
+    """
     from rich.table import Table
 
     con = console()
     car = result.car
-    con.print(f"{result.name}: {result.model.name} model, estimation window "
-              f"{result.estimation.label} sessions, {result.panel.n_events} events", highlight=False)
+    con.print(text(f"{result.name}: {result.model.name} model, estimation window "
+                   f"{result.estimation.label} sessions, {result.panel.n_events} events"),
+              soft_wrap=True)
     table = Table()
     for col, just in (("Security", "left"), ("Window", "left"), ("AR/CAR", "right"),
                       ("t", "right"), ("p", "right"), ("days", "right")):
@@ -57,8 +65,8 @@ def print_result(result: EventStudyResult) -> None:
         for j, w in enumerate(result.windows):
             r = records[(eid, w.label)]
             label = "AR day 0" if (w.start, w.end) == (0, 0) else f"CAR{w.label}"
-            table.add_row(eid if j == 0 else "", label, pct(r["car"]), f"{r['tstat']:.2f}",
-                          f"{r['pvalue']:.4f}", str(int(r["days"])),
+            table.add_row(text(eid if j == 0 else ""), text(label), pct(r["car"]),
+                          f"{r['tstat']:.2f}", f"{r['pvalue']:.4f}", str(int(r["days"])),
                           end_section=j == len(result.windows) - 1)
     con.print(table)
     caar = result.caar
@@ -68,7 +76,8 @@ def print_result(result: EventStudyResult) -> None:
         t2.add_column(col, justify="left" if col == "Window" else "right")
     for row in caar.reset_index().to_dict("records"):
         r = dict(row)
-        t2.add_row(str(r["window"]), pct(r["caar"]), str(int(r["n"])), f"{r['tstat']:.2f}", f"{r['pvalue']:.4f}")
+        t2.add_row(text(r["window"]), pct(r["caar"]), str(int(r["n"])), f"{r['tstat']:.2f}",
+                   f"{r['pvalue']:.4f}")
     con.print(t2)
     tests = result.tests
     if len(tests) and "headline" in tests.columns:
@@ -81,15 +90,15 @@ def print_result(result: EventStudyResult) -> None:
             for hrow in head.to_dict("records"):
                 r = dict(hrow)
                 valid = bool(r["valid"])
-                t3.add_row(str(r["window"]), str(r["test"]),
+                t3.add_row(text(r["window"]), text(r["test"]),
                            f"{r['statistic']:.3f}" if valid else "-",
                            f"{r['pvalue']:.4f}" if valid else "-", str(int(r["n"])),
-                           "" if valid else f"undefined: {r['reason']}")
+                           text("" if valid else f"undefined: {r['reason']}"))
             con.print(t3)
     if result.notes:
         con.print("Notes:")
         for i, n in enumerate(result.notes, 1):
-            con.print(f"  [{i}] {n}", highlight=False)
+            con.print(text(f"  [{i}] {n}"))
 
 
 def write_outputs(result: EventStudyResult, out: Path, figures: bool = True) -> list[Path]:
@@ -104,7 +113,7 @@ def write_outputs(result: EventStudyResult, out: Path, figures: bool = True) -> 
                         ("caar.csv", result.caar), ("tests.csv", result.tests),
                         ("diagnostics.csv", result.diagnostics), ("params.csv", result.params)):
         path = out / name
-        frame.to_csv(path)
+        csv_frame(frame).to_csv(path)
         written.append(path)
     summary = out / "summary.txt"
     summary.write_text(str(result) + "\n", encoding="utf-8")
@@ -124,6 +133,6 @@ def run(args: argparse.Namespace) -> int:
         result = run_spec(spec, source)
         print_result(result)
         written = write_outputs(result, tmp, figures=not args.no_figures)
-    console().print(f"Wrote {len(written) + 1} files to {args.out}/: "
-                    + ", ".join(p.name for p in written) + f", {OUTPUT_MANIFEST}", highlight=False)
+    console().print(text(f"Wrote {len(written) + 1} files to {args.out}/: "
+                         + ", ".join(p.name for p in written) + f", {OUTPUT_MANIFEST}"))
     return 0

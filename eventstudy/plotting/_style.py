@@ -21,6 +21,8 @@ from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from eventstudy.escaping import mathtext
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -41,6 +43,8 @@ EVENT_COLOR = "#B2182B"
 
 STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
+    # user text is escaped for mathtext (eventstudy.escaping.mathtext), not for TeX
+    "text.usetex": False,
     "font.size": 9.0,
     "axes.titlesize": 10.5,
     "axes.titleweight": "bold",
@@ -90,10 +94,10 @@ def axes_for(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> tuple[F
 
 
 def finish(fig: Figure, note: str | None) -> None:
-    """Lay the figure out and put the source note in its bottom-left corner."""
+    """Lay the figure out and put the source note (drawn as typed) in its bottom-left corner."""
     if note:
         width_chars = int(fig.get_figwidth() * 72 / (NOTE_SIZE * 0.55))
-        text = "\n".join(textwrap.wrap(note, width=max(width_chars, 40)))
+        text = mathtext("\n".join(textwrap.wrap(note, width=max(width_chars, 40))))
         lines = text.count("\n") + 1
         bottom = (lines * NOTE_SIZE * 1.35 + 6) / (fig.get_figheight() * 72)
         fig.text(0.01, 0.01, text, fontsize=NOTE_SIZE, color="0.35", ha="left", va="bottom",

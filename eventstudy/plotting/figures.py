@@ -4,6 +4,10 @@ Every function takes ``ax=None`` and returns the Axes it drew on (multi-panel
 functions return the Figure). When a function creates the figure itself, it
 also lays it out and adds the source note (``note``); when you pass ``ax``,
 layout and notes are yours.
+
+Text that comes from the user or the data (symbols, event ids, claim ids,
+event names, titles and notes passed in) is drawn as typed: it goes through
+:func:`eventstudy.escaping.mathtext`, so a ``$`` never starts mathtext.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from scipy import stats
 
+from eventstudy.escaping import mathtext
 from eventstudy.plotting._style import (
     EVENT_COLOR,
     INDEX_NAMES,
@@ -66,7 +71,7 @@ def _mark_day0(ax: Axes, date: pd.Timestamp | None) -> None:
 
 
 def _symbol_label(symbol: str) -> str:
-    return f"{symbol} ({INDEX_NAMES[symbol]})" if symbol in INDEX_NAMES else symbol
+    return f"{symbol} ({INDEX_NAMES[symbol]})" if symbol in INDEX_NAMES else mathtext(symbol)
 
 
 # ------------------------------------------------------------------ price paths
@@ -85,6 +90,7 @@ def plot_price_paths(
 
     Stocks are solid coloured lines, benchmarks (``^...``) grey dashed lines;
     the event day is a dashed vertical line, 100 a thin horizontal one.
+    ``title`` is drawn as typed (no mathtext).
     """
     fig, ax, owned = axes_for(ax, (8.0, 4.6))
     event, base = _day(event_date), _day(base_date)
@@ -96,7 +102,7 @@ def plot_price_paths(
                     label=_symbol_label(str(sym)))
         else:
             ax.plot(x, paths[sym].to_numpy(), color=symbol_color(str(sym), i), lw=1.8,
-                    label=str(sym))
+                    label=mathtext(sym))
     ax.axhline(100, color="0.5", lw=0.7, zorder=0)
     _mark_event_date(ax, event)
     ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
@@ -104,7 +110,8 @@ def plot_price_paths(
     ax.set_xlim(x[0], x[-1])
     ax.set_xlabel(f"trading day ({x[0].astype('datetime64[Y]')}; ticks on Mondays)")
     ax.set_ylabel(f"price, rebased ({base.day} {base:%b} close = 100)")
-    ax.set_title(title or "AI stocks fell on the first session after the DeepSeek-R1 news")
+    ax.set_title(mathtext(title) if title else
+                 "AI stocks fell on the first session after the DeepSeek-R1 news")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=2.6)
     if owned:
         finish(fig, note)
@@ -116,7 +123,7 @@ def plot_price_paths(
 
 def _claim_labels(moves: pd.DataFrame) -> list[str]:
     dup = moves["symbol"].duplicated(keep=False)
-    return [f"{s} ({cid})" if d else str(s)
+    return [mathtext(f"{s} ({cid})" if d else s)
             for cid, s, d in zip(moves.index, moves["symbol"], dup, strict=True)]
 
 
@@ -227,11 +234,12 @@ def plot_sensitivity(grid: pd.DataFrame, ax: Axes | None = None, note: str | Non
         seen[model] = k + 1
         palette = _MODEL_COLORS.get(model)
         color = palette[k % len(palette)] if palette else ["0.45", "0.65", "0.8"][k % 3]
-        label = f"{model}, {bench}" if bench != "factors" else f"{model} (Fama-French factors)"
+        label = mathtext(f"{model}, {bench}" if bench != "factors"
+                         else f"{model} (Fama-French factors)")
         ax.bar(x - 0.42 + width * (j + 0.5), 100 * part.reindex(firms)["ar"].to_numpy(float),
                width=width * 0.95, color=color, label=label)
     ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_xticks(x, firms)
+    ax.set_xticks(x, [mathtext(f) for f in firms])
     ax.yaxis.set_major_formatter(_PCT)
     ax.set_xlabel("firm")
     ax.set_ylabel(f"abnormal return on day {day} (%)")
@@ -272,7 +280,7 @@ def plot_car_paths(
     x = cp.car.index.to_numpy()
     for i, eid in enumerate(cp.car.columns):
         ax.plot(x, 100 * cp.car[eid].to_numpy(float), color=symbol_color(str(eid), i), lw=1.2,
-                alpha=0.85, label=str(eid))
+                alpha=0.85, label=mathtext(eid))
     if band:
         ax.fill_between(x, 100 * cp.caar["lower"].to_numpy(float),
                         100 * cp.caar["upper"].to_numpy(float), color="0.2", alpha=0.15, lw=0,
@@ -286,7 +294,7 @@ def plot_car_paths(
     ax.yaxis.set_major_formatter(_PCT)
     ax.set_xlabel("trading days relative to the event session (day 0)")
     ax.set_ylabel(f"cumulative abnormal return from day {x[0]} (%)")
-    name = "" if isinstance(result, CarPaths) else f" ({result.model.name} model)"
+    name = "" if isinstance(result, CarPaths) else f" ({mathtext(result.model.name)} model)"
     ax.set_title(f"Cumulative abnormal returns{name}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if owned:
@@ -312,11 +320,11 @@ def plot_event_ar(result: EventStudyResult, ax: Axes | None = None, day: int = 0
            error_kw={"ecolor": "0.15", "capsize": 3, "lw": 1.0},
            label=f"AR with {100 * level:g}% interval")
     ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_xticks(x, [str(e) for e in p.event_ids])
+    ax.set_xticks(x, [mathtext(e) for e in p.event_ids])
     ax.yaxis.set_major_formatter(_PCT)
     ax.set_xlabel("event")
     ax.set_ylabel(f"abnormal return on day {day} (%)")
-    ax.set_title(f"Day-{day} abnormal returns ({result.model.name} model), "
+    ax.set_title(f"Day-{day} abnormal returns ({mathtext(result.model.name)} model), "
                  f"{100 * level:g}% intervals")
     ax.grid(axis="x", visible=False)
     if owned:
@@ -334,7 +342,7 @@ def plot_market_value(mv: MarketValue, ax: Axes | None = None, note: str | None 
     s = mv.value
     x = s.index.to_numpy()
     ax.plot(x, s.to_numpy(float), color=symbol_color(mv.symbol), marker="o", ms=3.5, lw=1.8,
-            label=f"{mv.symbol}: close × {mv.shares_bn:g}bn shares")
+            label=f"{mathtext(mv.symbol)}: close × {mv.shares_bn:g}bn shares")
     _mark_event_date(ax, mv.event_date)
     if mv.event_date in s.index:
         pos = s.index.get_loc(mv.event_date)
@@ -355,7 +363,7 @@ def plot_market_value(mv: MarketValue, ax: Axes | None = None, note: str | None 
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.set_xlabel(f"trading day ({x[0].astype('datetime64[Y]')}; ticks on Mondays)")
     ax.set_ylabel("market value (USD trillion)")
-    ax.set_title(f"{mv.symbol} market value, {pd.Timestamp(x[0]):%B %Y}")
+    ax.set_title(f"{mathtext(mv.symbol)} market value, {pd.Timestamp(x[0]):%B %Y}")
     ax.legend(loc="lower left")
     if owned:
         finish(fig, note)
