@@ -449,3 +449,12 @@ def test_failure_reasons_attribution() -> None:
     # NVDA is named nowhere ("NVDAX" is another ticker): it gets the general messages.
     assert reasons["NVDA"] == [messages[2], messages[3]]
     assert is_network_failure(reasons["^GSPC"]) and not is_network_failure(reasons["GSPC"])
+
+
+def test_non_network_os_error_is_not_called_a_connection_failure(tmp_path: Path) -> None:
+    def failing(**kwargs: Any) -> pd.DataFrame:
+        raise PermissionError(13, "Permission denied", "/somewhere/tkr-tz.db")
+
+    with pytest.raises(NetworkError, match="PermissionError") as info:
+        YFinanceSource(tmp_path, download=failing).history(["NVDA"], "2025-01-21", "2025-01-27")
+    assert "Could not reach" not in str(info.value)

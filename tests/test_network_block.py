@@ -233,3 +233,13 @@ def test_yfinance_own_cache_points_into_a_test_folder(
     base = tmp_path_factory.getbasetemp()
     for manager in (yf_cache._TzDBManager, yf_cache._CookieDBManager, yf_cache._ISINDBManager):
         assert base in Path(manager.get_location()).parents
+
+
+def test_eventstudy_default_source_hits_the_block(tmp_path: Path) -> None:
+    """YFinanceSource without a fake calls the real yfinance.download: refused by the block."""
+    from eventstudy.data.yahoo import YFinanceSource
+    from eventstudy.errors import NetworkError
+
+    with pytest.raises(NetworkError, match=BLOCKED) as info:
+        YFinanceSource(tmp_path).history(["NVDA"], "2025-01-21", "2025-01-27")
+    assert isinstance(info.value.__cause__, NetworkBlockedError)

@@ -28,6 +28,7 @@ import io
 import logging
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import warnings
@@ -225,10 +226,17 @@ def is_network_failure(reasons: Sequence[str]) -> bool:
 def is_network_exception(exc: BaseException) -> bool:
     """Whether ``exc`` (raised by a download) is a connection-level failure.
 
-    ``OSError`` covers socket errors, ``TimeoutError``, ``urllib.error.URLError``,
-    ``requests.RequestException`` and curl_cffi's request exceptions; libcurl's
-    own ``CurlError`` is recognised by name (no import needed).
+    Recognised: ``ConnectionError``, ``TimeoutError``, resolver errors
+    (``socket.gaierror`` / ``herror``), ``urllib.error.URLError``, and by class
+    name (no import needed) requests' and curl_cffi's ``RequestException`` and
+    libcurl's ``CurlError``, or any class whose name says DNS, connection,
+    timeout or rate limit. Other ``OSError`` s (a file not found, a permission
+    denied) are not network failures.
     """
-    return isinstance(exc, OSError) or any(
-        cls.__name__ == "CurlError" for cls in type(exc).__mro__
-    ) or bool(NETWORK_FAILURE.search(type(exc).__name__))
+    import urllib.error
+
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror | socket.herror
+                  | urllib.error.URLError):
+        return True
+    names = [cls.__name__ for cls in type(exc).__mro__]
+    return any(n in ("RequestException", "CurlError") or NETWORK_FAILURE.search(n) for n in names)
