@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
+import socket
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +237,224 @@ def test_import_eventstudy_data_does_not_import_yfinance() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
+
+
+# -- the yfinance sandbox: failures, noise, files --------------------------------------
+
+# What yfinance 1.7.0 logged on the 'yfinance' logger for
+# yf.download(["NVDA", "^GSPC"], ...) on this machine without network (run once by
+# hand, outside the suite); it returned an empty (0, 12) frame and raised nothing.
+OFFLINE_LOG = [
+    (logging.WARNING, "Cookie/crumb fetch failed (DNSError), continuing without crumb"),
+    (logging.ERROR, "Failed to get ticker '^GSPC' reason: Failed to perform, curl: (6) Could "
+     "not resolve host: query2.finance.yahoo.com (Domain name not found). See "
+     "https://curl.se/libcurl/c/libcurl-errors.html first for more details."),
+    (logging.ERROR, "Failed to get ticker 'NVDA' reason: Failed to perform, curl: (6) Could "
+     "not resolve host: query2.finance.yahoo.com (Domain name not found). See "
+     "https://curl.se/libcurl/c/libcurl-errors.html first for more details."),
+    (logging.ERROR, "\n2 Failed downloads:"),
+    (logging.ERROR, "['NVDA', '^GSPC']: DNSError('Failed to perform, curl: (6) Could not "
+     "resolve host: query2.finance.yahoo.com. See "
+     "https://curl.se/libcurl/c/libcurl-errors.html first for more details.')"),
+]
+
+
+class LoggingFake(FakeDownload):
+    """A FakeDownload that also logs, warns and prints like yfinance does."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], log: list[tuple[int, str]],
+                 *, noise: bool = False) -> None:
+        super().__init__(frames)
+        self.log = log
+        self.noise = noise
+
+    def __call__(self, **kwargs: Any) -> pd.DataFrame:
+        logger = logging.getLogger("yfinance")
+        for level, message in self.log:
+            logger.log(level, message)
+        if self.noise:
+            print("printed to stdout by yfinance")
+            print("printed to stderr by yfinance", file=sys.stderr)
+            warnings.warn("inplace is deprecated", DeprecationWarning, stacklevel=1)
+        return super().__call__(**kwargs)
+
+
+def offline_fake() -> LoggingFake:
+    return LoggingFake({}, OFFLINE_LOG)
+
+
+def test_offline_download_is_a_network_error_naming_the_symbols(tmp_path: Path) -> None:
+    source = YFinanceSource(tmp_path, download=offline_fake())
+    with pytest.raises(NetworkError) as info:
+        source.history(["NVDA", "^GSPC"], "2025-01-21", "2025-01-27")
+    assert not isinstance(info.value, DownloadError)  # not "no such ticker"
+    message = str(info.value)
+    assert "NVDA" in message and "^GSPC" in message
+    assert "Could not reach Yahoo Finance" in message and "Could not resolve host" in message
+    assert set(source.last_report["failure_reasons"]) == {"NVDA", "^GSPC"}
+
+
+def test_offline_through_the_real_yfinance_entry_point(
+    tmp_path: Path, fake_yfinance_download: Any
+) -> None:
+    """download=None: YFinanceSource looks up yfinance.download itself (here the fake)."""
+    fake = offline_fake()
+    fake_yfinance_download(fake)
+    with pytest.raises(NetworkError, match="NVDA"):
+        YFinanceSource(tmp_path).history(["NVDA"], "2025-01-21", "2025-01-27")
+    assert len(fake.calls) == 1
+
+
+def test_unknown_ticker_stays_a_download_error_with_yfinance_reason(tmp_path: Path) -> None:
+    log = [(logging.ERROR, "$NOPE: possibly delisted; no price data found  "
+            "(1d 2025-01-21 -> 2025-01-28)")]
+    fake = LoggingFake({"NVDA": ticker_frame(DATES, 140.0)}, log)
+    with pytest.raises(DownloadError, match="possibly delisted") as info:
+        YFinanceSource(tmp_path, download=fake).history(["NVDA", "NOPE"], "2025-01-21",
+                                                         "2025-01-27")
+    assert info.value.failed == ["NOPE"]
+
+
+def test_partial_outage_names_only_the_offline_symbol(tmp_path: Path) -> None:
+    log = [(logging.ERROR, "Failed to get ticker 'MU' reason: Failed to perform, curl: (28) "
+            "Connection timed out after 30001 milliseconds")]
+    frames = {"NVDA": ticker_frame(DATES, 140.0)}
+    with pytest.raises(NetworkError, match=r"download MU \(") as info:
+        YFinanceSource(tmp_path, download=LoggingFake(frames, log)).history(
+            ["NVDA", "MU"], "2025-01-21", "2025-01-27")
+    assert "Downloaded: NVDA" in str(info.value)
+    source = YFinanceSource(tmp_path / "p", download=LoggingFake(frames, log), allow_partial=True)
+    with pytest.warns(UserWarning, match="MU failed to connect"):
+        out = source.history(["NVDA", "MU"], "2025-01-21", "2025-01-27")
+    assert list(out) == ["NVDA"]
+
+
+def curl_dns_error() -> Exception:
+    from curl_cffi.requests.exceptions import DNSError
+
+    return DNSError("Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com")
+
+
+@pytest.mark.parametrize(
+    "make_error",
+    [curl_dns_error, lambda: __import__("requests").ConnectionError("Max retries exceeded"),
+     lambda: TimeoutError("timed out"), lambda: socket.gaierror(-2, "Name or service not known")],
+    ids=["curl_cffi-DNSError", "requests-ConnectionError", "TimeoutError", "gaierror"],
+)
+def test_raised_connection_errors_are_network_errors(tmp_path: Path, make_error: Any) -> None:
+    error = make_error()
+
+    def failing(**kwargs: Any) -> pd.DataFrame:
+        raise error
+
+    with pytest.raises(NetworkError, match=r"Could not reach Yahoo Finance to download NVDA, ARM"):
+        YFinanceSource(tmp_path, download=failing).history(["NVDA", "ARM"], "2025-01-21",
+                                                           "2025-01-27")
+
+
+def test_yfinance_noise_is_captured_not_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake = LoggingFake({"NVDA": ticker_frame(DATES, 140.0)},
+                       [(logging.ERROR, "something yfinance says")], noise=True)
+    source = YFinanceSource(tmp_path, download=fake)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning escaping the sandbox would fail here
+        source.history(["NVDA"], "2025-01-21", "2025-01-27")
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err == ""
+    assert "something yfinance says" not in caplog.text
+    messages = source.last_report["yfinance_messages"]
+    assert "ERROR: something yfinance says" in messages
+    assert "printed to stdout by yfinance" in messages
+    assert "printed to stderr by yfinance" in messages
+    assert "DeprecationWarning: inplace is deprecated" in messages
+    logger = logging.getLogger("yfinance")
+    assert logger.propagate is True and not any(
+        type(h).__name__ == "_ListHandler" for h in logger.handlers)
+
+
+def test_no_handler_yfinance_error_would_reach_stderr_without_the_sandbox(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Control for the test above: yfinance's logger does print to stderr by itself."""
+    logger = logging.getLogger("yfinance")
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers = []
+    try:
+        logger.error("something yfinance says")
+    finally:
+        root.handlers = saved
+    assert "something yfinance says" in capsys.readouterr().err
+
+
+class CacheProbe(FakeDownload):
+    """Does what yfinance does with its own cache on a real download: store a time zone."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        super().__init__(frames)
+        self.locations: list[str] = []
+
+    def __call__(self, **kwargs: Any) -> pd.DataFrame:
+        import yfinance.cache as yf_cache
+
+        self.locations.append(yf_cache._TzDBManager.get_location())
+        yf_cache.get_tz_cache().store("NVDA", "America/New_York")
+        return super().__call__(**kwargs)
+
+
+def test_yfinance_cache_goes_into_the_cache_folder(tmp_path: Path) -> None:
+    import yfinance.cache as yf_cache
+
+    before = yf_cache._TzDBManager.get_location()
+    before_files = sorted(Path(before).rglob("*")) if Path(before).exists() else []
+    probe = CacheProbe({"NVDA": ticker_frame(DATES, 140.0)})
+    source = YFinanceSource(tmp_path / "cache", download=probe)
+    source.history(["NVDA"], "2025-01-21", "2025-01-27")
+    assert probe.locations == [str(tmp_path / "cache" / "yfinance")]
+    assert (tmp_path / "cache" / "yfinance" / "tkr-tz.db").is_file()
+    # yfinance's previous location is restored and nothing was written there.
+    assert yf_cache._TzDBManager.get_location() == before
+    after_files = sorted(Path(before).rglob("*")) if Path(before).exists() else []
+    assert after_files == before_files
+    # A second source with another folder really writes there (no stale open database).
+    probe2 = CacheProbe({"NVDA": ticker_frame(DATES, 140.0)})
+    YFinanceSource(tmp_path / "cache2", download=probe2).history(["NVDA"], "2025-01-21",
+                                                                  "2025-01-27")
+    assert (tmp_path / "cache2" / "yfinance" / "tkr-tz.db").is_file()
+
+
+def test_without_cache_folder_yfinance_cache_is_temporary(tmp_path: Path) -> None:
+    probe = CacheProbe({"NVDA": ticker_frame(DATES, 140.0)})
+    source = YFinanceSource(None, download=probe)
+    source.history(["NVDA"], "2025-01-21", "2025-01-27")
+    (location,) = probe.locations
+    assert Path(location).name.startswith("eventstudy-yfinance-")
+    assert not Path(location).exists()  # removed afterwards
+    assert source.last_report["yfinance_cache"] == location
+
+
+def test_failure_reasons_attribution() -> None:
+    from eventstudy.data.yahoo_guard import failure_reasons, is_network_failure
+
+    messages = ["ERROR: ['GSPC']: YFPricesMissingError('$GSPC: possibly delisted')",
+                "ERROR: Failed to get ticker '^GSPC' reason: curl: (7) Connection refused",
+                "ERROR: NVDAX: something else",
+                "WARNING: general remark"]
+    reasons = failure_reasons(["^GSPC", "GSPC", "NVDA"], messages)
+    assert reasons["^GSPC"] == [messages[1]]
+    assert reasons["GSPC"] == [messages[0]]
+    # NVDA is named nowhere ("NVDAX" is another ticker): it gets the general messages.
+    assert reasons["NVDA"] == [messages[2], messages[3]]
+    assert is_network_failure(reasons["^GSPC"]) and not is_network_failure(reasons["GSPC"])
+
+
+def test_non_network_os_error_is_not_called_a_connection_failure(tmp_path: Path) -> None:
+    def failing(**kwargs: Any) -> pd.DataFrame:
+        raise PermissionError(13, "Permission denied", "/somewhere/tkr-tz.db")
+
+    with pytest.raises(NetworkError, match="PermissionError") as info:
+        YFinanceSource(tmp_path, download=failing).history(["NVDA"], "2025-01-21", "2025-01-27")
+    assert "Could not reach" not in str(info.value)

@@ -18,14 +18,27 @@ def register(subparsers: Any) -> None:
         description=(
             "Download daily prices with yfinance (auto_adjust=False: close is the split-adjusted "
             "printed close, adj_close is split- and dividend-adjusted) and write one CSV per "
-            "symbol plus manifest.json (sha256, rows, date range, exact download arguments)."
+            "symbol plus manifest.json (sha256, rows, date range, exact download arguments). "
+            "The folder is written atomically: it appears (or replaces an earlier recording "
+            "whole) only once complete. Nothing is written outside --out and --cache "
+            "(yfinance's own caches go to --cache, or to a temporary folder that is removed)."
         ),
     )
     parser.add_argument("symbols", nargs="+", metavar="SYMBOL", help="ticker, e.g. NVDA or ^GSPC")
     parser.add_argument("--start", required=True, metavar="D", help="first date (YYYY-MM-DD)")
     parser.add_argument("--end", required=True, metavar="D", help="last date, inclusive")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write")
-    parser.add_argument("--cache", metavar="DIR", default=None, help="download cache folder")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder to write; an earlier recording there is replaced whole on success",
+    )
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        default=None,
+        help="download cache folder (also holds yfinance's own caches); not inside --out",
+    )
     parser.add_argument(
         "--allow-partial",
         action="store_true",
@@ -35,7 +48,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Record and print what was written."""
+    """Record and print what was written.
+
+    Errors (an unusable ``--out``, no network, no data) are typed
+    :class:`~eventstudy.errors.EventStudyError` s, reported by
+    :func:`eventstudy.cli.main` as one line with exit code 2.
+    """
     from eventstudy.data.record import record
     from eventstudy.data.yahoo import YFinanceSource
 
@@ -51,4 +69,8 @@ def run(args: argparse.Namespace) -> int:
     failed = manifest["recorded_with"].get("failed_symbols", [])
     if failed:
         print(f"NOT recorded (no data): {', '.join(failed)}", file=sys.stderr)
+        reasons = manifest["recorded_with"].get("failure_reasons", {})
+        for symbol in failed:
+            for reason in reasons.get(symbol, [])[:1]:
+                print(f"  {symbol}: {reason}", file=sys.stderr)
     return EXIT_OK

@@ -3,6 +3,12 @@
 The folder written by :func:`record` is readable by
 :class:`~eventstudy.data.fixtures.CsvSource` (same manifest schema, see
 :mod:`eventstudy.data.fixtures`).
+
+The folder is written atomically (:func:`eventstudy.atomic.atomic_folder`):
+everything goes into a temporary folder beside ``out``, which replaces ``out``
+whole only once every CSV and ``manifest.json`` are written. A failure or an
+interruption at any point (download, validation, writing) leaves the previous
+complete recording, or no folder, never a mix; no temporary folder stays behind.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from eventstudy.atomic import atomic_folder
 from eventstudy.data.fixtures import MANIFEST_NAME, SCHEMA_VERSION, price_csv_bytes, sha256_bytes
 from eventstudy.data.source import PriceSource
 from eventstudy.data.yahoo import (
@@ -24,7 +31,7 @@ from eventstudy.data.yahoo import (
     safe_file_stem,
     yfinance_version,
 )
-from eventstudy.errors import DataError, InvalidParameterError
+from eventstudy.errors import InvalidParameterError
 
 __all__ = ["record"]
 
@@ -59,8 +66,12 @@ def record(
     start, end
         Inclusive date range.
     out
-        Folder to write (created if needed). A ``manifest.json`` already there
-        is an error: recordings are not merged or overwritten.
+        Folder to write (its parent is created if needed). An earlier
+        recording there (a folder holding ``manifest.json``) is replaced whole,
+        and only once the new recording is complete. ``out`` existing as a
+        file, or as a non-empty folder without ``manifest.json``, is refused
+        (:class:`~eventstudy.errors.InvalidParameterError`) before anything is
+        downloaded.
     source
         Where prices come from; default :class:`~eventstudy.data.yahoo.YFinanceSource`
         without cache. A ``YFinanceSource`` with ``allow_partial=True`` records
@@ -70,24 +81,51 @@ def record(
     -------
     pathlib.Path
         Path of the written ``manifest.json``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Bad ``symbols``, an unusable ``out`` (see above), or a cache folder
+        inside ``out`` (it would be replaced with it).
+    NetworkError
+        Yahoo could not be reached (the message names the symbols).
     """
     if isinstance(symbols, str) or not symbols:
         raise InvalidParameterError("symbols", "a non-empty sequence of symbols", symbols)
     out = Path(out)
-    manifest_path = out / MANIFEST_NAME
-    if manifest_path.exists():
-        raise DataError(f"{manifest_path}: already exists; record into a new folder.")
     source = source if source is not None else YFinanceSource(None)
     if isinstance(source, YFinanceSource):
         symbols = [s.strip().upper() for s in symbols]
+        cache = source.cache_dir
+        if cache is not None and out.resolve() in (cache.resolve(), *cache.resolve().parents):
+            raise InvalidParameterError(
+                "cache", f"a folder outside `out` ({out}), which is replaced whole", str(cache)
+            )
     names = _file_names(symbols)
-    frames = source.history(list(symbols), start, end)
+    with atomic_folder(out, parameter="out", marker=MANIFEST_NAME) as folder:
+        frames = source.history(list(symbols), start, end)
+        manifest = _write_recording(folder, frames, names, symbols, start, end, source)
+        (folder / MANIFEST_NAME).write_text(
+            json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+        )
+    return out / MANIFEST_NAME
+
+
+def _write_recording(
+    folder: Path,
+    frames: dict[str, pd.DataFrame],
+    names: dict[str, str],
+    symbols: Sequence[str],
+    start: pd.Timestamp | str,
+    end: pd.Timestamp | str,
+    source: PriceSource,
+) -> dict[str, Any]:
+    """Write one CSV per frame into ``folder``; return the manifest (not yet written)."""
     recorded_at = datetime.now(UTC)
-    out.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
     for symbol, frame in frames.items():
         data = price_csv_bytes(frame, symbol)
-        (out / names[symbol]).write_bytes(data)
+        (folder / names[symbol]).write_bytes(data)
         entries.append(
             {
                 "file": names[symbol],
@@ -113,14 +151,13 @@ def record(
         recorded_with["download_arguments"] = source.download_arguments(symbols, start, end)
         recorded_with["download_call"] = source.last_report.get("arguments")
         recorded_with["failed_symbols"] = list(source.last_failures)
+        recorded_with["failure_reasons"] = source.last_report.get("failure_reasons", {})
         recorded_with["padding_rows_dropped"] = source.last_report.get("padding_rows_dropped", {})
         recorded_with["ignored_columns"] = source.last_report.get("ignored_columns", {})
         recorded_with["cache_hits"] = source.last_report.get("cache_hits", [])
-    manifest = {
+    return {
         "schema_version": SCHEMA_VERSION,
         "description": f"Daily prices recorded with eventstudy record, {start} .. {end}.",
         "files": entries,
         "recorded_with": recorded_with,
     }
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return manifest_path

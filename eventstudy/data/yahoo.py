@@ -14,6 +14,15 @@ ticker. yfinance reindexes every ticker to the union of all tickers' dates, so
 rows that are NaN in every field for one ticker are padding: they are dropped
 and counted in :attr:`YFinanceSource.last_report`. Any other gap is kept and
 rejected by :func:`~eventstudy.data.validate.validate_price_frame`.
+
+Every download runs inside :func:`~eventstudy.data.yahoo_guard.yfinance_sandbox`:
+yfinance's own caches go to ``<cache_dir>/yfinance`` (or a temporary folder
+removed afterwards), its log records, warnings and prints are captured instead
+of reaching the terminal, and they are kept in ``last_report["yfinance_messages"]``.
+yfinance turns a DNS or connection failure into an empty frame and a log line;
+the captured lines are used to report it as a
+:class:`~eventstudy.errors.NetworkError` naming the symbols, distinct from a
+:class:`~eventstudy.errors.DownloadError` (a ticker with no data).
 """
 
 from __future__ import annotations
@@ -33,6 +42,12 @@ import pandas as pd
 from eventstudy.data.fixtures import price_csv_bytes, sha256_bytes
 from eventstudy.data.source import CSV_COLUMNS
 from eventstudy.data.validate import validate_price_frame
+from eventstudy.data.yahoo_guard import (
+    failure_reasons,
+    is_network_exception,
+    is_network_failure,
+    yfinance_sandbox,
+)
 from eventstudy.errors import (
     DataError,
     DownloadError,
@@ -114,7 +129,10 @@ class YFinanceSource:
     last_report : dict
         Per call: ``cache_hits``, ``downloaded``, ``padding_rows_dropped``
         (symbol -> count), ``ignored_columns`` (yfinance fields outside our
-        schema, e.g. ``Capital Gains``), ``arguments``.
+        schema, e.g. ``Capital Gains``), ``arguments``, ``yfinance_messages``
+        (what yfinance logged, warned or printed, captured instead of shown),
+        ``yfinance_cache`` (where yfinance's own caches were pointed) and
+        ``failure_reasons`` (failed symbol -> the messages explaining it).
     """
 
     def __init__(
@@ -215,17 +233,29 @@ class YFinanceSource:
 
     # -- download ----------------------------------------------------------
     def _call_download(self, arguments: dict[str, Any]) -> pd.DataFrame:
+        """Call ``yfinance.download`` (or the injected fake) inside the sandbox."""
         download = self._download
         if download is None:
             import yfinance  # the only yfinance import in eventstudy
 
             download = yfinance.download
+        symbols = _fmt_list(arguments["tickers"])
         try:
-            data = download(**arguments)
+            with yfinance_sandbox(self.cache_dir) as capture:
+                try:
+                    data = download(**arguments)
+                finally:
+                    self.last_report["yfinance_messages"] = capture.messages
+                    self.last_report["yfinance_cache"] = capture.cache_location
         except Exception as exc:
+            if is_network_exception(exc):
+                raise NetworkError(
+                    f"Could not reach Yahoo Finance to download {symbols} (DNS or connection "
+                    f"failure): {type(exc).__name__}: {exc}. Check the network connection "
+                    "and proxy settings."
+                ) from exc
             raise NetworkError(
-                f"yfinance.download of {', '.join(arguments['tickers'])} failed: "
-                f"{type(exc).__name__}: {exc}"
+                f"yfinance.download of {symbols} failed: {type(exc).__name__}: {exc}"
             ) from exc
         if data is None or not isinstance(data, pd.DataFrame):
             raise DownloadError(arguments["tickers"], detail=f"yfinance returned {type(data).__name__}")
@@ -278,7 +308,9 @@ class YFinanceSource:
         Raises
         ------
         NetworkError
-            The download raised (no network, HTTP error, ...).
+            Yahoo could not be reached (DNS, connection, timeout, rate limit),
+            whether the download raised or yfinance reported it and returned
+            empty frames; the message names the symbols.
         DownloadError
             A symbol came back empty (all of them, or some without
             ``allow_partial``).
@@ -299,6 +331,9 @@ class YFinanceSource:
             "padding_rows_dropped": {},
             "ignored_columns": {},
             "arguments": None,
+            "yfinance_messages": [],
+            "yfinance_cache": None,
+            "failure_reasons": {},
         }
         out: dict[str, pd.DataFrame] = {}
         for symbol in symbols:
@@ -321,15 +356,47 @@ class YFinanceSource:
                 out[symbol] = frame
                 self.last_report["downloaded"].append(symbol)
         if self.last_failures:
-            succeeded = [s for s in symbols if s in out]
-            detail = ("no rows came back (unknown or delisted ticker, no data in range, or no "
-                      "network: yfinance reports connection errors as empty results)")
-            if not succeeded or not self.allow_partial:
-                raise DownloadError(self.last_failures, succeeded, detail)
-            warnings.warn(
-                f"yfinance: no data for {', '.join(self.last_failures)}; returning "
-                f"{', '.join(succeeded)} only (allow_partial=True).",
-                UserWarning,
-                stacklevel=2,
-            )
+            self._raise_or_warn(symbols, out)
         return {s: out[s] for s in symbols if s in out}
+
+    def _raise_or_warn(self, symbols: Sequence[str], out: dict[str, pd.DataFrame]) -> None:
+        """Explain :attr:`last_failures` from yfinance's captured messages; raise or warn."""
+        succeeded = [s for s in symbols if s in out]
+        reasons = failure_reasons(self.last_failures, self.last_report["yfinance_messages"])
+        self.last_report["failure_reasons"] = reasons
+        offline = [s for s in self.last_failures if is_network_failure(reasons[s])]
+        if offline and (not succeeded or not self.allow_partial):
+            first = next(r for r in reasons[offline[0]] if is_network_failure([r]))
+            others = [s for s in self.last_failures if s not in offline]
+            raise NetworkError(
+                f"Could not reach Yahoo Finance to download {_fmt_list(offline)} (DNS or "
+                f"connection failure; yfinance reported: {_shorten(first)}). Check the network "
+                "connection and proxy settings."
+                + (f" Also no data for {_fmt_list(others)}." if others else "")
+                + (f" Downloaded: {_fmt_list(succeeded)}." if succeeded else "")
+            )
+        explained = [f"{s}: {_shorten(reasons[s][0])}" for s in self.last_failures if reasons[s]]
+        detail = ("no rows came back (unknown or delisted ticker, no data in range, or no "
+                  "network: yfinance reports connection errors as empty results)")
+        if explained:
+            detail += "; yfinance reported " + "; ".join(explained)
+        if not succeeded or not self.allow_partial:
+            raise DownloadError(self.last_failures, succeeded, detail)
+        why = f" ({'; '.join(explained)})" if explained else ""
+        if offline:
+            why += f"; {_fmt_list(offline)} failed to connect"
+        warnings.warn(
+            f"yfinance: no data for {', '.join(self.last_failures)}{why}; returning "
+            f"{', '.join(succeeded)} only (allow_partial=True).",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _fmt_list(items: Sequence[str]) -> str:
+    return ", ".join(items)
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
