@@ -13,6 +13,7 @@ Categories (the ``category`` field) are counted in :func:`test_matrix_is_large_e
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import shutil
@@ -333,6 +334,38 @@ _manifest_case("manifest-files-not-list", lambda m, f: m.update(files="NVDA.csv"
 _manifest_case("manifest-not-json", lambda m, f: m.update(raw="{not json"), DataError, "JSON")
 _manifest_case("manifest-file-listed-twice", lambda m, f: m["files"].append(dict(m["files"][0])),
                DataError, "more than once")
+
+
+# ------------------------------------------------------------------ download cache
+
+def _cache_case(id: str, csv: bytes | None, note: str, expect: type[BaseException],
+                *names: str) -> None:
+    def build(tmp: Path) -> Thunk:
+        from eventstudy.data.yahoo import YFinanceSource
+
+        def no_download(**kwargs: Any) -> Any:
+            raise AssertionError("the cache was bypassed")
+
+        cache = tmp / "cache"
+        cache.mkdir()
+        src = YFinanceSource(cache_dir=cache, download=no_download)
+        csv_path, note_path = src._cache_paths("NVDA", "2025-01-02", "2025-01-31")
+        data = csv if csv is not None else (FIXTURES / "NVDA.csv").read_bytes()
+        csv_path.write_bytes(data)
+        note_path.write_text(note.replace("SHA", hashlib.sha256(data).hexdigest()), encoding="utf-8")
+        return lambda: src.history(["NVDA"], "2025-01-02", "2025-01-31")
+
+    CASES.append(Case(id, "download cache", build, expect, names))
+
+
+_cache_case("cache-note-not-json", None, "{truncated", DataError, "NVDA_2025-01-02_2025-01-31.json",
+            "delete")
+_cache_case("cache-note-not-object", None, "[1, 2]", DataError, ".json", "object")
+_cache_case("cache-csv-tampered", None, '{"sha256": "0000"}', FixtureHashMismatchError,
+            "NVDA_2025-01-02_2025-01-31.csv")
+_cache_case("cache-csv-empty", b"", '{"sha256": "SHA"}', DataError, ".csv", "empty")
+_cache_case("cache-csv-utf16", (FIXTURES / "NVDA.csv").read_text(encoding="utf-8").encode("utf-16"),
+            '{"sha256": "SHA"}', DataError, "UTF-16")
 
 
 # ------------------------------------------------------------------ CLI environment

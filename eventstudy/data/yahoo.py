@@ -27,8 +27,8 @@ the captured lines are used to report it as a
 
 from __future__ import annotations
 
-import io
 import json
+import os
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -41,7 +41,7 @@ import pandas as pd
 
 from eventstudy.data.fixtures import price_csv_bytes, sha256_bytes
 from eventstudy.data.source import CSV_COLUMNS
-from eventstudy.data.validate import validate_price_frame
+from eventstudy.data.validate import read_csv_text, validate_price_frame
 from eventstudy.data.yahoo_guard import (
     failure_reasons,
     is_network_exception,
@@ -103,6 +103,16 @@ def _day(value: pd.Timestamp | str | None, name: str) -> pd.Timestamp:
     if day != day.normalize() or day.tz is not None:
         raise InvalidParameterError(name, "a tz-naive date without time", value)
     return day
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole: a temporary file beside it, then a rename."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class YFinanceSource:
@@ -200,15 +210,25 @@ class YFinanceSource:
         csv_path, note_path = self._cache_paths(symbol, lo, hi)
         if not (csv_path.is_file() and note_path.is_file()):
             return None
-        note = json.loads(note_path.read_text(encoding="utf-8"))
+        try:
+            note = json.loads(note_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataError(
+                f"{note_path}: expected the JSON note of a cached download, but it does not parse "
+                f"({exc}); delete it and {csv_path.name} to download again."
+            ) from None
+        if not isinstance(note, dict):
+            raise DataError(
+                f"{note_path}: expected a JSON object, received {type(note).__name__}; delete it "
+                f"and {csv_path.name} to download again."
+            )
         data = csv_path.read_bytes()
         if sha256_bytes(data) != note.get("sha256"):
             raise FixtureHashMismatchError(
                 f"{csv_path}: expected sha256 {note.get('sha256')} (from {note_path.name}), but "
                 f"the file hashes to {sha256_bytes(data)}; delete both files to download again."
             )
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-        return validate_price_frame(raw, symbol, str(csv_path))
+        return validate_price_frame(read_csv_text(data, str(csv_path)), symbol, str(csv_path))
 
     def _write_cache(
         self, symbol: str, frame: pd.DataFrame, arguments: dict[str, Any], lo: str, hi: str
@@ -218,7 +238,7 @@ class YFinanceSource:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         csv_path, note_path = self._cache_paths(symbol, lo, hi)
         data = price_csv_bytes(frame, symbol)
-        csv_path.write_bytes(data)
+        _replace_file(csv_path, data)
         note = {
             "symbol": symbol,
             "start": lo,
@@ -229,7 +249,7 @@ class YFinanceSource:
             "downloaded_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "padding_rows_dropped": self.last_report["padding_rows_dropped"].get(symbol, 0),
         }
-        note_path.write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
+        _replace_file(note_path, (json.dumps(note, indent=2) + "\n").encode("utf-8"))
 
     # -- download ----------------------------------------------------------
     def _call_download(self, arguments: dict[str, Any]) -> pd.DataFrame:
