@@ -36,6 +36,7 @@ from eventstudy.inference._common import check_alternative, pvalue, standardized
 from eventstudy.inference.battery import COLUMNS
 from eventstudy.inference.correlation import ResidualCorrelation
 from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.inputs import DEFAULT_RETURN_BOUNDS
 from eventstudy.panel import AbnormalPanel
 from eventstudy.results import EventStudyResult, build_result
 from eventstudy.study import (
@@ -512,6 +513,7 @@ def batch_study(
     progress: bool | None = None,
     calendar: str = "XNYS",
     name: str = "",
+    return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
 ) -> BatchResult:
     """Event study over a table of events (many per security), keyed by event id.
 
@@ -539,6 +541,10 @@ def batch_study(
     progress : bool or None
         Rich progress bar over chunks; ``None`` shows it on a terminal when the
         run is projected to take more than a few seconds.
+    return_bounds : (lower, upper) or None, default (-1.0, 10.0)
+        Plausible daily simple returns, as in :func:`eventstudy.event_study`
+        (``None`` switches the check off). A ``PreparedData`` was checked by
+        :func:`eventstudy.prepare_data` with its own ``return_bounds``.
 
     Returns
     -------
@@ -551,6 +557,14 @@ def batch_study(
     Overlaps are reported, never dropped: ``window_overlap`` flags events of the
     same security whose event spans overlap, ``estimation_contaminated`` events
     whose estimation window contains another event of the same security.
+
+    Garbage is refused or excluded as in :func:`eventstudy.event_study`: price
+    levels (or percentages) given as ``returns`` raise
+    :class:`~eventstudy.errors.PriceLevelsAsReturnsError`, implausible returns
+    :class:`~eventstudy.errors.ImplausibleReturnError`; events with a constant
+    security, a security identical to its benchmark or a perfect fit on the
+    estimation window are excluded with the reason in ``diagnostics``, ``notes``
+    and the ``reason`` column of ``car``.
     """
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise InvalidParameterError("chunk_size", "a positive integer", chunk_size)
@@ -566,7 +580,8 @@ def batch_study(
                                         type(benchmark).__name__)
     else:
         bench_name, bench_series = split_benchmark(benchmark)
-        data = prepare_data(returns=returns, benchmark=bench_series, factors=factors, calendar=calendar)
+        data = prepare_data(returns=returns, benchmark=bench_series, factors=factors, calendar=calendar,
+                            return_bounds=return_bounds)
     ev = _events_frame(events, None, None, bench_name, list(data.returns.columns))
     if bench_name is not None:
         ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), bench_name)

@@ -21,15 +21,20 @@ from eventstudy.errors import (
     UnknownSymbolError,
 )
 from eventstudy.inputs import (
+    DEFAULT_RETURN_BOUNDS,
     ReturnType,
     align_to_sessions,
     as_wide,
+    check_not_levels,
+    check_return_bounds,
+    parse_return_bounds,
     prices_to_returns,
     validate_wide,
 )
 from eventstudy.models import ModelSpec, fit_panel, get_model
 from eventstudy.panel import AbnormalPanel
 from eventstudy.results import EventStudyResult, build_result
+from eventstudy.screens import screen_estimation
 from eventstudy.windows import (
     DEFAULT_ESTIMATION,
     DEFAULT_WINDOWS,
@@ -40,8 +45,12 @@ from eventstudy.windows import (
     parse_windows,
 )
 
-__all__ = ["EventsPart", "PreparedData", "compute_events", "event_study", "prepare_data",
-           "resolve_event_dates", "run_events"]
+__all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "compute_events", "event_study",
+           "prepare_data", "resolve_event_dates", "run_events"]
+
+#: An included event with more than this fraction of its estimation window without a
+#: usable return gets a note in ``result.notes`` (the count is always in ``diagnostics``).
+MISSING_ESTIMATION_NOTE = 0.10
 
 
 @dataclass(frozen=True)
@@ -80,13 +89,24 @@ def prepare_data(
     return_type: ReturnType = "simple",
     calendar: str = "XNYS",
     basis: dict[str, str] | None = None,
+    return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
 ) -> PreparedData:
     """Validate wide data and put it on the exchange's session grid.
 
     Give either ``prices`` or ``returns`` (dates x securities). ``benchmark``
     may be an extra Series/DataFrame of the same kind (prices or returns);
     ``factors`` are Fama-French style factor returns in decimals (with ``RF``).
+
+    Returns given as ``returns`` (or a returns ``benchmark``) whose column has a
+    median absolute value above 0.5 are refused as price levels or percentages
+    (:class:`~eventstudy.errors.PriceLevelsAsReturnsError`). Every daily return,
+    given or computed from prices, and every factor return must be a simple
+    return ``r`` with ``lower < r <= upper`` for ``return_bounds=(lower, upper)``
+    (default ``(-1.0, 10.0)``: at or below -100% or above +1000% is refused with
+    :class:`~eventstudy.errors.ImplausibleReturnError`); ``None`` switches that
+    check off.
     """
+    bounds = parse_return_bounds(return_bounds)
     if (prices is None) == (returns is None):
         raise InvalidParameterError(
             "prices/returns", "exactly one of `prices` or `returns`",
@@ -95,12 +115,18 @@ def prepare_data(
     kind = "prices" if prices is not None else "returns"
     raw = prices if prices is not None else returns
     assert raw is not None
+    hint = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
+            "events)`), or divide percentages by 100.")
     data = as_wide(raw, kind)
     validate_wide(data, kind, kind)  # type: ignore[arg-type]
+    if kind == "returns":
+        check_not_levels(data, "returns", hint)
     frames = [data]
     if benchmark is not None:
         bench = as_wide(benchmark, "benchmark")
         validate_wide(bench, "benchmark", kind)  # type: ignore[arg-type]
+        if kind == "returns":
+            check_not_levels(bench, "benchmark", hint)
         clash = [c for c in bench.columns if c in data.columns]
         if clash:
             raise InvalidParameterError(
@@ -115,11 +141,17 @@ def prepare_data(
                for i, f in enumerate(frames)]
     wide = pd.concat(aligned, axis=1)
     rets = prices_to_returns(wide, return_type) if kind == "prices" else wide
+    origin = {c: "benchmark" for c in aligned[1].columns} if len(aligned) > 1 else {}
+    check_return_bounds(rets, bounds, return_type=return_type, parameters=origin,
+                        prices=wide if kind == "prices" else None, default_parameter=kind)
     fac = None
     if factors is not None:
         fac = as_wide(factors, "factors")
         validate_wide(fac, "factors", "returns")
+        check_not_levels(fac, "factors", "Factor returns are expected in decimals: divide "
+                                         "Kenneth French's percentages by 100.")
         inside = fac.loc[(fac.index >= sessions[0]) & (fac.index <= sessions[-1])]
+        check_return_bounds(inside, bounds, default_parameter="factors")
         fac = align_to_sessions(inside, cal, sessions, "factors")
         fac.columns = pd.Index(list(fac.columns), name="factor")
     cols = list(rets.columns)
@@ -382,6 +414,12 @@ def compute_events(
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
+    screen = screen_estimation(
+        r_est, m_est, y_est, x_est, fit.sigma2, status == "ok", has_bench & needs_bench,
+        bench_names.where(bench_names.notna(), "").astype(str).to_numpy(), spec.name,
+    )
+    status = np.where(screen.flagged, "excluded", status)
+    reason = np.where(screen.flagged, screen.reason, reason)
     no_day0 = (status == "ok") & ~np.isfinite(ar[:, int(np.flatnonzero(ev_days == 0)[0])])
     keep = status == "ok"
 
@@ -439,6 +477,13 @@ def compute_events(
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
     for eid, why in zip(diagnostics.index[~keep], reason[~keep], strict=True):
         notes.append(f"{eid}: excluded ({why}).")
+    n_missing = est.length - fit.nobs
+    gappy = ~short & (n_missing > MISSING_ESTIMATION_NOTE * est.length)
+    for i in np.flatnonzero(gappy).tolist():
+        notes.append(f"{diagnostics.index[i]}: {n_missing[i]} of {est.length} estimation days have no "
+                     f"usable return ({100 * n_missing[i] / est.length:.0f}%, more than "
+                     f"{100 * MISSING_ESTIMATION_NOTE:.0f}%); the model is fitted on the {fit.nobs[i]} "
+                     "available (none filled).")
     for eid in diagnostics.index[no_day0]:
         notes.append(f"{eid}: no return on the event session (day 0 abnormal return missing).")
     miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
@@ -509,6 +554,7 @@ def event_study(
     calendar: str = "XNYS",
     name: str = "",
     basis: dict[str, str] | None = None,
+    return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data.
 
@@ -541,14 +587,35 @@ def event_study(
     return_type : {"simple", "log"}
     calendar : str, default "XNYS"
         exchange_calendars code.
+    return_bounds : (lower, upper) or None, default (-1.0, 10.0)
+        Plausible daily simple returns: a return at or below ``lower`` or above
+        ``upper`` (given, or computed from ``prices``) raises
+        :class:`~eventstudy.errors.ImplausibleReturnError` naming the security,
+        the session and the value. ``None`` switches the check off.
 
     Returns
     -------
     EventStudyResult
+
+    Notes
+    -----
+    Garbage is refused or flagged, never returned with status ``ok``:
+
+    - ``returns`` whose column has a median absolute value above 0.5 (price
+      levels or percentages) raise :class:`~eventstudy.errors.PriceLevelsAsReturnsError`;
+    - an event whose security has the same return on every estimation day
+      (a constant price), whose security is identical to its benchmark on every
+      estimation day, or whose model fits the estimation window exactly (zero
+      residual variance) is excluded: ``status`` ``"excluded"`` and the reason
+      in ``diagnostics`` and ``notes``, and its rows in :attr:`~EventStudyResult.car`
+      are NaN with the reason in the ``reason`` column;
+    - more than 10% of the estimation window without a usable return
+      (:data:`MISSING_ESTIMATION_NOTE`) is stated in ``notes``.
     """
     bench_name, bench_series = split_benchmark(benchmark)
     data = prepare_data(prices, returns=returns, benchmark=bench_series, factors=factors,
-                        return_type=return_type, calendar=calendar, basis=basis)
+                        return_type=return_type, calendar=calendar, basis=basis,
+                        return_bounds=return_bounds)
     if event_date is not None:
         to_timestamp(event_date, "event_date")
     ev = _events_frame(events, event_date, securities, bench_name, list(data.returns.columns))
