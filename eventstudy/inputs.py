@@ -143,7 +143,9 @@ def check_not_levels(frame: pd.DataFrame, parameter: str, hint: str = "") -> Non
     """Refuse a returns frame that holds price levels or percentages.
 
     A column whose median absolute value (over its non-missing cells) is above
-    :data:`LEVELS_MEDIAN_THRESHOLD` cannot be daily returns in decimals.
+    :data:`LEVELS_MEDIAN_THRESHOLD` cannot be daily returns in decimals. Counted
+    exactly as "more than half of the non-missing values exceed the threshold in
+    absolute value" (no sort: one pass over the frame).
 
     Raises
     ------
@@ -153,12 +155,17 @@ def check_not_levels(frame: pd.DataFrame, parameter: str, hint: str = "") -> Non
     values = frame.to_numpy(dtype=np.float64)
     if values.size == 0:
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: median NaN, not flagged
-        med = np.nanmedian(np.abs(values), axis=0)
-    bad = np.flatnonzero(med > LEVELS_MEDIAN_THRESHOLD)
+    # median |x| > t  <=>  more than half of the non-missing |x| exceed t: a count, no sort.
+    with np.errstate(invalid="ignore"):
+        above = (np.abs(values) > LEVELS_MEDIAN_THRESHOLD).sum(axis=0)
+    present = np.isfinite(values).sum(axis=0)
+    bad = np.flatnonzero(2 * above > present)
     if not bad.size:
         return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.full(values.shape[1], np.nan)
+        med[bad] = np.nanmedian(np.abs(values[:, bad]), axis=0)
     cols = [str(c) for c in frame.columns[bad]]
     shown = ", ".join(f"{c!r} (median |value| {med[j]:.4g})" for c, j in list(zip(cols, bad, strict=True))[:5])
     more = f" ... ({len(cols)} columns in total)" if len(cols) > 5 else ""

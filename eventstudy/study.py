@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendar import ROLL_POLICIES, ResolvedDate, TradingCalendar, to_timestamp
+from eventstudy.calendar import TradingCalendar, to_timestamp
 from eventstudy.errors import (
     EstimationWindowTooShortError,
     InvalidParameterError,
     UnknownSymbolError,
 )
+from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
 from eventstudy.inputs import (
     DEFAULT_RETURN_BOUNDS,
     ReturnType,
@@ -45,8 +46,8 @@ from eventstudy.windows import (
     parse_windows,
 )
 
-__all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "compute_events", "event_study",
-           "prepare_data", "resolve_event_dates", "run_events"]
+__all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "ResolvedEvents", "compute_events",
+           "event_study", "prepare_data", "resolve_event_dates", "run_events"]
 
 #: An included event with more than this fraction of its estimation window without a
 #: usable return gets a note in ``result.notes`` (the count is always in ``diagnostics``).
@@ -214,66 +215,6 @@ def _relative(w: Window | DateWindow, sessions: pd.DatetimeIndex, pos0: np.ndarr
     a = sessions.get_loc(cal.resolve(w.start, "next", f"{parameter}.start").session)
     b = sessions.get_loc(cal.resolve(w.end, "previous", f"{parameter}.end").session)
     return Window(int(a) - int(pos0[0]), int(b) - int(pos0[0]))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class ResolvedEvents:
-    """Event dates of an events table mapped onto the data's sessions (vectorised)."""
-
-    requested: np.ndarray  # datetime64[ns], (E,)
-    pos0: np.ndarray  # int64 row of the event session in ``sessions``, (E,)
-    rolled: np.ndarray  # bool, (E,)
-    policy: str
-
-    def resolved(self, i: int, sessions: pd.DatetimeIndex) -> ResolvedDate:
-        """The :class:`ResolvedDate` of event ``i`` (for its note)."""
-        return ResolvedDate(pd.Timestamp(self.requested[i]), pd.Timestamp(sessions[self.pos0[i]]),
-                            bool(self.rolled[i]), self.policy)
-
-
-def _resolve_slow(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates: pd.Series,
-                  roll: str) -> ResolvedEvents:
-    resolved = [cal.resolve(d, roll, f"events[{i}].event_date") for i, d in enumerate(dates)]
-    return ResolvedEvents(
-        np.array([r.requested.to_datetime64() for r in resolved], dtype="datetime64[ns]"),
-        np.array([sessions.get_loc(r.session) for r in resolved], dtype=np.int64),
-        np.array([r.rolled for r in resolved], dtype=bool),
-        roll,
-    )
-
-
-def resolve_event_dates(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates: pd.Series,
-                        roll: str = "next") -> ResolvedEvents:
-    """Map every event date to a session with ``searchsorted`` (no loop over events).
-
-    Same result and errors as :meth:`TradingCalendar.resolve` per event: anything
-    unusual (unparseable, time of day, time zone, out of range, a non-session with
-    ``roll="raise"``) falls back to the per-event resolver, which raises the error.
-    """
-    if roll not in ROLL_POLICIES:
-        raise InvalidParameterError("roll", f"one of {ROLL_POLICIES}", roll)
-    try:
-        req = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates).to_numpy(), format="mixed"))
-    except (TypeError, ValueError, OverflowError):
-        return _resolve_slow(cal, sessions, dates, roll)
-    if req.tz is not None or req.hasnans or not (req == req.normalize()).all():
-        return _resolve_slow(cal, sessions, dates, roll)
-    r = req.to_numpy().astype("datetime64[ns]")
-    s = sessions.to_numpy().astype("datetime64[ns]")
-    first, last = np.datetime64(cal.first_session, "ns"), np.datetime64(cal.last_session, "ns")
-    if s.size == 0 or (r < first).any() or (r > last).any():
-        return _resolve_slow(cal, sessions, dates, roll)
-    idx = np.searchsorted(s, r, side="left")
-    exact = (idx < s.size) & (s[np.minimum(idx, s.size - 1)] == r)
-    if exact.all():
-        return ResolvedEvents(r, idx.astype(np.int64), np.zeros(r.size, dtype=bool), roll)
-    if roll == "raise":
-        return _resolve_slow(cal, sessions, dates, roll)
-    pos = idx if roll == "next" else idx - 1
-    pos = np.where(exact, idx, pos)
-    if (pos < 0).any() or (pos >= s.size).any():
-        return _resolve_slow(cal, sessions, dates, roll)
-    return ResolvedEvents(r, pos.astype(np.int64), ~exact, roll)
 
 
 def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

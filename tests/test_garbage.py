@@ -375,3 +375,23 @@ def test_factors_are_checked_too() -> None:
     with pytest.raises(ImplausibleReturnError, match=rf"'Mkt-RF' on {SESSIONS[44].date()}") as err:
         event_study(returns=rets, benchmark="M", factors=bad, model="capm", event_date=EVENT_DATE, **KW)
     assert err.value.parameter == "factors"
+
+
+@pytest.mark.parametrize(("column", "flagged"), [
+    ([0.6, 0.6, 0.0, 0.0], False),  # median |x| 0.3
+    ([0.6, -0.7, 0.6, 0.0], True),  # median |x| 0.6
+    ([0.6, 0.6, np.nan, 0.0], True),  # missing cells ignored: median 0.6
+    ([0.5, 0.5, 0.5, 0.5], False),  # exactly 0.5 is not above
+    ([np.nan] * 4, False),
+])
+def test_levels_threshold_is_the_median_absolute_value(column: list[float], flagged: bool) -> None:
+    from eventstudy.inputs import check_not_levels
+
+    frame = pd.DataFrame({"X": column, "OK": [0.01, -0.02, 0.0, 0.03]}, index=SESSIONS[:4])
+    if not flagged:
+        check_not_levels(frame, "returns")
+        return
+    with pytest.raises(PriceLevelsAsReturnsError, match=r"`returns`.*'X'") as info:
+        check_not_levels(frame, "returns")
+    assert info.value.columns == ["X"]
+    assert info.value.medians == [pytest.approx(0.6)]
