@@ -5,13 +5,17 @@ a CAR with a zero or undefined standard error (bare NaN t and p, or an infinite
 t). :func:`screen_estimation` finds such events for the whole panel at once (no
 loop over events) so that the engine excludes them with a reason:
 
-- **constant security**: the security's return is the same on every usable
-  estimation day (a constant price: zero estimation variance);
+- **constant security**: the security's return is the same on every estimation
+  day that has one (a constant price: zero estimation variance);
 - **identical to its benchmark**: the security's return equals its benchmark's on
-  every usable estimation day (for models that use the benchmark);
-- **perfect fit**: the model's residual variance is zero relative to the
-  variance of the dependent variable (``s^2 <= 1e-12 Var(y)``), e.g. a security
-  that is an exact linear function of its benchmark.
+  every estimation day the model used (for models that use the benchmark);
+- **perfect fit**: the residual standard deviation is below
+  ``sqrt(SIGMA2_FLOOR)`` = 1e-10 (returns are decimals: no real security comes
+  near), e.g. a security that is an exact linear function of its benchmark.
+
+A security identical to its benchmark always fits perfectly, so the identity is
+only checked among the perfect fits: the screen costs two passes over the
+estimation returns (a max and a min) whatever the number of events.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ __all__ = ["EstimationScreen", "screen_estimation"]
 
 #: Two returns closer than this are "the same" (decimal returns; float noise is ~1e-17).
 SAME_RETURN_ATOL = 1e-12
-#: Residual variance at or below this fraction of Var(y) counts as a perfect fit.
-PERFECT_FIT_RTOL = 1e-12
+#: A residual variance at or below this (a residual sd of 1e-10) is a perfect fit.
+SIGMA2_FLOOR = 1e-20
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,7 @@ class EstimationScreen:
 def screen_estimation(
     r_est: npt.NDArray[np.float64],
     m_est: npt.NDArray[np.float64],
-    y_est: npt.NDArray[np.float64],
-    x_est: npt.NDArray[np.float64],
+    resid: npt.NDArray[np.float64],
     sigma2: npt.NDArray[np.float64],
     candidates: npt.NDArray[np.bool_],
     uses_benchmark: npt.NDArray[np.bool_],
@@ -54,8 +57,8 @@ def screen_estimation(
     ----------
     r_est, m_est : ndarray (E, T)
         Security and benchmark returns on the estimation slots (NaN where missing).
-    y_est : ndarray (E, T)
-        Dependent variable of the fit; ``x_est`` (E, T, k) its regressors.
+    resid : ndarray (E, T)
+        Residuals of the fit, NaN on the slots it did not use.
     sigma2 : ndarray (E,)
         Residual variance of the fit.
     candidates : ndarray of bool (E,)
@@ -71,38 +74,31 @@ def screen_estimation(
     -------
     EstimationScreen
     """
-    mask = np.isfinite(y_est) & np.isfinite(r_est)
-    if x_est.shape[-1]:
-        mask &= np.isfinite(x_est).all(axis=2)
-    n = mask.sum(axis=1)
-    has = candidates & (n > 0)
-    hi = np.where(mask, r_est, -np.inf).max(axis=1, initial=-np.inf)
-    lo = np.where(mask, r_est, np.inf).min(axis=1, initial=np.inf)
+    hi = np.fmax.reduce(r_est, axis=1) if r_est.shape[1] else np.full(r_est.shape[0], np.nan)
+    lo = np.fmin.reduce(r_est, axis=1) if r_est.shape[1] else hi
     with np.errstate(invalid="ignore"):
-        constant = has & (hi - lo <= SAME_RETURN_ATOL)
-        both = mask & np.isfinite(m_est)
-        same = np.where(both, np.abs(r_est - m_est) <= SAME_RETURN_ATOL, True).all(axis=1)
-    identical = has & ~constant & uses_benchmark & both.any(axis=1) & same
-    nf = np.maximum(n, 1).astype(np.float64)
-    yy = np.where(mask, y_est, 0.0)
-    ybar = yy.sum(axis=1) / nf
-    var_y = np.where(mask, (yy - ybar[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(n - 1, 1)
-    with np.errstate(invalid="ignore"):
-        perfect = has & ~constant & ~identical & (sigma2 <= PERFECT_FIT_RTOL * var_y)
+        constant = candidates & (hi - lo <= SAME_RETURN_ATOL)
+        perfect = candidates & ~constant & (sigma2 <= SIGMA2_FLOOR)
+    identical = np.zeros_like(perfect)
+    idx = np.flatnonzero(perfect & uses_benchmark)
+    if idx.size:  # few events: the full comparison only where the fit is perfect
+        used = np.isfinite(resid[idx])
+        diff = np.where(used, np.abs(r_est[idx] - m_est[idx]), 0.0)
+        identical[idx] = (diff <= SAME_RETURN_ATOL).all(axis=1) & used.any(axis=1)
 
     reason = np.full(r_est.shape[0], "", dtype=object)
     idx = np.flatnonzero(constant)
+    n = np.isfinite(r_est[idx]).sum(axis=1)
     reason[idx] = [
-        f"zero estimation variance: the security's return is {hi[i]:.6g} on all {n[i]} estimation days"
-        + (" (constant price)" if hi[i] == 0 else "") for i in idx
-    ]
-    idx = np.flatnonzero(identical)
-    reason[idx] = [
-        f"security identical to its benchmark {benchmarks[i]}: the same return on all "
-        f"{int(both[i].sum())} estimation days" for i in idx
+        f"zero estimation variance: the security's return is {hi[i]:.6g} on all {k} estimation days"
+        + (" (constant price)" if hi[i] == 0 else "") for i, k in zip(idx, n, strict=True)
     ]
     idx = np.flatnonzero(perfect)
+    n = np.isfinite(resid[idx]).sum(axis=1)
     reason[idx] = [
-        f"zero residual variance: the {model} model fits all {n[i]} estimation returns exactly" for i in idx
+        f"security identical to its benchmark {benchmarks[i]}: the same return on all {k} estimation days"
+        if identical[i] else
+        f"zero residual variance: the {model} model fits all {k} estimation returns exactly"
+        for i, k in zip(idx, n, strict=True)
     ]
-    return EstimationScreen(constant | identical | perfect, reason)
+    return EstimationScreen(constant | perfect, reason)

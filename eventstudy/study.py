@@ -356,7 +356,7 @@ def compute_events(
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
     screen = screen_estimation(
-        r_est, m_est, y_est, x_est, fit.sigma2, status == "ok", has_bench & needs_bench,
+        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench,
         bench_names.where(bench_names.notna(), "").astype(str).to_numpy(), spec.name,
     )
     status = np.where(screen.flagged, "excluded", status)

@@ -257,7 +257,8 @@ def test_constant_price_only_in_the_estimation_window_counts() -> None:
 
 def test_perfect_fit_is_excluded() -> None:
     rets = _returns()
-    rets["LEV"] = 0.0002 + 2.0 * rets["M"]  # an exact linear function of the benchmark
+    rets.iloc[EST_ROWS[3], rets.columns.get_loc("M")] = 0.0  # LEV equals M on that day only
+    rets["LEV"] = 2.0 * rets["M"]  # an exact linear function of the benchmark
     res = event_study(returns=rets, benchmark="M", event_date=EVENT_DATE, securities=["A", "LEV"], **KW)
     assert res.diagnostics.loc["LEV", "status"] == "excluded"
     assert "zero residual variance" in res.diagnostics.loc["LEV", "reason"]
@@ -395,3 +396,14 @@ def test_levels_threshold_is_the_median_absolute_value(column: list[float], flag
         check_not_levels(frame, "returns")
     assert info.value.columns == ["X"]
     assert info.value.medians == [pytest.approx(0.6)]
+
+
+def test_perfect_fit_on_factors_is_not_blamed_on_the_benchmark() -> None:
+    rets = _returns()
+    rets["TWIN"] = rets["M"]
+    fac = _factors(rets)  # Mkt-RF = M - RF: the factor model fits TWIN exactly
+    res = event_study(returns=rets, benchmark="M", factors=fac, model="factors",
+                      factor_columns=["Mkt-RF"], event_date=EVENT_DATE, securities=["A", "TWIN"], **KW)
+    assert res.diagnostics.loc["A", "status"] == "ok"
+    assert res.diagnostics.loc["TWIN", "reason"] == (
+        "zero residual variance: the factors model fits all 35 estimation returns exactly")
