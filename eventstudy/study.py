@@ -49,8 +49,9 @@ from eventstudy.windows import (
 __all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "ResolvedEvents", "compute_events",
            "event_study", "prepare_data", "resolve_event_dates", "run_events"]
 
-#: An included event with more than this fraction of its estimation window without a
-#: usable return gets a note in ``result.notes`` (the count is always in ``diagnostics``).
+#: An event with more than this fraction of its estimation window without a usable
+#: return gets a note in ``result.notes`` (the count is always in ``diagnostics``);
+#: an event excluded for too few returns has its exclusion note instead.
 MISSING_ESTIMATION_NOTE = 0.10
 
 
