@@ -75,7 +75,12 @@ def car_test(
 
 def car_table(panel: AbnormalPanel, windows: Sequence[Window],
               alternative: Alternative = "two-sided") -> pd.DataFrame:
-    """Tidy CAR table indexed by (event_id, window)."""
+    """Tidy CAR table indexed by (event_id, window).
+
+    The ``reason`` column says why a row's statistics are undefined (no
+    abnormal return in the window, zero or undefined ``Var(CAR)``); it is ``""``
+    when every number in the row is defined.
+    """
     parts = []
     for w in windows:
         car, var, days = car_arrays(panel, w)
@@ -83,6 +88,12 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
         with np.errstate(invalid="ignore", divide="ignore"):
             tstat = np.where(se > 0, car / se, np.nan)
         df = panel.df_resid.astype(np.float64)
+        pval = t_pvalue(tstat, df, alternative)
+        with np.errstate(invalid="ignore"):
+            reason = np.where(
+                days == 0, "no abnormal return in the window (every day missing)",
+                np.where(~(se > 0), "Var(CAR) is zero or undefined",
+                         np.where(~np.isfinite(pval), "t statistic or p-value undefined", "")))
         parts.append(pd.DataFrame({
             "event_id": panel.event_ids,
             "window": w.label,
@@ -92,13 +103,15 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
             "car": car,
             "se": se,
             "tstat": tstat,
-            "pvalue": t_pvalue(tstat, df, alternative),
+            "pvalue": pval,
             "df": df,
             "days": days,
             "missing_days": w.length - days,
+            "reason": reason.astype(object),
         }))
     if not parts or panel.n_events == 0:
-        cols = ["security", "start", "end", "car", "se", "tstat", "pvalue", "df", "days", "missing_days"]
+        cols = ["security", "start", "end", "car", "se", "tstat", "pvalue", "df", "days", "missing_days",
+                "reason"]
         return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=["event_id", "window"]))
     out = pd.concat(parts, ignore_index=True)
     return out.set_index(["event_id", "window"])

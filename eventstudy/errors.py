@@ -30,6 +30,8 @@ __all__ = [
     "UnknownSymbolError",
     "UnsortedDatesError",
     "DownloadError",
+    "ImplausibleReturnError",
+    "PriceLevelsAsReturnsError",
 ]
 
 
@@ -168,3 +170,51 @@ class DownloadError(NetworkError):
         if detail:
             msg += f": {detail}"
         super().__init__(msg + ".")
+
+
+class ImplausibleReturnError(DataError):
+    """A daily return lies outside the plausible bounds (``return_bounds``).
+
+    Attributes
+    ----------
+    parameter : str
+        The argument the return came from (``"prices"``, ``"returns"``, ``"benchmark"``, ``"factors"``).
+    security : str
+        Column of the first offending return.
+    date : pandas.Timestamp
+        Session of the first offending return.
+    value : float
+        The offending return (as a simple return, decimal).
+    count : int
+        Offending cells in the whole frame.
+    """
+
+    def __init__(self, message: str, *, parameter: str, security: str, date: Any, value: float,
+                 count: int) -> None:
+        self.parameter = parameter
+        self.security = security
+        self.date = date
+        self.value = value
+        self.count = count
+        super().__init__(message)
+
+
+class PriceLevelsAsReturnsError(DataError):
+    """A frame passed as returns holds price levels (or percentages), judged by its median.
+
+    Attributes
+    ----------
+    parameter : str
+        The argument (``"returns"``, ``"benchmark"`` or ``"factors"``).
+    columns : list of str
+        Columns whose median absolute value is above the threshold.
+    medians : list of float
+        Their median absolute values.
+    """
+
+    def __init__(self, message: str, *, parameter: str, columns: Iterable[str],
+                 medians: Iterable[float]) -> None:
+        self.parameter = parameter
+        self.columns = list(columns)
+        self.medians = list(medians)
+        super().__init__(message)

@@ -77,7 +77,13 @@ class EventStudyResult:
 
     @property
     def car(self) -> pd.DataFrame:
-        """CAR per event and window with its t-test (index ``event_id, window``)."""
+        """CAR per event and window with its t-test (index ``event_id, window``).
+
+        Every requested event has a row per window, excluded events too: their
+        numbers are NaN and ``reason`` says why (``"event excluded: ..."``). A
+        row of an included event whose statistics are undefined carries its
+        reason as well; ``reason`` is ``""`` when every number is defined.
+        """
         return self._car.copy()
 
     @property
@@ -138,11 +144,21 @@ class EventStudyResult:
         return frame.dropna().set_index(["event_id", "date"])["resid"].to_frame()
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long table of AR and running CAR, index ``(event_id, relative_day)``."""
+        """Tidy long table of AR and running CAR, index ``(event_id, relative_day)``.
+
+        ``reason`` says why ``ar`` (and ``car``) is missing on a day: the session
+        is outside the data, the security or the benchmark/factors have no return
+        on it; ``""`` when the abnormal return exists.
+        """
         p = self.panel
         e, length = p.ar.shape
         running = np.nancumsum(p.ar, axis=1)
         running = np.where(np.isfinite(p.ar), running, np.nan)
+        reason = np.where(
+            np.isfinite(p.ar), "",
+            np.where(np.isnat(p.event_dates), "session outside the data",
+                     np.where(~np.isfinite(p.raw_event), "no return for the security on this session",
+                              "no benchmark or factor return on this session")))
         frame = pd.DataFrame({
             "event_id": np.repeat(p.event_ids, length),
             "relative_day": np.tile(p.event_days, e),
@@ -150,6 +166,7 @@ class EventStudyResult:
             "date": pd.to_datetime(p.event_dates.ravel()),
             "ar": p.ar.ravel(),
             "car": running.ravel(),
+            "reason": reason.ravel().astype(object),
         })
         return frame.set_index(["event_id", "relative_day"])
 
@@ -280,7 +297,7 @@ def build_result(
     battery: bool = True,
 ) -> EventStudyResult:
     """Assemble the result: CAR and CAAR tables, the test battery, notes."""
-    car = car_table(panel, windows)
+    car = _with_excluded(car_table(panel, windows), diagnostics, windows)
     caar = caar_table(panel, car, windows)
     tests, extra_notes = _battery(panel, windows) if battery else (_empty_tests(), ())
     return EventStudyResult(
@@ -289,6 +306,39 @@ def build_result(
         _diagnostics=diagnostics, _car=car, _caar=caar, _tests=tests, _est_y=est_y,
         data_basis=dict(data_basis),
     )
+
+
+def _with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
+                   windows: Sequence[Window]) -> pd.DataFrame:
+    """Add NaN rows, with ``reason`` "event excluded: ...", for the excluded events.
+
+    Rows are ordered by window, then by the order of the requested events.
+    """
+    excluded = diagnostics["status"].to_numpy() != "ok"
+    if not excluded.any() or not len(windows):
+        return car
+    ids = diagnostics.index.to_numpy(dtype=str)[excluded]
+    secs = diagnostics["security"].to_numpy(dtype=str)[excluded]
+    why = "event excluded: " + diagnostics["reason"].to_numpy(dtype=str)[excluded].astype(object)
+    n = len(ids)
+    rows = pd.DataFrame({
+        "event_id": np.tile(ids, len(windows)),
+        "window": np.repeat([w.label for w in windows], n),
+        "security": np.tile(secs, len(windows)),
+        "start": np.repeat([w.start for w in windows], n),
+        "end": np.repeat([w.end for w in windows], n),
+        "car": np.nan, "se": np.nan, "tstat": np.nan, "pvalue": np.nan, "df": np.nan,
+        "days": np.zeros(n * len(windows), dtype=np.int64),
+        "missing_days": np.repeat([w.length for w in windows], n),
+        "reason": np.tile(why, len(windows)),
+    })
+    both = pd.concat([car.reset_index(), rows], ignore_index=True) if len(car) else rows
+    w_rank = pd.Index([w.label for w in windows]).get_indexer(pd.Index(both["window"]))
+    e_rank = pd.Index(diagnostics.index.astype(str)).get_indexer(pd.Index(both["event_id"].astype(str)))
+    order = np.lexsort((e_rank, w_rank))
+    out = both.iloc[order].astype({"start": np.int64, "end": np.int64, "days": np.int64,
+                                   "missing_days": np.int64})
+    return out.set_index(["event_id", "window"])
 
 
 def _empty_tests() -> pd.DataFrame:

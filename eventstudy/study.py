@@ -14,22 +14,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendar import ROLL_POLICIES, ResolvedDate, TradingCalendar, to_timestamp
+from eventstudy.calendar import TradingCalendar, to_timestamp
 from eventstudy.errors import (
     EstimationWindowTooShortError,
     InvalidParameterError,
     UnknownSymbolError,
 )
+from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
 from eventstudy.inputs import (
+    DEFAULT_RETURN_BOUNDS,
     ReturnType,
     align_to_sessions,
     as_wide,
+    check_not_levels,
+    check_return_bounds,
+    parse_return_bounds,
     prices_to_returns,
     validate_wide,
 )
 from eventstudy.models import ModelSpec, fit_panel, get_model
 from eventstudy.panel import AbnormalPanel
 from eventstudy.results import EventStudyResult, build_result
+from eventstudy.screens import screen_estimation
 from eventstudy.windows import (
     DEFAULT_ESTIMATION,
     DEFAULT_WINDOWS,
@@ -40,8 +46,13 @@ from eventstudy.windows import (
     parse_windows,
 )
 
-__all__ = ["EventsPart", "PreparedData", "compute_events", "event_study", "prepare_data",
-           "resolve_event_dates", "run_events"]
+__all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "ResolvedEvents", "compute_events",
+           "event_study", "prepare_data", "resolve_event_dates", "run_events"]
+
+#: An event with more than this fraction of its estimation window without a usable
+#: return gets a note in ``result.notes`` (the count is always in ``diagnostics``);
+#: an event excluded for too few returns has its exclusion note instead.
+MISSING_ESTIMATION_NOTE = 0.10
 
 
 @dataclass(frozen=True)
@@ -80,13 +91,24 @@ def prepare_data(
     return_type: ReturnType = "simple",
     calendar: str = "XNYS",
     basis: dict[str, str] | None = None,
+    return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
 ) -> PreparedData:
     """Validate wide data and put it on the exchange's session grid.
 
     Give either ``prices`` or ``returns`` (dates x securities). ``benchmark``
     may be an extra Series/DataFrame of the same kind (prices or returns);
     ``factors`` are Fama-French style factor returns in decimals (with ``RF``).
+
+    Returns given as ``returns`` (or a returns ``benchmark``) whose column has a
+    median absolute value above 0.5 are refused as price levels or percentages
+    (:class:`~eventstudy.errors.PriceLevelsAsReturnsError`). Every daily return,
+    given or computed from prices, and every factor return must be a simple
+    return ``r`` with ``lower < r <= upper`` for ``return_bounds=(lower, upper)``
+    (default ``(-1.0, 10.0)``: at or below -100% or above +1000% is refused with
+    :class:`~eventstudy.errors.ImplausibleReturnError`); ``None`` switches that
+    check off.
     """
+    bounds = parse_return_bounds(return_bounds)
     if (prices is None) == (returns is None):
         raise InvalidParameterError(
             "prices/returns", "exactly one of `prices` or `returns`",
@@ -95,12 +117,18 @@ def prepare_data(
     kind = "prices" if prices is not None else "returns"
     raw = prices if prices is not None else returns
     assert raw is not None
+    hint = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
+            "events)`), or divide percentages by 100.")
     data = as_wide(raw, kind)
     validate_wide(data, kind, kind)  # type: ignore[arg-type]
+    if kind == "returns":
+        check_not_levels(data, "returns", hint)
     frames = [data]
     if benchmark is not None:
         bench = as_wide(benchmark, "benchmark")
         validate_wide(bench, "benchmark", kind)  # type: ignore[arg-type]
+        if kind == "returns":
+            check_not_levels(bench, "benchmark", hint)
         clash = [c for c in bench.columns if c in data.columns]
         if clash:
             raise InvalidParameterError(
@@ -115,11 +143,17 @@ def prepare_data(
                for i, f in enumerate(frames)]
     wide = pd.concat(aligned, axis=1)
     rets = prices_to_returns(wide, return_type) if kind == "prices" else wide
+    origin = {c: "benchmark" for c in aligned[1].columns} if len(aligned) > 1 else {}
+    check_return_bounds(rets, bounds, return_type=return_type, parameters=origin,
+                        prices=wide if kind == "prices" else None, default_parameter=kind)
     fac = None
     if factors is not None:
         fac = as_wide(factors, "factors")
         validate_wide(fac, "factors", "returns")
+        check_not_levels(fac, "factors", "Factor returns are expected in decimals: divide "
+                                         "Kenneth French's percentages by 100.")
         inside = fac.loc[(fac.index >= sessions[0]) & (fac.index <= sessions[-1])]
+        check_return_bounds(inside, bounds, default_parameter="factors")
         fac = align_to_sessions(inside, cal, sessions, "factors")
         fac.columns = pd.Index(list(fac.columns), name="factor")
     cols = list(rets.columns)
@@ -182,66 +216,6 @@ def _relative(w: Window | DateWindow, sessions: pd.DatetimeIndex, pos0: np.ndarr
     a = sessions.get_loc(cal.resolve(w.start, "next", f"{parameter}.start").session)
     b = sessions.get_loc(cal.resolve(w.end, "previous", f"{parameter}.end").session)
     return Window(int(a) - int(pos0[0]), int(b) - int(pos0[0]))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class ResolvedEvents:
-    """Event dates of an events table mapped onto the data's sessions (vectorised)."""
-
-    requested: np.ndarray  # datetime64[ns], (E,)
-    pos0: np.ndarray  # int64 row of the event session in ``sessions``, (E,)
-    rolled: np.ndarray  # bool, (E,)
-    policy: str
-
-    def resolved(self, i: int, sessions: pd.DatetimeIndex) -> ResolvedDate:
-        """The :class:`ResolvedDate` of event ``i`` (for its note)."""
-        return ResolvedDate(pd.Timestamp(self.requested[i]), pd.Timestamp(sessions[self.pos0[i]]),
-                            bool(self.rolled[i]), self.policy)
-
-
-def _resolve_slow(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates: pd.Series,
-                  roll: str) -> ResolvedEvents:
-    resolved = [cal.resolve(d, roll, f"events[{i}].event_date") for i, d in enumerate(dates)]
-    return ResolvedEvents(
-        np.array([r.requested.to_datetime64() for r in resolved], dtype="datetime64[ns]"),
-        np.array([sessions.get_loc(r.session) for r in resolved], dtype=np.int64),
-        np.array([r.rolled for r in resolved], dtype=bool),
-        roll,
-    )
-
-
-def resolve_event_dates(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates: pd.Series,
-                        roll: str = "next") -> ResolvedEvents:
-    """Map every event date to a session with ``searchsorted`` (no loop over events).
-
-    Same result and errors as :meth:`TradingCalendar.resolve` per event: anything
-    unusual (unparseable, time of day, time zone, out of range, a non-session with
-    ``roll="raise"``) falls back to the per-event resolver, which raises the error.
-    """
-    if roll not in ROLL_POLICIES:
-        raise InvalidParameterError("roll", f"one of {ROLL_POLICIES}", roll)
-    try:
-        req = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates).to_numpy(), format="mixed"))
-    except (TypeError, ValueError, OverflowError):
-        return _resolve_slow(cal, sessions, dates, roll)
-    if req.tz is not None or req.hasnans or not (req == req.normalize()).all():
-        return _resolve_slow(cal, sessions, dates, roll)
-    r = req.to_numpy().astype("datetime64[ns]")
-    s = sessions.to_numpy().astype("datetime64[ns]")
-    first, last = np.datetime64(cal.first_session, "ns"), np.datetime64(cal.last_session, "ns")
-    if s.size == 0 or (r < first).any() or (r > last).any():
-        return _resolve_slow(cal, sessions, dates, roll)
-    idx = np.searchsorted(s, r, side="left")
-    exact = (idx < s.size) & (s[np.minimum(idx, s.size - 1)] == r)
-    if exact.all():
-        return ResolvedEvents(r, idx.astype(np.int64), np.zeros(r.size, dtype=bool), roll)
-    if roll == "raise":
-        return _resolve_slow(cal, sessions, dates, roll)
-    pos = idx if roll == "next" else idx - 1
-    pos = np.where(exact, idx, pos)
-    if (pos < 0).any() or (pos >= s.size).any():
-        return _resolve_slow(cal, sessions, dates, roll)
-    return ResolvedEvents(r, pos.astype(np.int64), ~exact, roll)
 
 
 def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -382,6 +356,12 @@ def compute_events(
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
+    screen = screen_estimation(
+        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench,
+        bench_names.where(bench_names.notna(), "").astype(str).to_numpy(), spec.name,
+    )
+    status = np.where(screen.flagged, "excluded", status)
+    reason = np.where(screen.flagged, screen.reason, reason)
     no_day0 = (status == "ok") & ~np.isfinite(ar[:, int(np.flatnonzero(ev_days == 0)[0])])
     keep = status == "ok"
 
@@ -439,6 +419,13 @@ def compute_events(
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
     for eid, why in zip(diagnostics.index[~keep], reason[~keep], strict=True):
         notes.append(f"{eid}: excluded ({why}).")
+    n_missing = est.length - fit.nobs
+    gappy = ~short & (n_missing > MISSING_ESTIMATION_NOTE * est.length)
+    for i in np.flatnonzero(gappy).tolist():
+        notes.append(f"{diagnostics.index[i]}: {n_missing[i]} of {est.length} estimation days have no "
+                     f"usable return ({100 * n_missing[i] / est.length:.0f}%, more than "
+                     f"{100 * MISSING_ESTIMATION_NOTE:.0f}%); the model is fitted on the {fit.nobs[i]} "
+                     "available (none filled).")
     for eid in diagnostics.index[no_day0]:
         notes.append(f"{eid}: no return on the event session (day 0 abnormal return missing).")
     miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
@@ -509,6 +496,7 @@ def event_study(
     calendar: str = "XNYS",
     name: str = "",
     basis: dict[str, str] | None = None,
+    return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data.
 
@@ -541,14 +529,35 @@ def event_study(
     return_type : {"simple", "log"}
     calendar : str, default "XNYS"
         exchange_calendars code.
+    return_bounds : (lower, upper) or None, default (-1.0, 10.0)
+        Plausible daily simple returns: a return at or below ``lower`` or above
+        ``upper`` (given, or computed from ``prices``) raises
+        :class:`~eventstudy.errors.ImplausibleReturnError` naming the security,
+        the session and the value. ``None`` switches the check off.
 
     Returns
     -------
     EventStudyResult
+
+    Notes
+    -----
+    Garbage is refused or flagged, never returned with status ``ok``:
+
+    - ``returns`` whose column has a median absolute value above 0.5 (price
+      levels or percentages) raise :class:`~eventstudy.errors.PriceLevelsAsReturnsError`;
+    - an event whose security has the same return on every estimation day
+      (a constant price), whose security is identical to its benchmark on every
+      estimation day, or whose model fits the estimation window exactly (zero
+      residual variance) is excluded: ``status`` ``"excluded"`` and the reason
+      in ``diagnostics`` and ``notes``, and its rows in :attr:`~EventStudyResult.car`
+      are NaN with the reason in the ``reason`` column;
+    - more than 10% of the estimation window without a usable return
+      (:data:`MISSING_ESTIMATION_NOTE`) is stated in ``notes``.
     """
     bench_name, bench_series = split_benchmark(benchmark)
     data = prepare_data(prices, returns=returns, benchmark=bench_series, factors=factors,
-                        return_type=return_type, calendar=calendar, basis=basis)
+                        return_type=return_type, calendar=calendar, basis=basis,
+                        return_bounds=return_bounds)
     if event_date is not None:
         to_timestamp(event_date, "event_date")
     ev = _events_frame(events, event_date, securities, bench_name, list(data.returns.columns))
