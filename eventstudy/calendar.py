@@ -10,6 +10,7 @@ recorded by the caller in the result's diagnostics.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,7 +27,8 @@ from eventstudy.errors import (
 RollPolicy = Literal["next", "previous", "raise"]
 ROLL_POLICIES: tuple[str, ...] = ("next", "previous", "raise")
 
-__all__ = ["ROLL_POLICIES", "ResolvedDate", "RollPolicy", "TradingCalendar", "to_timestamp"]
+__all__ = ["ROLL_POLICIES", "ResolvedDate", "RollPolicy", "TradingCalendar", "exchange_timezone",
+           "to_timestamp"]
 
 
 def to_timestamp(value: object, parameter: str) -> pd.Timestamp:
@@ -51,6 +53,23 @@ def to_timestamp(value: object, parameter: str) -> pd.Timestamp:
     if ts != ts.normalize():
         raise InvalidParameterError(parameter, "a date without a time of day", value)
     return ts
+
+
+@functools.lru_cache(maxsize=32)
+def exchange_timezone(name: str) -> str:
+    """The time zone of exchange calendar ``name`` (``"America/New_York"`` for XNYS).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``name`` is not an exchange_calendars code.
+    """
+    try:
+        return str(xcals.get_calendar(name).tz)
+    except xcals.errors.InvalidCalendarName as exc:
+        raise InvalidParameterError(
+            "calendar", "an exchange_calendars code such as 'XNYS'", name
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendar import TradingCalendar
+from eventstudy.calendar import TradingCalendar, exchange_timezone
 from eventstudy.errors import (
     DataError,
     DuplicateDatesError,
@@ -63,8 +63,15 @@ def _first(values: Sequence[object], limit: int = 5) -> str:
     return ", ".join(vals[:limit]) + more
 
 
-def as_wide(data: pd.DataFrame | pd.Series, parameter: str) -> pd.DataFrame:
-    """Coerce ``data`` to a float DataFrame with a DatetimeIndex named ``date``."""
+def as_wide(data: pd.DataFrame | pd.Series, parameter: str, calendar: str = "XNYS") -> pd.DataFrame:
+    """Coerce ``data`` to a float DataFrame with a DatetimeIndex named ``date``.
+
+    Index labels may be datetimes or ISO 8601 strings (``2025-01-27``); other
+    date formats are refused rather than guessed. A timezone-aware index (as
+    ``yfinance.Ticker.history`` returns) is converted to the time zone of
+    ``calendar`` and its dates kept; a time of day other than midnight there is
+    refused later by :func:`validate_wide`.
+    """
     if isinstance(data, pd.Series):
         data = data.to_frame(name=str(data.name) if data.name is not None else parameter)
     if not isinstance(data, pd.DataFrame):
@@ -73,12 +80,24 @@ def as_wide(data: pd.DataFrame | pd.Series, parameter: str) -> pd.DataFrame:
         )
     if data.empty:
         raise InvalidParameterError(parameter, "a non-empty frame", "an empty frame")
+    labels = data.index
+    if (labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype)) and all(
+        isinstance(v, str) for v in labels[:1000]
+    ):
+        parsed = pd.to_datetime(pd.Series(labels, dtype=object), format="ISO8601", errors="coerce")
+        if parsed.isna().any():
+            bad = labels[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
+            raise InvalidParameterError(
+                f"{parameter}.index", "ISO 8601 dates such as '2025-01-27' (other formats are "
+                "ambiguous and not guessed)", bad,
+            )
+        labels = pd.Index(parsed)
     try:
-        index = pd.DatetimeIndex(data.index)
+        index = pd.DatetimeIndex(labels)
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(parameter, "an index of dates", data.index[:3].tolist()) from exc
     if index.tz is not None:
-        index = index.tz_convert(None)
+        index = index.tz_convert(exchange_timezone(calendar)).tz_localize(None)
     try:
         values = data.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
@@ -108,8 +127,14 @@ def validate_wide(frame: pd.DataFrame, parameter: str, kind: Literal["prices", "
         raise UnsortedDatesError(
             f"`{parameter}` dates are not ascending: {idx[pos].date()} follows {idx[pos - 1].date()}."
         )
-    if (idx != idx.normalize()).any():
-        raise InvalidParameterError(parameter, "daily dates without a time of day", idx[:3].tolist())
+    timed = idx[idx != idx.normalize()]
+    if len(timed):
+        raise InvalidParameterError(
+            f"{parameter}.index",
+            "daily dates without a time of day (a timezone-aware index is first converted to the "
+            "calendar's time zone, where it must fall on midnight)",
+            str(timed[0]),
+        )
     values = frame.to_numpy()
     if np.isinf(values).any():
         raise DataError(f"`{parameter}` contains infinite values.")
@@ -119,7 +144,7 @@ def validate_wide(frame: pd.DataFrame, parameter: str, kind: Literal["prices", "
             r, c = bad[0]
             raise NonPositivePriceError(
                 f"`{parameter}` has non-positive prices ({len(bad)} cells), first: "
-                f"{frame.columns[c]} on {idx[r].date()} = {values[r, c]!r}. Prices must be > 0."
+                f"{frame.columns[c]} on {idx[r].date()} = {float(values[r, c])!r}. Prices must be > 0."
             )
 
 

@@ -119,13 +119,13 @@ def prepare_data(
     assert raw is not None
     hint = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
             "events)`), or divide percentages by 100.")
-    data = as_wide(raw, kind)
+    data = as_wide(raw, kind, calendar)
     validate_wide(data, kind, kind)  # type: ignore[arg-type]
     if kind == "returns":
         check_not_levels(data, "returns", hint)
     frames = [data]
     if benchmark is not None:
-        bench = as_wide(benchmark, "benchmark")
+        bench = as_wide(benchmark, "benchmark", calendar)
         validate_wide(bench, "benchmark", kind)  # type: ignore[arg-type]
         if kind == "returns":
             check_not_levels(bench, "benchmark", hint)
@@ -137,6 +137,9 @@ def prepare_data(
         frames.append(bench)
     start = min(f.index.min() for f in frames)
     end = max(f.index.max() for f in frames)
+    if start == end:
+        raise InvalidParameterError(kind, "at least two dates (returns need a previous session)",
+                                    f"one date, {start.date()}")
     cal = TradingCalendar(calendar, start=start, end=end)
     sessions = cal.sessions(start, end)
     aligned = [align_to_sessions(f, cal, sessions, kind if i == 0 else "benchmark")
@@ -148,7 +151,7 @@ def prepare_data(
                         prices=wide if kind == "prices" else None, default_parameter=kind)
     fac = None
     if factors is not None:
-        fac = as_wide(factors, "factors")
+        fac = as_wide(factors, "factors", calendar)
         validate_wide(fac, "factors", "returns")
         check_not_levels(fac, "factors", "Factor returns are expected in decimals: divide "
                                          "Kenneth French's percentages by 100.")

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from claims_helpers import SRC, claim, write
 
 import eventstudy as es
+import eventstudy.errors as es_errors
 from eventstudy.claims import load_claims
 from eventstudy.cli import main
 from eventstudy.errors import (
@@ -459,6 +461,137 @@ def _(tmp: Path) -> Thunk:
                "--out", str(tmp / "rec"))
 
 
+# ------------------------------------------------------------------ Python API
+
+_PRICES: dict[str, Any] = {}
+
+
+def _prices() -> Any:
+    """NVDA, CEG and ^GSPC adjusted closes from the bundled fixtures (read once)."""
+    if not _PRICES:
+        from eventstudy.data.panel import price_panel
+
+        frames = es.CsvSource(FIXTURES).history(["NVDA", "CEG", "^GSPC"])
+        _PRICES["p"] = price_panel(frames)[0]
+    return _PRICES["p"].copy()
+
+
+def _api_case(id: str, expect: type[BaseException], names: tuple[str, ...],
+              edit: Callable[[Any], Any] | None = None, category: str = "API parameters",
+              **kwargs: Any) -> None:
+    def build(tmp: Path) -> Thunk:
+        prices = _prices()
+        if edit is not None:
+            prices = edit(prices)
+        args: dict[str, Any] = {"benchmark": "^GSPC", "event_date": "2025-01-27",
+                                "windows": [(0, 0)]}
+        args.update(kwargs)
+        mode = args.pop("mode", "prices")
+        if mode == "returns":  # the edited frame is passed as returns
+            return lambda: es.event_study(returns=prices, **args)
+        if mode == "both":
+            return lambda: es.event_study(prices, returns=prices.pct_change(), **args)
+        return lambda: es.event_study(prices, **args)
+
+    CASES.append(Case(id, category, build, expect, names))
+
+
+def _at(date: str, column: str, value: object) -> Callable[[Any], Any]:
+    def edit(p: Any) -> Any:
+        if isinstance(value, str):
+            p = p.astype(object)
+        p.loc[pd.Timestamp(date), column] = value
+        return p
+
+    return edit
+
+
+_api_case("api-unknown-model", InvalidParameterError, ("model", "garch"), model="garch")
+_api_case("api-reversed-window", InvalidParameterError, ("windows[0]", "start <= end"),
+          windows=[(5, -5)])
+_api_case("api-window-three-numbers", InvalidParameterError, ("windows[0]",), windows=[(0, 1, 2)])
+_api_case("api-no-windows", InvalidParameterError, ("windows",), windows=[])
+_api_case("api-estimation-overlaps-event", InvalidParameterError, ("estimation",),
+          estimation=(-10, 0))
+_api_case("api-min-obs-zero", InvalidParameterError, ("min_estimation_obs",), min_estimation_obs=0)
+_api_case("api-unknown-roll", InvalidParameterError, ("roll", "sideways"), roll="sideways")
+_api_case("api-unknown-return-type", InvalidParameterError, ("return_type",), return_type="pct")
+_api_case("api-unknown-calendar", InvalidParameterError, ("calendar", "XXXX"), calendar="XXXX")
+_api_case("api-benchmark-not-a-column", UnknownSymbolError, ("^XYZ",), benchmark="^XYZ")
+_api_case("api-security-not-a-column", UnknownSymbolError, ("NOPE",), securities=["NOPE"])
+_api_case("api-duplicate-securities", InvalidParameterError, ("event_id", "NVDA"),
+          securities=["NVDA", "NVDA"])
+_api_case("api-event-date-in-words", InvalidParameterError, ("event_date", "27th of January"),
+          event_date="27th of January")
+_api_case("api-impossible-event-date", InvalidParameterError, ("event_date", "2025-02-30"),
+          event_date="2025-02-30")
+_api_case("api-event-before-data", es_errors.EventDateOutOfRangeError, ("event_date", "2020-01-02"),
+          event_date="2020-01-02")
+_api_case("api-event-after-data", es_errors.EventDateOutOfRangeError, ("event_date", "2027-01-04"),
+          event_date="2027-01-04")
+_api_case("api-events-missing-column", InvalidParameterError, ("events",), event_date=None,
+          events=pd.DataFrame({"security": ["NVDA"]}))
+_api_case("api-events-impossible-date", InvalidParameterError, ("events[0].event_date",),
+          event_date=None, events=pd.DataFrame({"security": ["NVDA"], "event_date": ["2025-02-30"]}))
+_api_case("api-both-prices-and-returns", InvalidParameterError, ("prices/returns", "both"),
+          mode="both")
+_api_case("api-one-date-only", InvalidParameterError, ("prices", "two"),
+          edit=lambda p: p.loc[["2025-01-27"]])
+_api_case("api-prices-not-a-frame", InvalidParameterError, ("prices", "list"),
+          edit=lambda p: [1, 2, 3])
+_api_case("api-empty-frame", InvalidParameterError, ("prices", "empty"), edit=lambda p: p.iloc[:0])
+_api_case("api-text-cells", InvalidParameterError, ("prices", "numeric"),
+          edit=_at("2024-06-03", "NVDA", "n/a"))
+_api_case("api-saturday-row", es_errors.NonSessionDateError, ("2023-01-07", "XNYS"),
+          edit=lambda p: pd.concat([p, p.iloc[[5]].set_axis([pd.Timestamp("2023-01-07")])])
+          .sort_index())
+_api_case("api-duplicate-dates", DuplicateDatesError, ("prices", "2023-01-10"),
+          edit=lambda p: pd.concat([p, p.iloc[[5]]]).sort_index())
+_api_case("api-unsorted-dates", UnsortedDatesError, ("prices",), edit=lambda p: p.iloc[::-1])
+_api_case("api-duplicate-columns", InvalidParameterError, ("prices", "NVDA"),
+          edit=lambda p: pd.concat([p, p[["NVDA"]]], axis=1))
+_api_case("api-us-date-strings", InvalidParameterError, ("prices.index", "01/03/2023"),
+          edit=lambda p: p.set_axis([d.strftime("%m/%d/%Y") for d in p.index]))
+_api_case("api-tz-aware-not-midnight", InvalidParameterError, ("prices.index", "time of day"),
+          edit=lambda p: p.set_axis(p.index.tz_localize("UTC") + pd.Timedelta(hours=21)))
+_api_case("api-infinite-price", DataError, ("prices", "infinite"),
+          edit=_at("2024-06-03", "NVDA", float("inf")))
+_api_case("api-log-return-zero-price", NonPositivePriceError, ("NVDA", "2024-06-03", "0.0"),
+          edit=_at("2024-06-03", "NVDA", 0.0), return_type="log")
+_api_case("api-factor-model-without-factors", InvalidParameterError, ("factors", "ff3"),
+          model="ff3")
+_api_case("api-factors-without-rf", InvalidParameterError, ("factors", "RF"), model="capm",
+          factors=pd.DataFrame({"Mkt-RF": [0.0]}, index=pd.DatetimeIndex(["2025-01-27"])))
+_api_case("garbage-price-1e300", es_errors.ImplausibleReturnError,
+          ("NVDA", "2025-01-27", "return_bounds"), edit=_at("2025-01-27", "NVDA", 1e300),
+          category="garbage")
+_api_case("garbage-price-crash-to-tiny", es_errors.ImplausibleReturnError, ("NVDA", "2025-01-28"),
+          edit=_at("2025-01-28", "NVDA", 1e-300), category="garbage")
+_api_case("garbage-levels-as-returns", es_errors.PriceLevelsAsReturnsError, ("returns", "NVDA"),
+          mode="returns", category="garbage")
+_api_case("garbage-percent-returns", es_errors.PriceLevelsAsReturnsError, ("returns", "100"),
+          edit=lambda p: p.pct_change().iloc[1:] * 100, mode="returns", category="garbage")
+
+
+@case("garbage-batch-levels-as-returns", "garbage", es_errors.PriceLevelsAsReturnsError,
+      "returns", "NVDA")
+def _(tmp: Path) -> Thunk:
+    from eventstudy.batch import batch_study
+
+    prices = _prices()
+    events = pd.DataFrame({"security": ["NVDA"], "event_date": ["2025-01-27"]})
+    return lambda: batch_study(prices, events, benchmark="^GSPC")
+
+
+@case("garbage-factors-in-percent", "garbage", es_errors.PriceLevelsAsReturnsError, "factors", "100")
+def _(tmp: Path) -> Thunk:
+    from eventstudy.data.french import load_factors
+
+    fac = load_factors(("ff3",)) * 100
+    return lambda: es.event_study(_prices(), benchmark="^GSPC", event_date="2025-01-27",
+                                  model="ff3", factors=fac)
+
+
 # ------------------------------------------------------------------ the matrix
 
 def _snapshot(*roots: Path) -> dict[str, tuple[int, int]]:
@@ -573,3 +706,31 @@ def test_claims_duplicate_key_no_longer_passes_check(tmp_path: Path) -> None:
 def test_invalid_parameter_errors_are_value_errors() -> None:
     assert issubclass(InvalidParameterError, ValueError)
     assert issubclass(UnknownSymbolError, KeyError)
+
+
+# ------------------------------------------------------------------ excluded, never `ok`
+
+EXCLUDED: list[tuple[str, Callable[[Any], Any], dict[str, Any], str]] = [
+    ("constant-price", lambda p: p.assign(NVDA=100.0), {}, "zero estimation variance"),
+    ("security-is-the-benchmark", lambda p: p.assign(NVDA=p["^GSPC"]), {}, "benchmark"),
+    ("ten-rows-of-data", lambda p: p.assign(NVDA=p["NVDA"].where(p.index > "2025-01-10")), {},
+     "estimation returns"),
+    ("event-on-first-row", lambda p: p, {"event_date": "2023-01-03"}, "estimation returns"),
+]
+
+
+@pytest.mark.parametrize(("edit", "kwargs", "words"), [e[1:] for e in EXCLUDED],
+                         ids=[e[0] for e in EXCLUDED])
+def test_degenerate_event_is_excluded_with_a_reason(
+    edit: Callable[[Any], Any], kwargs: dict[str, Any], words: str
+) -> None:
+    args: dict[str, Any] = {"benchmark": "^GSPC", "event_date": "2025-01-27",
+                            "securities": ["NVDA"], "windows": [(0, 0), (-1, 1)], **kwargs}
+    res = es.event_study(edit(_prices()), **args)
+    diag = res.diagnostics.loc["NVDA"]
+    assert diag["status"] != "ok" and words in diag["reason"]
+    assert any(n.startswith("NVDA") and words in n for n in res.notes)
+    car = res.car.reset_index()
+    rows = car[car["event_id"] == "NVDA"]
+    assert len(rows) == 2 and rows["car"].isna().all()
+    assert (rows["reason"].str.len() > 0).all()  # no bare NaN
