@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.errors import InvalidParameterError, UnknownSymbolError
+from eventstudy.inputs import DEFAULT_RETURN_BOUNDS
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study, prepare_data
 
@@ -88,7 +89,8 @@ def portfolio_event_study(
     and ``notes`` say which members and weights were used.
     """
     data = prepare_data(prices, returns=returns, return_type=kwargs.get("return_type", "simple"),
-                        calendar=kwargs.get("calendar", "XNYS"))
+                        calendar=kwargs.get("calendar", "XNYS"),
+                        return_bounds=kwargs.get("return_bounds", DEFAULT_RETURN_BOUNDS))
     cols = list(data.returns.columns)
     unknown = [s for s in [*securities, benchmark] if s not in cols]
     if unknown:

@@ -583,6 +583,14 @@ def _(tmp: Path) -> Thunk:
     return lambda: batch_study(prices, events, benchmark="^GSPC")
 
 
+@case("garbage-portfolio-price-jump", "garbage", es_errors.ImplausibleReturnError, "NVDA",
+      "2025-01-27")
+def _(tmp: Path) -> Thunk:
+    prices = _at("2025-01-27", "NVDA", 1e6)(_prices())
+    return lambda: es.portfolio_event_study(prices, benchmark="^GSPC", event_date="2025-01-27",
+                                            securities=["NVDA", "CEG"])
+
+
 @case("garbage-factors-in-percent", "garbage", es_errors.PriceLevelsAsReturnsError, "factors", "100")
 def _(tmp: Path) -> Thunk:
     from eventstudy.data.french import load_factors
