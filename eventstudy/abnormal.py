@@ -25,7 +25,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from eventstudy.inference._common import car as car_sum
 from eventstudy.inference.result import Alternative, TestResult
@@ -37,6 +36,8 @@ __all__ = ["car_arrays", "car_table", "car_test", "t_pvalue"]
 
 def t_pvalue(stat: FloatArray | float, df: FloatArray | float, alternative: Alternative) -> FloatArray:
     """p-value of a t statistic (``df = inf`` gives the normal)."""
+    from scipy import stats  # imported where used (start-up time)
+
     stat = np.asarray(stat, dtype=np.float64)
     df = np.asarray(df, dtype=np.float64)
     with np.errstate(invalid="ignore"):

@@ -14,7 +14,6 @@ import functools
 from dataclasses import dataclass
 from typing import Literal
 
-import exchange_calendars as xcals
 import pandas as pd
 
 from eventstudy.errors import (
@@ -64,6 +63,8 @@ def exchange_timezone(name: str) -> str:
     InvalidParameterError
         ``name`` is not an exchange_calendars code.
     """
+    import exchange_calendars as xcals  # imported where used (start-up time)
+
     try:
         return str(xcals.get_calendar(name).tz)
     except xcals.errors.InvalidCalendarName as exc:
@@ -109,6 +110,8 @@ class TradingCalendar:
             kwargs["start"] = to_timestamp(start, "start")
         if end is not None:
             kwargs["end"] = to_timestamp(end, "end")
+        import exchange_calendars as xcals  # imported where used (start-up time)
+
         try:
             self._cal = xcals.get_calendar(name, **kwargs)
         except xcals.errors.InvalidCalendarName as exc:
@@ -174,9 +177,11 @@ class TradingCalendar:
                 f"{self.name} session, and roll='raise'. Use roll='next' or 'previous'."
             )
         direction = "next" if policy == "next" else "previous"
+        from exchange_calendars.errors import CalendarError as XcalsCalendarError
+
         try:
             session = pd.Timestamp(self._cal.date_to_session(ts, direction=direction))
-        except (ValueError, xcals.errors.CalendarError) as exc:
+        except (ValueError, XcalsCalendarError) as exc:
             raise EventDateOutOfRangeError(
                 f"Parameter `{parameter}` {ts.date()} has no {direction} session within the "
                 f"calendar span {self.first_session.date()} .. {self.last_session.date()}."

@@ -36,14 +36,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.regression.linear_model import RegressionResultsWrapper
 
 from eventstudy.errors import InvalidParameterError
 from eventstudy.panel import FloatArray, IntArray
+
+if TYPE_CHECKING:  # statsmodels is imported where it is used (start-up time)
+    from statsmodels.regression.linear_model import RegressionResultsWrapper
 
 __all__ = [
     "FACTOR_SETS",
@@ -282,6 +284,8 @@ def fit_statsmodels(
 ) -> RegressionResultsWrapper:
     """statsmodels OLS of one event's estimation window (rows with any NaN dropped
     and *reported* by the caller), for the detailed per-security ``summary()``."""
+    import statsmodels.api as sm
+
     frame = pd.concat([y.rename("y"), x], axis=1)
     frame = frame.dropna()
     return sm.OLS(frame["y"], frame[list(x.columns)]).fit()

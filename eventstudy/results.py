@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.iolib.summary import Summary
-from statsmodels.iolib.table import SimpleTable
-from statsmodels.regression.linear_model import RegressionResultsWrapper
 
 from eventstudy.abnormal import car_table, car_test
 from eventstudy.inference.result import TestResult
 from eventstudy.models import ModelSpec, fit_statsmodels
 from eventstudy.panel import AbnormalPanel
 from eventstudy.windows import Window
+
+if TYPE_CHECKING:  # statsmodels is imported where it is used (start-up time)
+    from statsmodels.iolib.summary import Summary
+    from statsmodels.regression.linear_model import RegressionResultsWrapper
 
 __all__ = ["EventStudyResult", "build_result"]
 
@@ -198,6 +199,9 @@ class EventStudyResult:
     # ------------------------------------------------------------- display
     def summary(self, windows: Sequence[Window] | None = None) -> Summary:
         """statsmodels ``Summary``: setup, CARs, CAAR tests and notes."""
+        from statsmodels.iolib.summary import Summary
+        from statsmodels.iolib.table import SimpleTable
+
         smry = Summary()
         d = self._diagnostics
         sessions = sorted({str(pd.Timestamp(s).date()) for s in d["event_session"].unique()})

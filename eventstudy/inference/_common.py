@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from eventstudy.errors import InvalidParameterError
 from eventstudy.inference.result import Alternative
@@ -47,6 +46,8 @@ def window_mask(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int,
 
 def pvalue(statistic: float, alternative: Alternative, distribution: str, df: float | None = None) -> float:
     """p-value of ``statistic`` under a standard normal or Student-t reference."""
+    from scipy import stats  # imported where used (start-up time)
+
     dist: Any = stats.norm if distribution == "normal" else stats.t(df)
     if alternative == "greater":
         p = dist.sf(statistic)

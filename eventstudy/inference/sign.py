@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from eventstudy.inference._common import car, check_alternative, pvalue, window_mask
 from eventstudy.inference.result import Alternative, TestResult
@@ -15,6 +14,8 @@ __all__ = ["generalized_sign_test", "sign_test", "wilcoxon_test"]
 
 
 def _binom_p(k: int, n: int, p: float, alternative: Alternative) -> float:
+    from scipy import stats  # imported where used (start-up time)
+
     return float(stats.binomtest(k, n, p, alternative=alternative).pvalue)
 
 
@@ -180,6 +181,8 @@ def wilcoxon_test(
     if n < 2:
         return TestResult.invalid(name, f"needs at least 2 non-zero CARs, got {n}",
                                   null=null, distribution="wilcoxon", alternative=alternative, nobs=n)
+    from scipy import stats
+
     ranks = stats.rankdata(np.abs(nz))
     w_plus = float(ranks[nz > 0].sum())
     ties = np.unique(np.abs(nz)).size < n
