@@ -292,3 +292,54 @@ def test_invalid_rows_carry_reasons() -> None:
     bad = table[~table.valid]
     assert len(bad) > 0 and (bad["reason"].str.len() > 0).all()
     assert bad["statistic"].isna().all()
+
+
+# ------------------------------------------------------------------ sign tests: exact by default
+
+
+def _sign_panel(n_pos: int, n_neg: int) -> AbnormalPanel:
+    """Market-adjusted panel whose day-0 ARs have ``n_pos`` positive and ``n_neg`` negative signs."""
+    from inference_helpers import build_panel
+
+    n = n_pos + n_neg
+    rng = np.random.default_rng(7)
+    est = rng.normal(0, 0.01, size=(n, 30))
+    day0 = np.r_[np.full(n_pos, 0.02), np.full(n_neg, -0.02)][:, None]
+    ret = np.concatenate([est, day0], axis=1)
+    mkt = np.zeros_like(ret)
+    dates = np.tile(np.arange("2024-01-01", "2024-02-01", dtype="datetime64[D]")[:31], (n, 1))
+    return build_panel(ret, mkt, dates, 30, [0], model="market_adjusted")
+
+
+def _binom_two_sided(w: int, n: int, p: float) -> float:
+    pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    return min(1.0, 2 * min(sum(pmf[: w + 1]), sum(pmf[w:])))
+
+
+@pytest.mark.parametrize(("n_pos", "n_neg"), [(6, 0), (5, 1), (33, 17), (2, 8)])
+def test_sign_test_is_exact_binomial_by_default(n_pos: int, n_neg: int) -> None:
+    res = inf.sign_test(_sign_panel(n_pos, n_neg), 0)
+    assert res.distribution == "binomial" and res.statistic == n_pos
+    assert math.isclose(res.pvalue, _binom_two_sided(n_pos, n_pos + n_neg, 0.5), rel_tol=1e-12)
+
+
+def test_six_of_six_is_the_smallest_p_at_n_6() -> None:
+    # 2 / 2^6 = 0.03125: with six firms only a unanimous sign rejects at 5%.
+    assert math.isclose(inf.sign_test(_sign_panel(6, 0), 0).pvalue, 2 / 64, rel_tol=1e-12)
+    assert inf.sign_test(_sign_panel(5, 1), 0).pvalue > 0.05
+
+
+def test_sign_normal_approximation_has_a_continuity_correction() -> None:
+    res = inf.sign_test(_sign_panel(33, 17), 0, exact=False)
+    z = (abs(33 - 25) - 0.5) / math.sqrt(50 * 0.25)  # hand computation
+    assert res.distribution == "normal" and math.isclose(res.statistic, z, rel_tol=1e-12)
+    assert math.isclose(res.pvalue, math.erfc(z / math.sqrt(2)), rel_tol=1e-9)
+
+
+def test_exact_sign_test_size_at_n_50() -> None:
+    """Size of the two-sided 5% test under B(50, 1/2): 3.28% exact (6.49% for the uncorrected z)."""
+    pmf = [math.comb(50, k) / 2**50 for k in range(51)]
+    size = sum(pmf[w] for w in range(51) if _binom_two_sided(w, 50, 0.5) <= 0.05)
+    assert round(size, 4) == 0.0328
+    rejects = {w for w in range(51) if inf.sign_test(_sign_panel(w, 50 - w), 0).pvalue <= 0.05}
+    assert rejects == {w for w in range(51) if _binom_two_sided(w, 50, 0.5) <= 0.05}

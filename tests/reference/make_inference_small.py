@@ -134,6 +134,12 @@ def p_norm(z: float) -> float:
     return 2 * stats.norm.sf(abs(z))
 
 
+def binom_two_sided(w: int, n: int, p: float) -> float:
+    """Exact binomial p-value, two-sided by doubling the smaller tail (pmf summed by hand)."""
+    pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    return min(1.0, 2 * min(sum(pmf[: w + 1]), sum(pmf[w:])))
+
+
 def p_t(t: float, df: float) -> float:
     return 2 * stats.t.sf(abs(t), df)
 
@@ -245,16 +251,16 @@ def compute(start: int, end: int) -> dict[str, float]:
     # Sign and generalized sign (Cowan 1992: p-hat = mean of per-event fractions).
     w = sum(1 for c in car.values() if c > 0)
     n = len(car)
-    res["sign"] = (w - n / 2) / math.sqrt(n / 4)
-    res["sign p"] = p_norm(res["sign"])
+    res["sign"] = float(w)  # exact binomial (N <= 1000): the statistic is the count
+    res["sign p"] = binom_two_sided(w, n, 0.5)
     fr = []
     for ev in used:
         e = [v for v, _ in F[ev]["resid"].values()]
         fr.append(sum(1 for v in e if v > 0) / len(e))
     ph = sum(fr) / len(fr)
     res["p-hat"] = ph
-    res["gsign"] = (w - n * ph) / math.sqrt(n * ph * (1 - ph))
-    res["gsign p"] = p_norm(res["gsign"])
+    res["gsign"] = float(w)
+    res["gsign p"] = binom_two_sided(w, n, ph)
 
     wres = stats.wilcoxon(x)
     ranks = stats.rankdata(np.abs(x))
