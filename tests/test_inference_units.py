@@ -343,3 +343,21 @@ def test_exact_sign_test_size_at_n_50() -> None:
     assert round(size, 4) == 0.0328
     rejects = {w for w in range(51) if inf.sign_test(_sign_panel(w, 50 - w), 0).pvalue <= 0.05}
     assert rejects == {w for w in range(51) if _binom_two_sided(w, 50, 0.5) <= 0.05}
+
+
+def test_corrado_does_not_depend_on_other_requested_windows() -> None:
+    """Corrado(0,0) on the bundled case: the same alone and with the default windows."""
+    import eventstudy as es
+    from eventstudy.data.panel import price_panel
+    from eventstudy.resources import fixtures_dir
+
+    syms = ["NVDA", "AVGO", "MU", "ARM", "ASML", "CEG", "^GSPC"]
+    prices = price_panel(es.CsvSource(fixtures_dir()).history(syms))[0]
+    stats_by_windows = []
+    for windows in ([(0, 0)], [(0, 0), (-1, 1), (0, 1), (0, 4), (-5, 5)], [(-10, 10), (0, 0)]):
+        res = es.event_study(prices, benchmark="^GSPC", event_date="2025-01-27", windows=windows)
+        t = res.tests
+        row = t[(t["test"].isin(["corrado", "corrado-zivney"])) & (t["window"] == "(0, 0)")
+                & (t["scope"] == "window")]
+        stats_by_windows.append(tuple(row.sort_values("test")["statistic"]))
+    assert stats_by_windows[0] == stats_by_windows[1] == stats_by_windows[2]

@@ -1,7 +1,8 @@
 """Rank tests: Corrado (1989), Corrado & Zivney (1992) and GRANK (Kolari & Pynnönen 2011).
 
-All three rank each event's returns over its combined estimation + event period
-and scale the ranks as ``U_it = rank_it / (1 + M_i) - 1/2`` where ``M_i`` is the
+All three rank each event's returns over its estimation window combined with the
+tested window only (never the union of every window requested, so a statistic
+does not depend on unrelated arguments), and scale the ranks as ``U_it = rank_it / (1 + M_i) - 1/2`` where ``M_i`` is the
 event's number of non-missing values, so that missing returns are allowed and
 ``E[U_it] = 0`` under the null (Corrado & Zivney 1992). Ties get average ranks.
 
@@ -98,8 +99,11 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     if n < 1:
         return TestResult.invalid(name, "no event has an abnormal return in the window",
                                   null=null, distribution="normal", alternative=alternative)
-    u = scaled_ranks(np.concatenate([est[used], event[used]], axis=1))
-    tested = np.concatenate([np.zeros(est.shape[1], dtype=bool), mask])
+    # Ranking span: the estimation window plus the tested window only, so the
+    # statistic does not depend on which other windows were requested.
+    window = event[used][:, mask]
+    u = scaled_ranks(np.concatenate([est[used], window], axis=1))
+    tested = np.concatenate([np.zeros(est.shape[1], dtype=bool), np.ones(window.shape[1], bool)])
     stat, t_slots, length = _rank_z(u, tested)
     if not math.isfinite(stat):
         return TestResult.invalid(name, "zero variance of the mean ranks",
@@ -114,11 +118,11 @@ def corrado_test(
     """Corrado (1989) rank test, with Cowan's (1992) multi-day window version.
 
     Ranks the raw abnormal returns (estimation residuals and event-span ARs) of
-    each event over its combined estimation + event period, scales them as
+    each event over its estimation window plus the tested window, scales them as
     ``U_it = rank_it / (1 + M_i) - 1/2`` and computes
 
     ``Z = sum_{t in W} z_t / sqrt(L S^2)``, ``z_t = sum_i U_it / sqrt(N_t)``,
-    ``S^2 = (1/T) sum_t z_t^2`` over every slot of the combined period
+    ``S^2 = (1/T) sum_t z_t^2`` over every slot of that combined period
 
     (see the module docstring); standard normal. Only events with an AR in the
     window are ranked.

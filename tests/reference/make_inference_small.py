@@ -211,7 +211,9 @@ def compute(start: int, end: int) -> dict[str, float]:
     res["kp-bmp p"] = p_t(res["kp-bmp"], n - 1)
 
     # Corrado (raw ARs) and Corrado-Zivney (standardized, event days re-standardized).
-    tested = [len(EST_DAYS) + EVENT_DAYS.index(t) for t in window_days(start, end)]
+    # Ranking span: the estimation days plus the tested window's days only.
+    wdays = window_days(start, end)
+    tested = [len(EST_DAYS) + j for j in range(len(wdays))]
     raw, std = {}, {}
     sar_day = {t: {ev: F[ev]["ar"][t] / math.sqrt(F[ev]["s2"] * F[ev]["c"][t])
                    for ev in EVENTS if t in F[ev]["ar"]} for t in EVENT_DAYS}
@@ -219,9 +221,9 @@ def compute(start: int, end: int) -> dict[str, float]:
     for ev in used:
         f = F[ev]
         est = [f["resid"][d][0] if d in f["resid"] else math.nan for d in EST_DAYS]
-        raw[ev] = est + [f["ar"].get(t, math.nan) for t in EVENT_DAYS]
+        raw[ev] = est + [f["ar"].get(t, math.nan) for t in wdays]
         std[ev] = [e / math.sqrt(f["s2"]) for e in est] + [
-            sar_day[t][ev] / sd_day[t] if ev in sar_day[t] else math.nan for t in EVENT_DAYS
+            sar_day[t][ev] / sd_day[t] if ev in sar_day[t] else math.nan for t in wdays
         ]
     res["corrado"], _ = cw_rank_stat(rank_u(raw), tested)
     res["corrado p"] = p_norm(res["corrado"])
