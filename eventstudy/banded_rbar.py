@@ -38,8 +38,9 @@ def banded_residual_correlation(
     The same number as :func:`eventstudy.inference.residual_correlation`: the
     pairwise-complete Pearson correlations of estimation residuals (on common
     session dates, at least ``min_overlap`` of them, non-zero variance) of the
-    pairs whose tested windows share a session, summed and divided by all
-    ``N (N - 1) / 2`` pairs. Events are sorted by the first session of their
+    pairs whose tested windows share a session, each weighted by
+    ``d_ij / sqrt(L_i L_j)`` (sessions shared over the windows' lengths), summed
+    and divided by all ``N (N - 1) / 2`` pairs. Events are sorted by the first session of their
     window, so the partners of event ``i`` (later events whose window starts
     before ``i``'s ends) are the contiguous run ``i+1 .. reach_i - 1``. Events are
     taken ``block`` at a time: the cross products of a block with its partners come
@@ -82,6 +83,7 @@ def banded_residual_correlation(
     we = np.where(whave, np.where(wok, wpos, -1).max(axis=1), -2)
     e = int(whave.sum())  # events without a window session sort last and share nothing
     order = np.argsort(ws, kind="stable")[:e]
+    wlen = wok.sum(axis=1)[order].astype(np.float64)  # L_i, sessions of each window
     ws, we = ws[order], we[order]
     # Partners of the i-th event by window start: the next ones up to reach[i] - 1.
     reach = np.searchsorted(ws, we, side="right")
@@ -165,7 +167,10 @@ def banded_residual_correlation(
         tol = 1e-12 * root_s[gi] * root_s[gj]
         tol = np.where(tol > 0, tol, 1e-12)
         usable = (n >= min_overlap) & (var_i > tol) & (var_j > tol) & np.isfinite(r)
-        total += float(r[usable].sum())
+        # Weight d_ij / sqrt(L_i L_j): sessions the two windows (runs) share.
+        d = np.maximum(np.minimum(we[gi], we[gj]) - np.maximum(ws[gi], ws[gj]) + 1, 0)
+        weight = d / np.sqrt(wlen[gi] * wlen[gj])
+        total += float((r * weight)[usable].sum())
         pairs += int(usable.sum())
     if pairs == 0:
         return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared)

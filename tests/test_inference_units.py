@@ -196,13 +196,15 @@ def test_rbar_uses_the_tested_window() -> None:
     r01 = pd.Series(panel.est_resid[0], index=panel.est_dates[0]).corr(
         pd.Series(panel.est_resid[1], index=panel.est_dates[1]))
     full = inf.residual_correlation(panel, start=-3, end=3)
-    assert full.rbar == pytest.approx(r01, rel=1e-10) and full.n_overlap == full.n_pairs == 1
+    # the 7-session windows share 5 sessions: weight 5 / sqrt(7 * 7)
+    assert full.rbar == pytest.approx(r01 * 5 / 7, rel=1e-10) and full.n_overlap == full.n_pairs == 1
     assert inf.residual_correlation(panel) == full  # default: the whole event span
     day0 = inf.residual_correlation(panel, start=0, end=0)
     assert (day0.rbar, day0.n_pairs, day0.n_overlap) == (0.0, 0, 0)
-    assert inf.residual_correlation(panel, start=-3, end=-1).n_overlap == 1  # day -1 of 0 = day -3 of 1
+    part = inf.residual_correlation(panel, start=-3, end=-1)  # day -1 of 0 = day -3 of 1
+    assert part.n_overlap == 1 and part.rbar == pytest.approx(r01 / 3, rel=1e-10)  # 1 of 3 days
     assert inf.kp_bmp_test(panel, 0).extra["rbar"] == 0.0
-    assert inf.kp_bmp_test(panel, -3, 3).extra["rbar"] == pytest.approx(r01, rel=1e-10)
+    assert inf.kp_bmp_test(panel, -3, 3).extra["rbar"] == pytest.approx(r01 * 5 / 7, rel=1e-10)
 
 
 def test_rbar_partial_overlap_matches_pandas_pairwise() -> None:
@@ -216,11 +218,13 @@ def test_rbar_partial_overlap_matches_pandas_pairwise() -> None:
     total, used, overlap = 0.0, 0, 0
     for i in range(6):
         for j in range(i + 1, 6):
-            if not set(panel.event_dates[i]) & set(panel.event_dates[j]):
+            wi, wj = set(panel.event_dates[i]), set(panel.event_dates[j])
+            if not wi & wj:
                 continue
             overlap += 1
             if np.isfinite(cm[i, j]):
-                total, used = total + cm[i, j], used + 1
+                weight = len(wi & wj) / np.sqrt(len(wi) * len(wj))  # shared share of sessions
+                total, used = total + cm[i, j] * weight, used + 1
     assert 0 < used <= overlap < 15
     assert (rc.n_pairs, rc.n_overlap) == (used, overlap)
     assert rc.rbar == pytest.approx(total / 15, rel=1e-10)

@@ -103,12 +103,14 @@ def window_dates(ev: str, start: int, end: int) -> set[str]:
 
 
 def rbar(events: list[str], start: int, end: int) -> tuple[float, int, int]:
-    """Kolari-Pynnonen rbar restricted to pairs whose event windows share a session.
+    """Kolari-Pynnonen rbar weighted by the share of window sessions each pair shares.
 
     A pair contributes its pairwise-complete, calendar-aligned Pearson correlation
-    of estimation residuals (pandas, at least 3 common dates) only if the two
-    windows [start, end] have a session date in common; every other pair
-    contributes 0. rbar = sum of contributions / (N (N - 1) / 2).
+    of estimation residuals (pandas, at least 3 common dates) times
+    d_ij / sqrt(L_i L_j), where d_ij is the number of session dates the two
+    windows [start, end] have in common and L_i the number of sessions of window i
+    (so a pair of one-day windows on the same date counts fully, a pair that shares
+    no session counts 0). rbar = sum of contributions / (N (N - 1) / 2).
     Returns (rbar, pairs used, pairs with overlapping windows).
     """
     cols = {}
@@ -120,12 +122,13 @@ def rbar(events: list[str], start: int, end: int) -> tuple[float, int, int]:
     for i in range(len(events)):
         for j in range(i + 1, len(events)):
             possible += 1
-            if not window_dates(events[i], start, end) & window_dates(events[j], start, end):
+            wi, wj = window_dates(events[i], start, end), window_dates(events[j], start, end)
+            if not wi & wj:
                 continue
             overlap += 1
             v = float(cm.to_numpy()[i, j])
             if not math.isnan(v):
-                total += v
+                total += v * len(wi & wj) / math.sqrt(len(wi) * len(wj))
                 used += 1
     return (total / possible if possible else 0.0), used, overlap
 
