@@ -365,3 +365,16 @@ def test_corrado_does_not_depend_on_other_requested_windows() -> None:
                 & (t["scope"] == "window")]
         stats_by_windows.append(tuple(row.sort_values("test")["statistic"]))
     assert stats_by_windows[0] == stats_by_windows[1] == stats_by_windows[2]
+
+
+def test_kp_restandardisation_shrinks_event_values_under_positive_correlation() -> None:
+    """With rbar > 0 the corrected sd is larger, so GRANK and Corrado-Zivney move toward 0."""
+    panel = make(31, n_events=8, est_len=60, offsets=[0] * 8, corr=0.9)
+    rbar = inf.residual_correlation(panel, start=0, end=0).rbar
+    assert rbar > 0.1
+    for fn in (inf.grank_test, inf.corrado_zivney_test):
+        kp = fn(panel, 0, restandardize="kp")
+        plain = fn(panel, 0, restandardize="cross-sectional")
+        assert kp.valid and plain.valid
+        assert abs(kp.statistic) <= abs(plain.statistic)
+    assert inf.grank_test(panel, 0).extra["rbar"] == rbar

@@ -221,12 +221,16 @@ def compute(start: int, end: int) -> dict[str, float]:
     sar_day = {t: {ev: F[ev]["ar"][t] / math.sqrt(F[ev]["s2"] * F[ev]["c"][t])
                    for ev in EVENTS if t in F[ev]["ar"]} for t in EVENT_DAYS}
     sd_day = {t: float(np.std(list(sar_day[t].values()), ddof=1)) for t in EVENT_DAYS}
+    # Re-standardisation corrected for cross-correlation: the cross-sectional sd of
+    # correlated SARs estimates sd * sqrt(1 - rbar), so multiply back by sqrt(1 - rbar).
+    kp_day = {t: math.sqrt(1 - rbar(sorted(sar_day[t]), t, t)[0]) for t in EVENT_DAYS}
     for ev in used:
         f = F[ev]
         est = [f["resid"][d][0] if d in f["resid"] else math.nan for d in EST_DAYS]
         raw[ev] = est + [f["ar"].get(t, math.nan) for t in wdays]
         std[ev] = [e / math.sqrt(f["s2"]) for e in est] + [
-            sar_day[t][ev] / sd_day[t] if ev in sar_day[t] else math.nan for t in wdays
+            sar_day[t][ev] * kp_day[t] / sd_day[t] if ev in sar_day[t] else math.nan
+            for t in wdays
         ]
     res["corrado"], _ = cw_rank_stat(rank_u(raw), tested)
     res["corrado p"] = p_norm(res["corrado"])
@@ -239,7 +243,7 @@ def compute(start: int, end: int) -> dict[str, float]:
     for ev in sc:
         f = F[ev]
         est = [f["resid"][d][0] / math.sqrt(f["s2"]) if d in f["resid"] else math.nan for d in EST_DAYS]
-        g[ev] = [*est, sc[ev] / sdsc]
+        g[ev] = [*est, sc[ev] * math.sqrt(1 - r) / sdsc]  # r: the window's rbar, as for KP-BMP
     u = rank_u(g)
     n_all = len(g)
     slots = len(EST_DAYS) + 1
