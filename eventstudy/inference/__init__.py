@@ -35,6 +35,7 @@ from eventstudy.inference.parametric import (
     kp_patell_test,
     patell_test,
 )
+from eventstudy.inference.quantile import placebo_sums, sq_test
 from eventstudy.inference.rank import corrado_test, corrado_zivney_test, grank_test
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.inference.sign import generalized_sign_test, sign_test, wilcoxon_test
@@ -66,9 +67,11 @@ __all__ = [
     "kp_bmp_test",
     "kp_patell_test",
     "patell_test",
+    "placebo_sums",
     "residual_correlation",
     "run_battery",
     "sign_test",
     "skewness_adjusted_t",
+    "sq_test",
     "wilcoxon_test",
 ]
