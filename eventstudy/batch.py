@@ -35,6 +35,7 @@ from eventstudy.executors import Executor, LocalExecutor
 from eventstudy.inference import bmp_test, corrado_test, patell_test
 from eventstudy.inference._common import check_alternative, pvalue, standardized_window
 from eventstudy.inference.battery import COLUMNS
+from eventstudy.inference.registry import TESTS
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS
 from eventstudy.panel import AbnormalPanel
@@ -61,7 +62,6 @@ __all__ = [
 
 #: Statistics computed by default on every window of a batch study.
 BATCH_TESTS: tuple[str, ...] = ("patell", "bmp", "kp-bmp", "corrado")
-_ROBUST = frozenset({"kp-bmp", "corrado"})
 
 #: Runs projected to last longer than this (seconds) show a progress bar (``progress=None``).
 PROGRESS_AFTER_SECONDS = 3.0
@@ -311,12 +311,15 @@ def batch_tests(
                 "statistic": float(res.statistic), "pvalue": float(res.pvalue),
                 "df": math.nan if res.df is None or isinstance(res.df, tuple) else float(res.df),
                 "distribution": res.distribution, "n": int(res.nobs), "valid": bool(res.valid),
-                "reason": res.reason, "robust": test in _ROBUST,
+                "reason": res.reason,
+                "dependence_robust": TESTS[test].dependence_robust,
+                "variance_robust": TESTS[test].variance_robust,
                 "headline": scope == "window",
             })
     table = pd.DataFrame(rows, columns=[*COLUMNS, "headline"])
     return table.astype({"start": np.int64, "end": np.int64, "n": np.int64, "valid": bool,
-                         "robust": bool, "statistic": np.float64, "pvalue": np.float64,
+                         "dependence_robust": bool, "variance_robust": bool,
+                         "statistic": np.float64, "pvalue": np.float64,
                          "df": np.float64, "headline": bool})
 
 

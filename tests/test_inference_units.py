@@ -247,8 +247,10 @@ def test_clustering_all_same_session(clustered: AbnormalPanel) -> None:
     day0 = str(clustered.event_dates[0, clustered.day_index(0)])
     assert c.clustered and len(c.overlap_groups) == 1 and len(c.overlap_groups[0]) == 12
     assert c.message.startswith(f"All 12 events share the session {day0}")
-    assert "KP-adjusted BMP" in c.message and "Brown–Warner time-series test" in c.message
-    assert c.headline_tests == inf.HEADLINE_CLUSTERED
+    # 12 events: only KP-BMP leads (GRANK and Corrado-Zivney need 30); bw-ts is named as
+    # assuming no variance increase.
+    assert "KP-adjusted BMP" in c.message and "assume no variance increase" in c.message
+    assert c.headline_tests == ("kp-bmp",)
 
 
 def test_clustering_disjoint_and_partial() -> None:
@@ -275,7 +277,10 @@ def test_run_battery_table(clustered: AbnormalPanel) -> None:
     assert set(table.loc[table.scope == "window", "window"]) == {"(-1, +1)", "(0, +3)"}
     assert not table.loc[table.scope == "day", "test"].str.startswith("bhar").any()
     assert table["valid"].all()
-    assert set(table.loc[table.robust, "test"]) == inf.ROBUST_TESTS
+    assert set(table.loc[table.dependence_robust, "test"]) == inf.DEPENDENCE_ROBUST
+    assert set(table.loc[table.variance_robust, "test"]) == inf.VARIANCE_ROBUST
+    both = set(table.loc[table.dependence_robust & table.variance_robust, "test"])
+    assert both == {"kp-bmp", "grank", "corrado-zivney"}  # the literature's classification
     assert table["df"].dtype == np.float64 and table.loc[table.test == "patell", "df"].isna().all()
     again = inf.run_battery(clustered, [(-1, 1), (0, 3)], n_boot=100)
     pd.testing.assert_frame_equal(table, again)
@@ -284,9 +289,11 @@ def test_run_battery_table(clustered: AbnormalPanel) -> None:
 def test_headline_tests(clustered: AbnormalPanel) -> None:
     table = inf.run_battery(clustered, [(-1, 1)], days=[0], n_boot=50)
     head = inf.headline_tests(table, clustered=True)
-    assert list(head["test"]) == list(inf.HEADLINE_CLUSTERED) * 2
-    assert list(head["window"]) == ["0"] * 3 + ["(-1, +1)"] * 3
-    assert head["robust"].all()
+    assert list(head["test"]) == ["kp-bmp"] * 2  # 12 events: below GRANK's 30
+    assert list(head["window"]) == ["0", "(-1, +1)"]
+    assert (head["dependence_robust"] & head["variance_robust"]).all()
+    many = table.assign(n=40)
+    assert list(inf.headline_tests(many, clustered=True)["test"]) == list(inf.HEADLINE_CLUSTERED) * 2
     assert list(inf.headline_tests(table, clustered=False)["test"]) == list(inf.HEADLINE_INDEPENDENT) * 2
 
 

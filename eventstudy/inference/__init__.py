@@ -8,7 +8,8 @@ days (``end=None`` for one event day), returning a :class:`TestResult`.
 from eventstudy.inference.battery import (
     COLUMNS,
     DAY_TESTS,
-    ROBUST_TESTS,
+    DEPENDENCE_ROBUST,
+    VARIANCE_ROBUST,
     WINDOW_TESTS,
     headline_tests,
     run_battery,
@@ -25,6 +26,7 @@ from eventstudy.inference.clustering import (
     TEST_LABELS,
     Clustering,
     detect_clustering,
+    headline_for,
 )
 from eventstudy.inference.correlation import ResidualCorrelation, residual_correlation
 from eventstudy.inference.parametric import (
@@ -37,6 +39,7 @@ from eventstudy.inference.parametric import (
 )
 from eventstudy.inference.quantile import placebo_sums, sq_test
 from eventstudy.inference.rank import corrado_test, corrado_zivney_test, grank_test
+from eventstudy.inference.registry import TESTS, TestSpec
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.inference.sign import generalized_sign_test, sign_test, wilcoxon_test
 
@@ -45,7 +48,10 @@ __all__ = [
     "DAY_TESTS",
     "HEADLINE_CLUSTERED",
     "HEADLINE_INDEPENDENT",
-    "ROBUST_TESTS",
+    "DEPENDENCE_ROBUST",
+    "VARIANCE_ROBUST",
+    "TESTS",
+    "TestSpec",
     "TEST_LABELS",
     "WINDOW_TESTS",
     "Alternative",
@@ -63,6 +69,7 @@ __all__ = [
     "detect_clustering",
     "generalized_sign_test",
     "grank_test",
+    "headline_for",
     "headline_tests",
     "kp_bmp_test",
     "kp_patell_test",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,59 +11,27 @@ import pandas as pd
 
 from eventstudy.errors import InvalidParameterError
 from eventstudy.inference._common import check_alternative, window_label
-from eventstudy.inference.bhar import bhar_bootstrap_test, bhar_skewness_adjusted_t_test
-from eventstudy.inference.clustering import HEADLINE_CLUSTERED, HEADLINE_INDEPENDENT
-from eventstudy.inference.parametric import (
-    bmp_test,
-    brown_warner_time_series_test,
-    cross_sectional_t_test,
-    kp_bmp_test,
-    kp_patell_test,
-    patell_test,
-)
-from eventstudy.inference.rank import corrado_test, corrado_zivney_test, grank_test
-from eventstudy.inference.result import Alternative, TestResult
-from eventstudy.inference.sign import generalized_sign_test, sign_test, wilcoxon_test
+from eventstudy.inference.clustering import headline_for
+from eventstudy.inference.registry import TESTS
+from eventstudy.inference.result import Alternative
 from eventstudy.panel import AbnormalPanel
 
-__all__ = ["COLUMNS", "DAY_TESTS", "ROBUST_TESTS", "WINDOW_TESTS", "headline_tests", "run_battery"]
-
-TestFn = Callable[..., TestResult]
-
-_TESTS: dict[str, TestFn] = {
-    "car-t": cross_sectional_t_test,
-    "bw-ts": brown_warner_time_series_test,
-    "patell": patell_test,
-    "kp-patell": kp_patell_test,
-    "bmp": bmp_test,
-    "kp-bmp": kp_bmp_test,
-    "corrado": corrado_test,
-    "corrado-zivney": corrado_zivney_test,
-    "grank": grank_test,
-    "sign": sign_test,
-    "gsign": generalized_sign_test,
-    "wilcoxon": wilcoxon_test,
-    "bhar-skew-t": bhar_skewness_adjusted_t_test,
-    "bhar-boot": bhar_bootstrap_test,
-}
+__all__ = ["COLUMNS", "DAY_TESTS", "DEPENDENCE_ROBUST", "VARIANCE_ROBUST", "WINDOW_TESTS",
+           "headline_tests", "run_battery"]
 
 #: Tests run on each event day (the AAR).
-DAY_TESTS: tuple[str, ...] = tuple(t for t in _TESTS if not t.startswith("bhar"))
+DAY_TESTS: tuple[str, ...] = tuple(n for n, t in TESTS.items() if "day" in t.scopes)
 #: Tests run on each window (the CAAR, and the BHAR).
-WINDOW_TESTS: tuple[str, ...] = tuple(_TESTS)
-
-#: Tests whose variance accounts for cross-sectional correlation of events that
-#: share calendar dates: the portfolio time-series variance (Brown & Warner 1985's
-#: crude dependence adjustment; the rank tests' variance of the mean rank), or the
-#: Kolari & Pynnönen (2010) rbar adjustment.
-ROBUST_TESTS: frozenset[str] = frozenset(
-    {"bw-ts", "kp-patell", "kp-bmp", "corrado", "corrado-zivney", "grank"}
-)
+WINDOW_TESTS: tuple[str, ...] = tuple(n for n, t in TESTS.items() if "window" in t.scopes)
+#: Tests valid when events sharing dates are cross-sectionally correlated.
+DEPENDENCE_ROBUST: frozenset[str] = frozenset(n for n, t in TESTS.items() if t.dependence_robust)
+#: Tests valid when the event raises the variance of abnormal returns.
+VARIANCE_ROBUST: frozenset[str] = frozenset(n for n, t in TESTS.items() if t.variance_robust)
 
 #: Columns of :func:`run_battery`'s table, in order.
 COLUMNS: tuple[str, ...] = (
     "scope", "window", "start", "end", "test", "statistic", "pvalue", "df",
-    "distribution", "n", "valid", "reason", "robust",
+    "distribution", "n", "valid", "reason", "dependence_robust", "variance_robust",
 )
 
 
@@ -106,9 +74,9 @@ def run_battery(
         ``scope`` (``"day"``/``"window"``), ``window`` (label ``"0"`` or
         ``"(-1, +1)"``), ``start``, ``end``, ``test``, ``statistic``, ``pvalue``,
         ``df`` (NaN when the distribution has none), ``distribution``, ``n``,
-        ``valid``, ``reason``, ``robust`` (dependence-robust test, see
-        :data:`ROBUST_TESTS`). Undefined statistics are rows with ``valid`` False
-        and the ``reason``.
+        ``valid``, ``reason``, ``dependence_robust`` and ``variance_robust``
+        (the registry's flags, :mod:`eventstudy.inference.registry`). Undefined
+        statistics are rows with ``valid`` False and the ``reason``.
 
     References
     ----------
@@ -121,7 +89,7 @@ def run_battery(
     plan += [("window", s, e, WINDOW_TESTS) for s, e in _windows(windows)]
     for scope, start, end, tests in plan:
         for test in tests:
-            fn = _TESTS[test]
+            fn = TESTS[test].fn
             if test == "bhar-boot":
                 res = fn(panel, start, end, alternative=alternative, n_boot=n_boot, seed=bootstrap_seed)
             else:
@@ -140,11 +108,12 @@ def run_battery(
                 "n": int(res.nobs),
                 "valid": bool(res.valid),
                 "reason": res.reason,
-                "robust": test in ROBUST_TESTS,
+                "dependence_robust": TESTS[test].dependence_robust,
+                "variance_robust": TESTS[test].variance_robust,
             })
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     return table.astype({"start": np.int64, "end": np.int64, "n": np.int64, "valid": bool,
-                         "robust": bool, "statistic": np.float64, "pvalue": np.float64,
+                         "dependence_robust": bool, "variance_robust": bool, "statistic": np.float64, "pvalue": np.float64,
                          "df": np.float64})
 
 
@@ -153,9 +122,10 @@ def headline_tests(table: pd.DataFrame, clustered: bool) -> pd.DataFrame:
 
     Clustered events (shared dates / overlapping windows, see
     :func:`~eventstudy.inference.clustering.detect_clustering`) lead with the
-    dependence-robust tests :data:`~eventstudy.inference.clustering.HEADLINE_CLUSTERED`
-    (KP-adjusted BMP, Brown–Warner time-series test, GRANK); otherwise with
-    :data:`~eventstudy.inference.clustering.HEADLINE_INDEPENDENT` (BMP,
+    tests robust to both cross-correlation and event-induced variance
+    (:data:`~eventstudy.inference.registry.HEADLINE_CLUSTERED`, each from its
+    ``headline_min_events`` on, judged by the row's ``n``); otherwise with
+    :data:`~eventstudy.inference.registry.HEADLINE_INDEPENDENT` (BMP,
     cross-sectional t, generalized sign test). Rows keep the table's scope and
     window order, tests in the headline order.
 
@@ -169,9 +139,12 @@ def headline_tests(table: pd.DataFrame, clustered: bool) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    order = HEADLINE_CLUSTERED if clustered else HEADLINE_INDEPENDENT
+    order = headline_for(10**9, clustered)
     rank = {t: i for i, t in enumerate(order)}
     sel = table.loc[table["test"].isin(order)].copy()
+    if clustered and len(sel):
+        need = sel["test"].map(lambda t: TESTS[t].headline_min_events)
+        sel = sel.loc[sel["n"].to_numpy() >= need.to_numpy()]
     if sel.empty:
         return sel
     block = (~(sel[["scope", "window"]] == sel[["scope", "window"]].shift()).all(axis=1)).cumsum()

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from eventstudy.inference._common import window_label, window_mask
+from eventstudy.inference.registry import HEADLINE_CLUSTERED, HEADLINE_INDEPENDENT, TESTS
 from eventstudy.panel import AbnormalPanel
+
+#: Human names of the tests, for sentences (from the registry).
+TEST_LABELS: dict[str, str] = {name: spec.label for name, spec in TESTS.items()}
 
 __all__ = [
     "HEADLINE_CLUSTERED",
@@ -15,30 +19,21 @@ __all__ = [
     "TEST_LABELS",
     "Clustering",
     "detect_clustering",
+    "headline_for",
 ]
 
-#: Tests the summary leads with when events are clustered in calendar time.
-HEADLINE_CLUSTERED: tuple[str, ...] = ("kp-bmp", "bw-ts", "grank")
-#: Tests the summary leads with when events are spread out in calendar time.
-HEADLINE_INDEPENDENT: tuple[str, ...] = ("bmp", "car-t", "gsign")
 
-#: Human names of the tests, for sentences.
-TEST_LABELS: dict[str, str] = {
-    "car-t": "cross-sectional t",
-    "bw-ts": "Brown–Warner time-series test",
-    "patell": "Patell Z",
-    "kp-patell": "KP-adjusted Patell Z",
-    "bmp": "BMP",
-    "kp-bmp": "KP-adjusted BMP",
-    "corrado": "Corrado rank test",
-    "corrado-zivney": "Corrado–Zivney rank test",
-    "grank": "GRANK",
-    "sign": "sign test",
-    "gsign": "generalized sign test",
-    "wilcoxon": "Wilcoxon signed-rank test",
-    "bhar-skew-t": "skewness-adjusted BHAR t",
-    "bhar-boot": "bootstrapped skewness-adjusted BHAR t",
-}
+
+def headline_for(n_events: int, clustered: bool) -> tuple[str, ...]:
+    """The tests a summary of ``n_events`` events leads with.
+
+    Clustered events: the tests robust to both cross-correlation and
+    event-induced variance (:data:`HEADLINE_CLUSTERED`), each from its
+    ``headline_min_events`` on. Otherwise :data:`HEADLINE_INDEPENDENT`.
+    """
+    if not clustered:
+        return HEADLINE_INDEPENDENT
+    return tuple(t for t in HEADLINE_CLUSTERED if n_events >= TESTS[t].headline_min_events)
 
 
 def _names(tests: tuple[str, ...]) -> str:
@@ -78,7 +73,7 @@ class Clustering:
     @property
     def headline_tests(self) -> tuple[str, ...]:
         """Names of the tests the summary should lead with."""
-        return HEADLINE_CLUSTERED if self.clustered else HEADLINE_INDEPENDENT
+        return headline_for(self.n_events, self.clustered)
 
 
 def detect_clustering(
@@ -156,7 +151,13 @@ def _message(
             f"No two of the {n} events share an event date or have overlapping event windows "
             f"{label}; the summary leads with the {_names(HEADLINE_INDEPENDENT)}."
         )
-    lead = f"the summary leads with the dependence-robust tests ({_names(HEADLINE_CLUSTERED)})"
+    heads = headline_for(n, True)
+    lead = (f"the summary leads with the tests robust to both that correlation and an "
+            f"event-induced variance increase ({_names(heads)}"
+            + (f"; GRANK and Corrado–Zivney from {TESTS['grank'].headline_min_events} events"
+               if "grank" not in heads else "")
+            + "); the Brown–Warner time-series, KP-Patell, Corrado and sample-quantile tests "
+            "assume no variance increase on the event day")
     if len(shared) == 1 and len(shared[0][1]) == n:
         return (
             f"All {n} events share the session {shared[0][0]}, so their abnormal returns are "
