@@ -48,7 +48,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -64,14 +64,14 @@ from rich.progress import (
 
 import eventstudy
 from eventstudy.errors import EventStudyError
-from eventstudy.simulate import synthetic_panel
+from eventstudy.simulate import Design, Tails, synthetic_panel
 
 WINDOWS: list[tuple[int, int]] = [(0, 0), (-1, 1)]
 SCATTER_GAP = 11
 CLUSTERED_DAYS = 400
 #: Column order of the tables: the issue's six first, then the rest of the battery.
 TEST_ORDER: tuple[str, ...] = (
-    "bw-ts", "kp-patell", "corrado", "kp-bmp", "grank", "corrado-zivney",
+    "bw-ts", "kp-patell", "corrado", "kp-bmp", "grank", "corrado-zivney", "sq",
     "car-t", "patell", "bmp", "sign", "gsign", "wilcoxon", "bhar-skew-t", "bhar-boot",
 )
 
@@ -82,7 +82,7 @@ class DesignSpec:
 
     key: str
     label: str
-    design: str
+    design: Design
     rho: float
     sigma_mult: float
 
@@ -96,6 +96,9 @@ DESIGN_SPECS: tuple[DesignSpec, ...] = (
                "clustered", 0.1, 2.0),
 )
 DESIGN_INDEX = {d.key: i for i, d in enumerate(DESIGN_SPECS)}
+#: Boolean flag columns of ``result.tests`` carried into the output when present
+#: (``robust`` today; the two flags issue 9 proposes once they exist).
+FLAG_COLUMNS: tuple[str, ...] = ("headline", "robust", "dependence_robust", "variance_robust")
 
 
 def n_days_for(spec: DesignSpec, n: int) -> int:
@@ -110,27 +113,33 @@ def one_replication(task: tuple[str, int, int, int, float, str, float]) -> dict[
     key, n, rep, seed, delta, tails, alpha = task
     spec = DESIGN_SPECS[DESIGN_INDEX[key]]
     ss = np.random.SeedSequence([seed, DESIGN_INDEX[key], n, rep])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     panel = synthetic_panel(n, design=spec.design, rho=spec.rho, event_sigma_mult=spec.sigma_mult,
-                            delta=delta, tails=tails, n_days=n_days_for(spec, n), seed=ss,
+                            delta=delta, tails=cast(Tails, tails), n_days=n_days_for(spec, n), seed=ss,
                             min_gap=SCATTER_GAP if spec.design == "scattered" else 1)
     try:
         res = eventstudy.event_study(returns=panel.returns, benchmark=panel.benchmark,
                                      events=panel.events, windows=WINDOWS)
     except EventStudyError as exc:  # counted and reported, never dropped silently
         return {"key": key, "n": n, "rep": rep, "error": f"{type(exc).__name__}: {exc}",
-                "rows": None, "seconds": time.perf_counter() - t0}
+                "rows": None, "seconds": time.perf_counter() - t0,
+                "cpu": time.process_time() - c0}
     tests = res.tests
-    rows = tests.loc[tests["scope"] == "window", ["window", "test", "pvalue", "valid", "headline",
-                                                  "robust"]]
+    flags = [c for c in FLAG_COLUMNS if c in tests.columns]
+    rows = tests.loc[tests["scope"] == "window", ["window", "test", "pvalue", "valid", *flags]]
+    # A test reported more than once per window (variants) is kept apart: test, test#2, ...
+    nth = rows.groupby(["window", "test"], sort=False).cumcount()
+    rows = rows.assign(test=[t if k == 0 else f"{t}#{k + 1}" for t, k in zip(rows["test"], nth,
+                                                                              strict=True)])
     rows = rows.assign(reject=(rows["pvalue"] < alpha) & rows["valid"])
     return {"key": key, "n": n, "rep": rep, "error": None, "rows": rows.to_dict("list"),
-            "seconds": time.perf_counter() - t0}
+            "seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0}
 
 
 def summarise(results: Iterable[dict[str, Any]], delta: float, tails: str) -> pd.DataFrame:
     """Rejection rate, its binomial SE and the headline share per design, N, window and test."""
-    frames, failed = [], {}
+    frames: list[pd.DataFrame] = []
+    failed: dict[tuple[str, int], int] = {}
     for r in results:
         if r["rows"] is None:
             failed[(r["key"], r["n"])] = failed.get((r["key"], r["n"]), 0) + 1
@@ -142,15 +151,16 @@ def summarise(results: Iterable[dict[str, Any]], delta: float, tails: str) -> pd
         raise SystemExit("every replication failed: " + repr(failed))
     allrows = pd.concat(frames, ignore_index=True)
     g = allrows.groupby(["key", "n", "window", "test"], sort=False)
+    extra = {c: (c, "max") for c in FLAG_COLUMNS[1:] if c in allrows.columns}
     out = g.agg(reps=("rep", "nunique"), valid=("valid", "sum"), rejections=("reject", "sum"),
-                headline_share=("headline", "mean"), robust=("robust", "max")).reset_index()
+                headline_share=("headline", "mean"), **extra).reset_index()
     out["rate"] = out["rejections"] / out["valid"].where(out["valid"] > 0)
     out["se"] = np.sqrt(out["rate"] * (1 - out["rate"]) / out["valid"].where(out["valid"] > 0))
     out["failed_reps"] = [failed.get((k, n), 0) for k, n in zip(out["key"], out["n"], strict=True)]
     out["label"] = out["key"].map({d.key: d.label for d in DESIGN_SPECS})
     out["delta"], out["tails"] = delta, tails
     cols = ["key", "label", "n", "delta", "tails", "window", "test", "reps", "valid", "rejections",
-            "rate", "se", "headline_share", "robust", "failed_reps"]
+            "rate", "se", "headline_share", *extra, "failed_reps"]
     return out[cols]
 
 
@@ -235,23 +245,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     wall = time.perf_counter() - t0
 
     summary = summarise(results, args.delta, args.tails)
-    per = pd.DataFrame([{"key": r["key"], "n": r["n"], "seconds": r["seconds"]} for r in results])
-    timing = per.groupby(["n", "key"], sort=False)["seconds"].mean()
-    summary["seconds_per_rep"] = [timing.get((n, k), np.nan)
-                                  for k, n in zip(summary["key"], summary["n"], strict=True)]
+    per = pd.DataFrame([{"key": r["key"], "n": r["n"], "seconds": r["seconds"], "cpu": r["cpu"]}
+                        for r in results])
+    timing = per.groupby(["n", "key"], sort=False)["cpu"].mean()
+    wall_rep = per.groupby(["n", "key"], sort=False)["seconds"].mean()
+    pairs = list(zip(summary["n"], summary["key"], strict=True))
+    summary["cpu_seconds_per_rep"] = [timing.get(p, np.nan) for p in pairs]
+    summary["wall_seconds_per_rep"] = [wall_rep.get(p, np.nan) for p in pairs]
     summary.to_csv(args.csv, index=False)
 
     print(f"## Size and power of the battery: eventstudy {eventstudy.__version__}, "
           f"tails {args.tails}, seed {args.seed}")
     print(markdown_tables(summary, args.delta))
-    print("\n### Time per replication (seconds, one process)\n")
+    print("\n### CPU time per replication (seconds, in the worker: draw + event_study)\n")
     print("| N | " + " | ".join(timing.index.get_level_values("key").unique()) + " |")
     print("|---" * (1 + timing.index.get_level_values("key").nunique()) + "|")
     for n in dict.fromkeys(timing.index.get_level_values("n")):
         print(f"| {n} | " + " | ".join(f"{v:.3f}" for v in timing.loc[n].to_numpy()) + " |")
     errors = [r["error"] for r in results if r["error"]]
     print(f"\n{len(tasks)} replications in {wall:.1f} s wall ({wall / len(tasks):.3f} s each, "
-          f"{args.workers} worker(s)); {len(errors)} failed; CSV: {args.csv}")
+          f"{args.workers} worker(s); {per['cpu'].sum():.1f} s CPU in the workers); "
+          f"{len(errors)} failed; CSV: {args.csv}")
     for e in dict.fromkeys(errors):
         print(f"- failed: {e}")
     return 0

@@ -58,7 +58,7 @@ import pandas as pd
 
 from eventstudy.errors import InvalidParameterError
 
-__all__ = ["DESIGNS", "TAILS", "SyntheticPanel", "synthetic_panel"]
+__all__ = ["DESIGNS", "TAILS", "Design", "SyntheticPanel", "Tails", "synthetic_panel"]
 
 Design = Literal["scattered", "clustered"]
 Tails = Literal["normal", "t4"]
@@ -130,9 +130,12 @@ def _sessions(calendar: str, start: pd.Timestamp, n_days: int) -> pd.DatetimeInd
     end = start + pd.Timedelta(days=int(n_days * 1.5) + 30)
     try:
         cal = xcals.get_calendar(calendar, start=start, end=end)
-    except Exception as exc:  # unknown code, or dates outside the calendar's bounds
-        raise InvalidParameterError("calendar/start", "an exchange_calendars code and a start "
-                                    "date it covers", (calendar, str(start.date()))) from exc
+    except xcals.errors.InvalidCalendarName as exc:
+        raise InvalidParameterError("calendar", "an exchange_calendars code such as 'XNYS'",
+                                    calendar) from exc
+    except (ValueError, xcals.errors.CalendarError) as exc:
+        raise InvalidParameterError("start/n_days", f"a span that calendar {calendar!r} covers "
+                                    f"({exc})", (str(start.date()), n_days)) from exc
     sessions = cal.sessions[cal.sessions >= start][:n_days]
     if len(sessions) < n_days:
         raise InvalidParameterError("n_days", f"at most {len(sessions)} sessions of {calendar} "
