@@ -26,10 +26,10 @@ def _binom_p(k: int, n: int, p: float, alternative: Alternative) -> float:
     tails, consistent with the normal approximation (scipy's default
     "minlike" rule differs when ``p != 1/2``).
     """
-    from scipy import stats  # imported where used (start-up time)
+    from scipy import special  # imported where used (start-up time)
 
-    lower = float(stats.binom.cdf(k, n, p))
-    upper = float(stats.binom.sf(k - 1, n, p))
+    lower = float(special.bdtr(k, n, p))  # P(B <= k)
+    upper = float(special.bdtrc(k - 1, n, p)) if k >= 1 else 1.0  # P(B >= k)
     if alternative == "less":
         return lower
     if alternative == "greater":
