@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -68,3 +70,17 @@ def test_calibrate_synthetic_runs_the_designs() -> None:
                               windows=[(0, 0)], progress=False)
     assert set(out["test"]) == {"kp-bmp", "bw-ts"} and (out["reps"] + out["invalid"] == 8).all()
     assert set(out["design"]) == {"clustered"} and set(out["n_events"]) == {6}
+
+
+def test_calibrate_cli_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from eventstudy.cli import main
+
+    out_csv = tmp_path / "cal.csv"
+    assert main(["calibrate", "--reps", "5", "--csv", str(out_csv)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 events on one date" in printed and "kp-bmp" in printed and "sq" in printed
+    table = pd.read_csv(out_csv)
+    assert set(table["window"]) >= {"(0, 0)", "(-1, +1)"} and (table["reps"] == 5).all()
+    assert main(["calibrate", "--synthetic", "--reps", "3", "--n-events", "4"]) == 0
+    assert "Synthetic clustered design: 4 events" in capsys.readouterr().out
+    assert main(["calibrate", "--reps", "0"]) == 2

@@ -31,7 +31,7 @@ from typing import Any, TextIO
 
 from eventstudy.errors import EventStudyError
 
-SUBCOMMANDS: tuple[str, ...] = ("run", "check", "record", "report")
+SUBCOMMANDS: tuple[str, ...] = ("run", "check", "report", "calibrate", "record")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
