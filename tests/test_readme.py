@@ -35,3 +35,12 @@ def test_readme_check_verdicts_are_current(capsys: pytest.CaptureFixture[str]) -
         if line.strip().startswith(("nvda-", "avgo-", "mu-", "arm-", "asml-", "ceg-", "ixic-", "sox-")):
             assert line.rstrip() in README, f"README check output is stale at: {line.strip()}"
     assert printed.strip().splitlines()[-1] in README
+
+
+def test_readme_assumptions_table_matches_the_registry() -> None:
+    from eventstudy.inference import TESTS
+
+    for name, spec in TESTS.items():
+        flags = f"| {'yes' if spec.dependence_robust else 'no'} | {'yes' if spec.variance_robust else 'no'} |"
+        row = f"| `{name}` {flags} {spec.assumes} | {spec.reference} |"
+        assert row in README, f"README assumptions table is stale at {name}: expected {row!r}"

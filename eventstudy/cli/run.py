@@ -40,6 +40,25 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _tests_table(rows: Any) -> Any:
+    """A rich table of battery rows: window, test, statistic, p, N, note."""
+    from rich.table import Table
+
+    t3 = Table()
+    for col in ("Window", "Test", "Statistic", "p", "N", "Note"):
+        t3.add_column(col, justify="left" if col in ("Window", "Test", "Note") else "right")
+    for hrow in rows.to_dict("records"):
+        r = dict(hrow)
+        valid = bool(r["valid"])
+        stat = "-"
+        if valid:
+            stat = f"{r['statistic']:+.2%}" if r["test"] == "sq" else f"{r['statistic']:.3f}"
+        t3.add_row(text(r["window"]), text(r["test"]), stat,
+                   f"{r['pvalue']:.4f}" if valid else "-", str(int(r["n"])),
+                   text("" if valid else f"undefined: {r['reason']}"))
+    return t3
+
+
 def print_result(result: EventStudyResult) -> None:
     """Print the per-security table, the CAAR tests and the notes.
 
@@ -81,20 +100,21 @@ def print_result(result: EventStudyResult) -> None:
     con.print(t2)
     tests = result.tests
     if len(tests) and "headline" in tests.columns:
-        head = tests[tests["headline"].astype(bool)]
+        wins = tests["scope"] == "window"
+        head = tests[tests["headline"].astype(bool) & wins]
         if len(head):
-            con.print("Headline tests (see tests.csv for all of them)", highlight=False)
-            t3 = Table()
-            for col in ("Window", "Test", "Statistic", "p", "N", "Note"):
-                t3.add_column(col, justify="left" if col in ("Window", "Test", "Note") else "right")
-            for hrow in head.to_dict("records"):
-                r = dict(hrow)
-                valid = bool(r["valid"])
-                t3.add_row(text(r["window"]), text(r["test"]),
-                           f"{r['statistic']:.3f}" if valid else "-",
-                           f"{r['pvalue']:.4f}" if valid else "-", str(int(r["n"])),
-                           text("" if valid else f"undefined: {r['reason']}"))
-            con.print(t3)
+            con.print("Headline tests: robust to the shared date and to an event-day variance "
+                      "increase (tests.csv has them all)", highlight=False)
+            con.print(_tests_table(head))
+        clustered = bool(len(head)) and bool(head["dependence_robust"].all()) and \
+            bool(head["variance_robust"].all())
+        if clustered:
+            others = tests[wins & tests["test"].isin(["sq", "bw-ts"])]
+            if len(others):
+                con.print("Also robust to the shared date, but they assume no event-day variance "
+                          "increase (sq: exact sample-quantile test; bw-ts: Brown–Warner "
+                          "time-series t)", highlight=False)
+                con.print(_tests_table(others))
     if result.notes:
         con.print("Notes:")
         for i, n in enumerate(result.notes, 1):
