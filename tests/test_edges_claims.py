@@ -231,3 +231,21 @@ def test_loader_refuses_top_level(tmp_path: Path, top: dict[str, Any], message: 
     with pytest.raises(ClaimsFileError) as info:
         load_claims(path)
     assert str(info.value) == f"{path}: {message}" or str(info.value).startswith(f"{path}: {message}")
+
+
+def test_an_empty_claims_file_is_named_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "blank.yaml"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ClaimsFileError) as info:
+        load_claims(path)
+    assert str(info.value) == f"{path}: the file is empty"
+
+
+def test_a_difference_equal_to_the_tolerance_holds_despite_float_noise(tmp_path: Path) -> None:
+    # 100 -> 95.5 is -4.5%; reported -4 with tolerance 0.5 pp: |-4.5 - (-4)| = 0.5, on the tolerance.
+    # In floating point (0.955 - 1) * 100 = -4.500000000000004, so only the slack keeps it 'holds'.
+    src = Source({"X": px({"2025-01-24": 100.0, "2025-01-27": 95.5})})
+    c = claim(reported={"value": -4, "unit": "percent"})
+    r = run(tmp_path, [c], src)["x-1d"]
+    assert abs(r.difference) > 0.5  # the float noise this test is about
+    assert r.verdict == "holds"

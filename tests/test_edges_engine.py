@@ -268,3 +268,17 @@ def test_batch_study_edges() -> None:
     tests = batch_tests(res.panel, [Window(-1, 1)], days=[0])
     assert tests.loc[tests["scope"] == "window", "headline"].all()
     assert not tests.loc[tests["scope"] == "day", "headline"].any()
+
+
+def test_batch_kp_bmp_uses_residuals_on_the_data_first_session() -> None:
+    ret = returns(1)
+    # both events on the same session, estimation from the data's first session (row 0)
+    ev = pd.DataFrame({"security": ["A", "B"], "event_date": [S[130], S[130]]})
+    res = batch_study(ret, ev, benchmark="M", windows=[(0, 0)], estimation=(-130, -11), progress=False)
+    e = np.asarray(res.panel.est_resid)
+    assert np.isfinite(e).all() and e.shape == (2, 120)
+    r = np.corrcoef(e[0], e[1])[0, 1]  # all 120 estimation days are common
+    t = res.tests.set_index("test")
+    # KP: t_adj = t_BMP sqrt((1 - rbar) / (1 + (N - 1) rbar)), N = 2, rbar = r (one pair)
+    assert t.loc["kp-bmp", "statistic"] == pytest.approx(
+        t.loc["bmp", "statistic"] * math.sqrt((1 - r) / (1 + r)), rel=1e-9)

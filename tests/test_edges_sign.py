@@ -88,12 +88,12 @@ def test_sign_test_with_no_abnormal_return_in_the_window_is_invalid() -> None:
 
 
 def test_wilcoxon_drops_and_counts_zero_cars() -> None:
-    p = panel([EST] * 4, [[0.0], [0.01], [-0.02], [0.03]])
+    p = panel([EST] * 5, [[0.0], [0.01], [-0.02], [-0.03], [0.04]])
     res = inf.wilcoxon_test(p, 0)
-    # non-zero |CAR| 0.01, 0.02, 0.03 rank 1, 2, 3; W+ = 1 + 3 = 4
-    assert res.statistic == 4.0
-    assert res.extra == {"n_events": 3, "n_zero": 1}
-    assert res.pvalue == pytest.approx(stats.wilcoxon([0.01, -0.02, 0.03], method="exact").pvalue)
+    # non-zero |CAR| 0.01, 0.02, 0.03, 0.04 rank 1, 2, 3, 4; W+ = 1 + 4 = 5; one zero, two negatives
+    assert res.statistic == 5.0
+    assert res.extra == {"n_events": 4, "n_zero": 1}
+    assert res.pvalue == pytest.approx(stats.wilcoxon([0.01, -0.02, -0.03, 0.04], method="exact").pvalue)
 
 
 def test_wilcoxon_is_exact_up_to_fifty_events() -> None:
