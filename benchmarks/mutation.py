@@ -1,26 +1,30 @@
 """Hand-written mutation testing of the statistics, models, claims, calendar and engine code.
 
-Each mutant changes one line of one source file (an exact snippet, which must
-occur exactly once in that file, is replaced by another). For every mutant the
-script copies the worktree's ``eventstudy/``, ``tests/`` and data folders into a
-temporary directory (one per worker), writes the mutated file there, runs the
-test files that exercise that module (``python -m pytest -x -q -p no:cacheprovider``
-with a per-mutant timeout) and restores the file. A mutant is *killed* when
-pytest exits non-zero (a timeout counts as killed and is reported as such).
-Mutants judged equivalent (no observable behaviour change) carry the reason in
-``equivalent=`` and are left out of the score. The worktree itself is never
-modified.
+Each mutant changes one line of one source file: an exact snippet, which must
+occur exactly once in that file (checked at start-up, loudly), is replaced by
+another. The worktree is never modified: each worker copies ``eventstudy/``,
+``tests/`` and the data folders into a temporary directory, and a small server
+there imports the heavy libraries once and forks one child per mutant, which
+writes nothing but the mutated file and runs ``pytest -x -q -p no:cacheprovider``
+on the tests that exercise that module (``TEST_MAP``, plus every
+``tests/test_edges_*.py``, first) under a per-mutant timeout; the file is then
+restored. A mutant is *killed* when pytest exits non-zero (a timeout counts as
+killed and is reported as such). Mutants judged equivalent (no observable
+behaviour change) carry the reason in ``equivalent=`` and are left out of the
+score.
 
-Not part of CI (a full run takes about half an hour on 2 cores)::
+Not part of CI (a full run takes about 15 minutes with 3 workers on 2 cores)::
 
-    python benchmarks/mutation.py                 # every mutant, 2 workers
-    python benchmarks/mutation.py --only sign     # one module (file stem or area)
+    python benchmarks/mutation.py                 # every mutant
+    python benchmarks/mutation.py --only sign     # a module stem, an area or a mutant id
     python benchmarks/mutation.py --list          # list the mutants, run nothing
+    python benchmarks/mutation.py --baseline      # the suite without tests/test_edges_*.py
     python benchmarks/mutation.py --recheck-survivors   # survivors vs the whole suite
 
 Writes ``benchmarks/mutation_report.json`` and ``benchmarks/mutation_report.md``
-(``--report-dir`` to change). Exit status: 0 when every area reaches
-``--threshold`` (default 0.9), 1 otherwise, 2 on a bad mutant definition.
+(``--report-dir`` to change; ``--only`` adds a suffix). Exit status: 0 when
+every area reaches ``--threshold`` (default 0.9), 1 otherwise, 2 on a bad
+mutant definition or a dirty ``eventstudy/`` (``git diff --quiet`` must hold).
 """
 
 from __future__ import annotations
