@@ -171,7 +171,7 @@ def _refused(tmp_path: Path, claims: list[dict[str, Any]], field: str, message: 
          "finite"),
         ([claim(dates=[dt.datetime(2025, 1, 27, 10, 0)])], "claims[0].dates[0]", "expected a date"),
         ([claim(reported={"value": -25, "unit": "percent", "note": "x"})], "claims[0].reported",
-         "unknown field(s) ['note']"),
+         "unknown field 'note'"),
         ([claim(symbols=[])], "claims[0].symbols", "exactly 1 symbol"),
         ([claim(kind="price_ratio", dates=["2025-01-24", "2025-01-24"],
                 reported={"value": 1, "unit": "ratio"}, tolerance={"value": 0.1, "unit": "ratio"})],
@@ -238,7 +238,7 @@ def test_an_empty_claims_file_is_named_as_empty(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(ClaimsFileError) as info:
         load_claims(path)
-    assert str(info.value) == f"{path}: the file is empty"
+    assert str(info.value) == f"{path}: the claims file is empty; expected a mapping of fields."
 
 
 def test_a_difference_equal_to_the_tolerance_holds_despite_float_noise(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ import statsmodels.api as sm
 
 import eventstudy.inference as inf
 from eventstudy import TradingCalendar, event_study
+from eventstudy.banded_rbar import _positions
 from eventstudy.batch import (
     _overlap_note,
-    _positions,
     banded_residual_correlation,
     batch_study,
     batch_tests,
@@ -28,12 +28,13 @@ from eventstudy.errors import (
     CalendarError,
     DataError,
     EstimationWindowTooShortError,
+    ImplausibleReturnError,
     InvalidParameterError,
     NonPositivePriceError,
     NonSessionDateError,
     UnsortedDatesError,
 )
-from eventstudy.inputs import as_wide, validate_wide
+from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, as_wide, check_return_bounds, validate_wide
 from eventstudy.study import prepare_data
 from eventstudy.windows import Window
 
@@ -65,8 +66,12 @@ def test_input_frames_are_checked_cell_by_cell() -> None:
         validate_wide(pd.DataFrame({"A": [1.0, 2.0, 3.0]}, index=idx), "prices", "prices")
     with pytest.raises(NonPositivePriceError, match="first: A on 2024-01-03"):
         validate_wide(pd.DataFrame({"A": [1.0, 0.0]}, index=S[:2]), "prices", "prices")
-    with pytest.raises(DataError, match="<= -100%"):
-        validate_wide(pd.DataFrame({"A": [0.01, -1.0]}, index=S[:2]), "returns", "returns")
+    # a loss of 100% is at the default return bound (refused), one just above it is not
+    with pytest.raises(ImplausibleReturnError, match="'A'"):
+        check_return_bounds(pd.DataFrame({"A": [0.01, -1.0]}, index=S[:2]), DEFAULT_RETURN_BOUNDS,
+                            default_parameter="returns")
+    check_return_bounds(pd.DataFrame({"A": [0.01, -0.999]}, index=S[:2]), DEFAULT_RETURN_BOUNDS,
+                        default_parameter="returns")
     with pytest.raises(DataError, match="infinite"):
         validate_wide(pd.DataFrame({"A": [0.01, np.inf], "B": [0.0, 0.0]}, index=S[:2]), "returns", "returns")
     timed = pd.DatetimeIndex([S[0], S[1] + pd.Timedelta(hours=16)])
@@ -246,7 +251,8 @@ def test_banded_rbar_by_hand() -> None:
     assert rc.rbar == pytest.approx(r / 3, rel=1e-12)  # summed over usable pairs / all 3 pairs
     # windows that touch on one session share it
     touch = banded_residual_correlation(resid[:2], pos[:2], np.array([[6, 7], [7, 8]]))
-    assert touch.n_overlap == 1 and touch.rbar == pytest.approx(r, rel=1e-12)
+    # two-session windows sharing one session: weight 1 / sqrt(2 * 2) = 1/2
+    assert touch.n_overlap == 1 and touch.rbar == pytest.approx(r / 2, rel=1e-12)
 
 
 def test_positions_of_missing_dates() -> None:

@@ -176,7 +176,8 @@ def test_rbar_counts_pairs_with_exactly_min_overlap_common_days() -> None:
     # common sessions: a's slots 3..5 with b's slots 0..2
     r = np.corrcoef(a[3:6], b[0:3])[0, 1]
     assert rc.n_pairs == 1
-    assert rc.rbar == pytest.approx(r, rel=1e-12)
+    # their 4-session windows (days 0..3, 3 sessions apart) share 1 session: weight 1/4
+    assert rc.rbar == pytest.approx(r / 4, rel=1e-12)
 
 
 def test_rbar_averages_over_all_pairs_and_ignores_pairs_sharing_no_session() -> None:
@@ -201,7 +202,7 @@ def test_clustering_windows_touching_on_one_session_overlap_and_two_events_share
     p = panel([EST[0], EST[1]], [[0.01, 0.02, 0.0], [0.03, 0.01, 0.0]], days=(-1, 0, 1), offsets=[0, 2])
     c = detect_clustering(p)
     assert c.overlap_groups == (("ev0", "ev1"),)
-    assert c.clustered and c.headline_tests == ("kp-bmp", "bw-ts", "grank")
+    assert c.clustered and c.headline_tests == ("kp-bmp",)  # 2 events: GRANK/CZ need 30
     assert "(-1, +1)" in c.message
     same = panel([EST[0], EST[1], EST[2]], [[0.01], [0.02], [0.03]], offsets=[0, 0, 20])
     c2 = detect_clustering(same)
@@ -305,8 +306,10 @@ def test_battery_rejects_a_one_element_window_and_labels_robust_tests() -> None:
     with pytest.raises(ValueError, match="windows"):
         inf.run_battery(p, [(1,)], days=[])
     table = inf.run_battery(p, [(-1, 1)], days=[0], bootstrap_seed=11, n_boot=50)
-    robust = set(table.loc[table["robust"], "test"])
-    assert robust == {"bw-ts", "kp-patell", "kp-bmp", "corrado", "corrado-zivney", "grank"}
+    robust = set(table.loc[table["dependence_robust"], "test"])
+    assert robust == {"bw-ts", "kp-patell", "kp-bmp", "corrado", "corrado-zivney", "grank", "sq"}
+    both = set(table.loc[table["dependence_robust"] & table["variance_robust"], "test"])
+    assert both == {"kp-bmp", "corrado-zivney", "grank"}
     window = table[table["scope"] == "window"]
     assert {"bhar-skew-t", "bhar-boot"} <= set(window["test"])
     assert set(table.loc[table["scope"] == "day", "test"]).isdisjoint({"bhar-skew-t", "bhar-boot"})

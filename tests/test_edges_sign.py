@@ -39,9 +39,13 @@ def test_sign_test_counts_a_zero_car_as_not_positive() -> None:
     p = panel([EST] * 4, [[0.0], [0.01], [0.02], [0.03]])
     res = inf.sign_test(p, 0)
     assert res.extra["n_positive"] == 3
-    # Z = (3 - 4/2) / sqrt(4/4) = 1; two-sided normal p = 2 (1 - Phi(1))
-    assert res.statistic == pytest.approx(1.0, abs=1e-12)
-    assert res.pvalue == pytest.approx(2 * stats.norm.sf(1.0), abs=1e-12)
+    # exact by default: statistic w = 3; two-sided p = 2 P(B(4, 1/2) >= 3) = 2 * 5/16
+    assert res.statistic == 3.0 and res.distribution == "binomial"
+    assert res.pvalue == pytest.approx(10 / 16, abs=1e-12)
+    # normal approximation with continuity correction: z = (|3 - 2| - 1/2) / sqrt(4/4) = 0.5
+    approx = inf.sign_test(p, 0, exact=False)
+    assert approx.statistic == pytest.approx(0.5, abs=1e-12)
+    assert approx.pvalue == pytest.approx(2 * stats.norm.sf(0.5), abs=1e-12)
     exact = inf.sign_test(p, 0, exact=True, alternative="greater")
     # P(B(4, 1/2) >= 3) = (4 + 1) / 16
     assert exact.statistic == 3.0
@@ -59,10 +63,12 @@ def test_generalized_sign_p0_skips_events_without_residuals_and_zero_is_not_posi
     p = panel(est, [[0.01], [0.02], [-0.01], [0.03]])
     res = inf.generalized_sign_test(p, 0)
     assert res.valid, res.reason
-    # p0 = (0.5 + 0.75 + 0.25) / 3 = 0.5; w = 3 of N = 4; Z = (3 - 2) / sqrt(4 * 0.25) = 1
+    # p0 = (0.5 + 0.75 + 0.25) / 3 = 0.5; w = 3 of N = 4
     assert res.extra["p0"] == pytest.approx(0.5, abs=1e-12)
     assert res.extra["n_positive"] == 3
-    assert res.statistic == pytest.approx(1.0, abs=1e-12)
+    assert res.statistic == 3.0  # exact: the count
+    # continuity-corrected z = (|3 - 2| - 1/2) / sqrt(4 * 0.25) = 0.5
+    assert res.extra["z"] == pytest.approx(0.5, abs=1e-12)
 
 
 def test_generalized_sign_without_any_estimation_residual_is_invalid() -> None:
