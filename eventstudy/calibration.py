@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.errors import InvalidParameterError
+from eventstudy.inference.correlation import residual_correlation
 from eventstudy.inference.registry import TESTS
 from eventstudy.panel import AbnormalPanel
 from eventstudy.study import _events_frame, compute_events, prepare_data, split_benchmark
@@ -54,15 +55,25 @@ def _subset(panel: AbnormalPanel, rows: np.ndarray) -> AbnormalPanel:
 
 def _shock(panel: AbnormalPanel, delta: float, sigma_multiplier: float,
            rng: np.random.Generator) -> AbnormalPanel:
-    """Add ``delta`` and extra day-0 noise so the day-0 sd is ``sigma_multiplier`` times larger."""
+    """Add ``delta`` on day 0 and extra noise so the day-0 sd is ``sigma_multiplier`` times larger.
+
+    The extra noise ``sqrt(m^2 - 1) s_i (sqrt(rbar) f + sqrt(1 - rbar) u_i)`` keeps
+    the events' cross-correlation: ``rbar`` is the Kolari–Pynnönen mean residual
+    correlation of the events that share day 0, ``f`` one common and ``u_i``
+    independent standard normal draws. (Independent noise would dilute the
+    day-0 correlation and make correlation-adjusted tests look conservative.)
+    """
     if delta == 0.0 and sigma_multiplier == 1.0:
         return panel
     j = panel.day_index(0)
     ar, raw = np.array(panel.ar), np.array(panel.raw_event)
     extra = np.full(panel.n_events, float(delta))
     if sigma_multiplier != 1.0:
-        scale = math.sqrt(sigma_multiplier**2 - 1.0) * np.sqrt(np.asarray(panel.sigma2))
-        extra = extra + scale * rng.standard_normal(panel.n_events)
+        rbar = residual_correlation(panel, start=0, end=0).rbar if panel.n_events > 1 else 0.0
+        rho = min(max(rbar, 0.0), 0.99)
+        z = math.sqrt(rho) * rng.standard_normal() + math.sqrt(1.0 - rho) * rng.standard_normal(
+            panel.n_events)
+        extra = extra + math.sqrt(sigma_multiplier**2 - 1.0) * np.sqrt(np.asarray(panel.sigma2)) * z
     ar[:, j] += extra
     raw[:, j] += extra
     return dataclasses.replace(panel, ar=ar, raw_event=raw)
@@ -315,9 +326,9 @@ def calibrate_synthetic(
     Each replication draws a fresh panel with :func:`eventstudy.simulate.synthetic_panel`
     (``design`` "clustered": all events on one date; "scattered": each on its
     own date; equicorrelated idiosyncratic returns ``rho``; Gaussian or
-    Student-t(4) ``tails``), runs the engine (market model, estimation
-    [-250, -11]) and the tests; the event-day variance is raised by
-    ``sigma_multiplier`` and ``delta`` added as in :func:`calibrate`.
+    Student-t(4) ``tails``; the whole day-0 error, common factor included,
+    scaled by ``sigma_multiplier``), runs the engine (market model, estimation
+    [-250, -11]) and the tests, with ``delta`` added on day 0 as in :func:`calibrate`.
 
     Returns
     -------
@@ -335,7 +346,8 @@ def calibrate_synthetic(
         cols, evs = [], []
         for r in range(c0, min(c0 + _SYNTHETIC_CHUNK, reps)):
             sp = synthetic_panel(n_events, design=design, rho=rho,  # type: ignore[arg-type]
-                                 tails=tails, seed=seeds[r])  # type: ignore[arg-type]
+                                 tails=tails, seed=seeds[r],  # type: ignore[arg-type]
+                                 event_sigma_mult=sigma_multiplier)
             cols.append(sp.returns.add_prefix(f"{r}|"))
             evs.append(sp.events.assign(event_id=f"{r}|" + sp.events["event_id"].astype(str),
                                         security=f"{r}|" + sp.events["security"].astype(str),
@@ -348,10 +360,10 @@ def calibrate_synthetic(
             groups.append(offset + np.flatnonzero(rep_of == r))
         panels.append(part.panel)
         offset += part.panel.n_events
-    out = calibrate_panels(_stack(panels), groups, wins, deltas=deltas,
-                           sigma_multiplier=sigma_multiplier, tests=tests, alpha=alpha,
-                           seed=seed, progress=progress)
-    return out.assign(design=design, rho=rho, tails=tails, n_events=n_events)
+    out = calibrate_panels(_stack(panels), groups, wins, deltas=deltas, sigma_multiplier=1.0,
+                           tests=tests, alpha=alpha, seed=seed, progress=progress)
+    return out.assign(design=design, rho=rho, tails=tails, n_events=n_events,
+                      sigma_multiplier=sigma_multiplier)
 
 
 def _stack(panels: Sequence[AbnormalPanel]) -> AbnormalPanel:
