@@ -260,7 +260,7 @@ def _kp_bmp(panel: AbnormalPanel, start: int, end: int, alternative: Alternative
         resid, est_pos, win_pos = resid[used], est_pos[used], win_pos[used]
     rc = banded_residual_correlation(resid, est_pos, win_pos)
     factor = 1.0 + (n - 1) * rc.rbar
-    if not factor > 0 or not rc.rbar < 1:
+    if not factor > 0 or not rc.usable:
         return TestResult.invalid(name, f"rbar = {rc.rbar:.3g} leaves no valid adjustment",
                                   null=base.null, distribution="t", alternative=alternative, nobs=n)
     stat = base.statistic * math.sqrt((1.0 - rc.rbar) / factor)

@@ -324,3 +324,18 @@ def test_testresult_text_and_dict() -> None:
     assert res.to_dict()["n"] == 4
     bad = inf.cross_sectional_t_test(panel(EST[:1], [[0.02]]), 0)
     assert bad.valid is False and str(bad).startswith("car-t: undefined (")
+
+
+def test_constant_bootstrap_resample_has_no_t() -> None:
+    # sd of [0.05, 0.05, 0.05] is 8.5e-18 in floating point, not 0: it must still give NaN
+    assert np.isnan(inf.skewness_adjusted_t(np.array([[0.05, 0.05, 0.05]]), centre=0.04)).all()
+    assert np.isnan(inf.skewness_adjusted_t(np.array([[0.07, 0.07, 0.07]]), centre=0.04)).all()
+
+
+def test_kp_bmp_refuses_perfect_correlation_up_to_rounding() -> None:
+    # identical, non-dyadic residuals: rbar = 0.9999999999999999, which is perfect correlation
+    est = [0.01, -0.02, 0.03, -0.01, 0.02, 0.0]
+    p = panel([est, est], [[0.01], [0.02]])
+    assert inf.residual_correlation(p).rbar > 1 - 1e-12
+    res = inf.kp_bmp_test(p, 0)
+    assert not res.valid and "rbar" in res.reason

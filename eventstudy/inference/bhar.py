@@ -55,6 +55,8 @@ def skewness_adjusted_t(x: FloatArray, centre: float = 0.0) -> FloatArray:
     n = x.shape[-1]
     mean = x.mean(axis=-1)
     sd = x.std(axis=-1, ddof=1)
+    # a constant sample has no sd: floating-point noise (e.g. 8.5e-18) must not make a t of 1e29
+    sd = np.where(sd > 1e-14 * np.maximum(1.0, np.abs(mean)), sd, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = (mean - centre) / sd
         g = ((x - mean[..., None]) ** 3).sum(axis=-1) / (n * sd**3)

@@ -49,6 +49,11 @@ class ResidualCorrelation:
     min_overlap: int
     n_overlap: int = 0
 
+    @property
+    def usable(self) -> bool:
+        """``rbar < 1`` with a margin: a value within 1e-12 of 1 is perfect correlation."""
+        return self.rbar < 1.0 - 1e-12
+
     def as_extra(self) -> dict[str, float | int]:
         """Entries for :attr:`TestResult.extra`."""
         return {

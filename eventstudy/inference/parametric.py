@@ -346,7 +346,7 @@ def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alterna
         rc = residual_correlation(panel, used, start=start, end=end)
         factor = 1.0 + (n - 1) * rc.rbar
         extra.update(rc.as_extra())
-        if not factor > 0 or not rc.rbar < 1:
+        if not factor > 0 or not rc.usable:
             return TestResult.invalid(name, f"rbar = {rc.rbar:.3g} leaves no valid adjustment",
                                       null=null, distribution="t", alternative=alternative, nobs=n)
         stat *= math.sqrt((1.0 - rc.rbar) / factor)

@@ -91,8 +91,8 @@ def _kp_factor(panel: AbnormalPanel, events: npt.NDArray[np.bool_], start: int, 
     re-standardisation by that sd inflates the values by ``1 / sqrt(1 - rbar)``.
     NaN when ``rbar >= 1``.
     """
-    rbar = residual_correlation(panel, events, start=start, end=end).rbar
-    return math.sqrt(1.0 - rbar) if rbar < 1.0 else math.nan
+    rc = residual_correlation(panel, events, start=start, end=end)
+    return math.sqrt(1.0 - rc.rbar) if rc.usable else math.nan
 
 
 def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
@@ -294,7 +294,7 @@ def grank_test(
     extra: dict[str, float | int] = {}
     if restandardize == "kp":
         rc = residual_correlation(panel, used, start=start, end=end)
-        if not rc.rbar < 1.0:
+        if not rc.usable:
             return TestResult.invalid(name, f"rbar = {rc.rbar:.3g} leaves no valid re-standardisation",
                                       null=null, distribution="t", alternative=alternative, nobs=n)
         sd /= math.sqrt(1.0 - rc.rbar)
