@@ -291,3 +291,14 @@ def test_strict_yaml_edges_still_refused(tmp_path: Path) -> None:
     path.write_text("schema_version: 1\nevent: {name: e, date: 2025-02-30}\n", encoding="utf-8")
     with pytest.raises(ClaimsFileError, match="expected a valid date"):
         load_claims(path)
+
+
+def test_an_unknown_key_does_not_hide_a_missing_source_file(tmp_path: Path) -> None:
+    c = press("x", "X", -11, "more_than", source={"publisher": "W", "date": "2025-01-28"},
+              tolerence=1)
+    path = write(tmp_path, [c])
+    with pytest.raises(ClaimsFileError) as info:
+        load_claims(path)
+    fields = [line.split(": ")[1] for line in str(info.value).splitlines()]
+    assert fields == ["claims[0]", "claims[0].source.file"]
+    assert "unknown field 'tolerence' (did you mean 'tolerance'?)" in str(info.value)

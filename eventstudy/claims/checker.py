@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.claims.basis import _basis
-from eventstudy.claims.schema import EPSILON, Claim, ClaimSet
+from eventstudy.claims.schema import _KIND_SPEC, EPSILON, Claim, ClaimSet
 from eventstudy.data.source import PriceSource
 from eventstudy.errors import (
     CalendarError,
@@ -292,7 +292,7 @@ class ClaimsReport:
         for r in self.results:
             c = r.claim
             unit = c.reported.unit if c.reported else ""
-            tol_unit = c.tolerance.unit if c.tolerance else unit
+            tol_unit = c.tolerance.unit if c.tolerance else _KIND_SPEC.get(c.kind, ("", unit))[1]
             out.append(
                 (
                     c.id,

@@ -277,7 +277,7 @@ def _parse_source_info(val: _Validator, raw: Any, where: str) -> SourceInfo | No
     val.known(m, _SOURCE_INFO_KEYS, where)
     file = val.field(m, "file", where, val.string)
     url = val.field(m, "url", where, val.string)
-    val.check(file is not None or url is not None or len(val.errors) > n0, f"{where}.file",
+    val.check(m.get("file") is not None or m.get("url") is not None, f"{where}.file",
               "required field is missing (give a `file` or a `url`)")
     publisher = val.field(m, "publisher", where, val.string, required=True)
     date = val.field(m, "date", where, val.text, required=True)
@@ -295,7 +295,7 @@ def _parse_source(
     val.known(m, _SOURCE_KEYS, where)
     file = val.field(m, "file", where, val.string)
     url = val.field(m, "url", where, val.string)
-    val.check(file is not None or url is not None or len(val.errors) > n0, f"{where}.file",
+    val.check(m.get("file") is not None or m.get("url") is not None, f"{where}.file",
               "required field is missing (give a `file` or a `url`)")
     publisher = val.field(m, "publisher", where, val.string, required=True)
     date = val.field(m, "date", where, val.text, required=True)
