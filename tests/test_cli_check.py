@@ -166,3 +166,28 @@ def test_missing_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path = write(tmp_path, [nvda_claim()])
     assert main(["check", str(path), "--data", str(tmp_path / "nodata")]) == 2
     assert "--data" in capsys.readouterr().err
+
+
+def test_qualified_claims_show_their_qualifier_and_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # MU 103.19000244140625 -> 91.11000061035156 (fixtures/MU.csv) = -11.7066%: "more than 11%" holds
+    mu = nvda_claim(id="mu", symbols=["MU"], reported={"value": -11, "unit": "%"},
+                    qualifier="more_than", tolerance=None, tolerance_reason=None)
+    assert main(["check", str(write(tmp_path, [mu]))]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.split()[:1] == ["mu"])
+    assert "more than -11%" in line and "<= -11%" in line and "-11.7066%" in line
+    assert "-0.7066 pp" in line  # the difference from -11 is in percentage points
+    assert line.split()[-1] == "holds"
+
+
+def test_every_error_of_a_file_goes_to_stderr_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = [nvda_claim(id=None), nvda_claim(id="b", reported={"value": "abc", "unit": "%"})]
+    path = write(tmp_path, bad)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: claims[0].id: required field is missing" in err
+    assert f"{path}: claims[1].reported.value: expected a number, received 'abc'" in err

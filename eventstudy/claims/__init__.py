@@ -11,19 +11,52 @@ Kinds of claim and what is recomputed (``reported`` unit / ``tolerance`` unit):
 ``close_to_close_change`` (percent / percentage_points)
     ``price_field`` on the date divided by ``price_field`` on the previous NYSE
     session, minus one, in percent. The previous session comes from the
-    ``exchange_calendars`` XNYS calendar and the data must have that row.
+    ``exchange_calendars`` XNYS calendar and the data must have that row. An
+    explicit ``base_date`` (an XNYS session before the date) is the date the
+    change is measured from; when it is not the previous session, the result's
+    ``note`` says so (and the table shows ``... from <base_date>``).
 ``intraday_high`` (USD / USD)
     The ``high`` on the date.
 ``price_ratio`` (ratio / ratio)
     ``price_field`` on ``dates[1]`` divided by ``price_field`` on ``dates[0]``.
 ``market_value_change`` (USD_billions / USD_billions)
-    (``price_field`` on the date - ``price_field`` on the previous NYSE session)
-    x ``shares`` (given in the claim, in billions, with its source).
+    (``price_field`` on the date - ``price_field`` on the previous NYSE session,
+    or on ``base_date``) x ``shares`` (given in the claim, in billions, with its
+    source).
 ``uncheckable``
     Not recomputed; a ``reason`` says what data it would need.
 
-A claim *holds* when ``|recorded - reported| <= tolerance`` (inclusive, plus an
-epsilon of 1e-9 in the claim's unit against floating-point noise).
+A claim *holds* when the recorded value lies in the range its ``qualifier``
+accepts (inclusive, widened by an epsilon of 1e-9 in the claim's unit against
+floating-point noise); see :func:`~eventstudy.claims.schema.accepted_range`:
+
+``exact`` (the default)
+    ``|recorded - reported| <= tolerance``; the tolerance is required.
+``about``
+    ``|recorded - reported| <= tolerance``, or half a unit of the last digit
+    of ``reported`` as written when no tolerance is given (``about 17%``:
+    +-0.5; ``about 17.4%``: +-0.05).
+``more_than`` / ``at_least``
+    The move went the reported way by at least ``|reported|``: "fell more
+    than 11%" (``reported: -11``) holds when the change is <= -11%.
+``less_than`` / ``at_most``
+    The move went the reported way by at most ``|reported|``: "rose less than
+    2%" holds when the change is within [0, 2].
+``nearly`` / ``almost``
+    The move went the reported way by ``|reported|`` or a little less: within
+    half a unit of the last written digit below it (or ``tolerance`` below
+    it); "almost 3%" holds when ``|change|`` is within [2.5, 3].
+
+Qualified claims need no tolerance; one given to a one-sided qualifier moves
+its bound in the claim's favour (data uncertainty, e.g. a share count).
+
+Each claim names its ``source`` (``publisher``, ``date`` and a ``file`` or
+``url``); the top-level ``sources`` list is optional. Units may be written
+short: ``%`` (percent), ``pp`` (percentage_points), ``bn`` (billion, for share
+counts) and ``usd_bn`` / ``USD_bn`` (USD_billions).
+
+:func:`load_claims` reports every problem of a file at once, one line each,
+naming the file, the field path and its line.
 """
 
 from eventstudy.claims.checker import (
@@ -38,13 +71,16 @@ from eventstudy.claims.schema import (
     CHECKABLE_KINDS,
     EPSILON,
     KINDS,
+    QUALIFIERS,
     SCHEMA_VERSION,
+    UNIT_ALIASES,
     Claim,
     ClaimSet,
     ClaimSource,
     Quantity,
     Shares,
     SourceInfo,
+    accepted_range,
 )
 
 # ``format_quantity`` stays importable from here, as before the split, but is not in __all__.
@@ -53,7 +89,9 @@ __all__ = [
     "EPSILON",
     "FRAME_COLUMNS",
     "KINDS",
+    "QUALIFIERS",
     "SCHEMA_VERSION",
+    "UNIT_ALIASES",
     "Claim",
     "ClaimResult",
     "ClaimSet",
@@ -62,6 +100,7 @@ __all__ = [
     "Quantity",
     "Shares",
     "SourceInfo",
+    "accepted_range",
     "check_claims",
     "load_claims",
 ]

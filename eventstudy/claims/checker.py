@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.claims.basis import _basis
-from eventstudy.claims.schema import EPSILON, Claim, ClaimSet
+from eventstudy.claims.schema import _KIND_SPEC, EPSILON, Claim, ClaimSet
 from eventstudy.data.source import PriceSource
 from eventstudy.errors import (
     CalendarError,
@@ -40,7 +40,11 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "difference",
     "tolerance",
     "unit",
+    "qualifier",
+    "low",
+    "high",
     "verdict",
+    "note",
     "basis",
     "detail",
 )
@@ -50,7 +54,11 @@ _CALENDAR_NAME = "XNYS"
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """The outcome of checking one claim."""
+    """The outcome of checking one claim.
+
+    ``note`` says what the reader must know beside the verdict, e.g. that the
+    claim's ``base_date`` is not the previous session of its date.
+    """
 
     claim: Claim
     verdict: str
@@ -58,6 +66,7 @@ class ClaimResult:
     difference: float | None = None
     basis: str = ""
     detail: str = ""
+    note: str = ""
 
     @property
     def id(self) -> str:
@@ -108,17 +117,36 @@ def _value(
     return out
 
 
+def _base(claim: Claim) -> tuple[pd.Timestamp, str]:
+    """The date a change is measured from, and a note when it is not the previous session."""
+    date = claim.dates[0]
+    prev = _previous_session(date, claim.id)
+    if claim.base_date is None or claim.base_date == prev:
+        return prev, ""
+    base = claim.base_date
+    if not _calendar().is_session(base):
+        raise NonSessionDateError(
+            f"Claim {claim.id!r}: base_date {base.date()} is not an {_CALENDAR_NAME} session."
+        )
+    return base, (
+        f"base_date {base.date()} is not the previous {_CALENDAR_NAME} session of "
+        f"{date.date()} ({prev.date()}); the change is measured from {base.date()} as the "
+        "claim states"
+    )
+
+
 def _check_one(
     claim: Claim, frames: Mapping[str, pd.DataFrame], source: PriceSource
 ) -> ClaimResult:
     if not claim.checkable:
         return ClaimResult(claim, "uncheckable", detail=claim.reason)
-    assert claim.reported is not None and claim.tolerance is not None
+    assert claim.reported is not None and claim.accepted is not None
+    note = ""
     symbol = claim.symbols[0]
     col = claim.price_field
     if claim.kind == "close_to_close_change":
         date = claim.dates[0]
-        prev = _previous_session(date, claim.id)
+        prev, note = _base(claim)
         p0 = _value(frames, symbol, prev, col, claim.id)
         p1 = _value(frames, symbol, date, col, claim.id)
         recorded = (p1 / p0 - 1.0) * 100.0
@@ -136,7 +164,7 @@ def _check_one(
     elif claim.kind == "market_value_change":
         assert claim.shares is not None
         date = claim.dates[0]
-        prev = _previous_session(date, claim.id)
+        prev, note = _base(claim)
         p0 = _value(frames, symbol, prev, col, claim.id)
         p1 = _value(frames, symbol, date, col, claim.id)
         recorded = (p1 - p0) * claim.shares.value
@@ -147,7 +175,12 @@ def _check_one(
     else:  # pragma: no cover - kinds are validated on load
         raise ClaimsFileError(f"Claim {claim.id!r}: unknown kind {claim.kind!r}")
     difference = recorded - claim.reported.value
-    holds = abs(difference) <= claim.tolerance.value + EPSILON
+    low, high = claim.accepted
+    holds = low - EPSILON <= recorded <= high + EPSILON
+    if claim.qualifier != "exact":
+        detail = f"{detail}; {claim.qualifier.replace('_', ' ')}: accepts {_range(claim)}"
+    if note:
+        detail = f"{detail}; NOTE {note}"
     return ClaimResult(
         claim,
         "holds" if holds else "fails",
@@ -155,7 +188,31 @@ def _check_one(
         difference=difference,
         basis=_basis(source, symbol, col),
         detail=detail,
+        note=note,
     )
+
+
+def _range(claim: Claim) -> str:
+    """The accepted recorded values as text: ``<= -11%``, ``-21% .. -20.5%``."""
+    assert claim.reported is not None and claim.accepted is not None
+    unit = claim.reported.unit
+    low, high = claim.accepted
+    if math.isinf(low):
+        return "<= " + format_quantity(high, unit)
+    if math.isinf(high):
+        return ">= " + format_quantity(low, unit)
+    return f"{format_quantity(low, unit)} .. {format_quantity(high, unit)}"
+
+
+def _reported_cell(claim: Claim, base_note: bool) -> str:
+    """The reported value as the article qualified it (``more than -11%``), and its base date."""
+    assert claim.reported is not None
+    text = format_quantity(claim.reported.value, claim.reported.unit)
+    if claim.qualifier != "exact":
+        text = f"{claim.qualifier.replace('_', ' ')} {text}"
+    if base_note and claim.base_date is not None:
+        text = f"{text} from {claim.base_date.date()}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -211,7 +268,11 @@ class ClaimsReport:
                     "difference": r.difference if r.difference is not None else math.nan,
                     "tolerance": c.tolerance.value if c.tolerance else math.nan,
                     "unit": c.reported.unit if c.reported else "",
+                    "qualifier": c.qualifier,
+                    "low": c.accepted[0] if c.accepted else math.nan,
+                    "high": c.accepted[1] if c.accepted else math.nan,
                     "verdict": r.verdict,
+                    "note": r.note,
                     "basis": r.basis,
                     "detail": r.detail,
                 }
@@ -220,26 +281,30 @@ class ClaimsReport:
         return frame.set_index("id")
 
     def table_rows(self) -> list[tuple[str, str, str, str, str, str, str]]:
-        """Display strings: id, symbol, reported, recorded, difference, tolerance, verdict."""
+        """Display strings: id, symbol, reported, recorded, difference, tolerance, verdict.
+
+        A qualified claim shows its qualifier before the reported value
+        (``more than -11%``) and the accepted range in the tolerance column
+        (``<= -11%``); a ``base_date`` that is not the previous session is
+        shown after the reported value (``-3% from 2025-01-23``).
+        """
         out = []
         for r in self.results:
             c = r.claim
             unit = c.reported.unit if c.reported else ""
-            tol_unit = c.tolerance.unit if c.tolerance else unit
+            tol_unit = c.tolerance.unit if c.tolerance else _KIND_SPEC.get(c.kind, ("", unit))[1]
             out.append(
                 (
                     c.id,
                     ",".join(c.symbols) or "-",
-                    format_quantity(c.reported.value, unit) if c.reported else "-",
+                    _reported_cell(c, bool(r.note)) if c.reported else "-",
                     format_quantity(r.recorded, unit, recorded=True)
                     if r.recorded is not None
                     else "-",
                     format_quantity(r.difference, tol_unit, signed=True, recorded=True)
                     if r.difference is not None
                     else "-",
-                    "±" + format_quantity(c.tolerance.value, tol_unit)
-                    if c.tolerance and c.checkable
-                    else "-",
+                    _tolerance_cell(c, tol_unit),
                     r.verdict,
                 )
             )
@@ -258,6 +323,14 @@ class ClaimsReport:
             )
         lines.append(self.summary)
         return "\n".join(lines)
+
+
+def _tolerance_cell(claim: Claim, tol_unit: str) -> str:
+    if not claim.checkable or claim.reported is None:
+        return "-"
+    if claim.qualifier in ("exact", "about") and claim.tolerance is not None:
+        return "±" + format_quantity(claim.tolerance.value, tol_unit)
+    return _range(claim)
 
 
 _UNIT_DECIMALS = {

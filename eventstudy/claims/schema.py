@@ -17,7 +17,9 @@ __all__ = [
     "CHECKABLE_KINDS",
     "EPSILON",
     "KINDS",
+    "QUALIFIERS",
     "SCHEMA_VERSION",
+    "UNIT_ALIASES",
     "Claim",
     "ClaimSet",
     "ClaimSource",
@@ -46,6 +48,92 @@ CHECKABLE_KINDS: tuple[str, ...] = tuple(_KIND_SPEC)
 #: Every accepted kind.
 KINDS: tuple[str, ...] = (*CHECKABLE_KINDS, "uncheckable")
 
+#: Kinds whose change is measured from a base date (the previous session unless ``base_date``).
+BASE_DATE_KINDS: tuple[str, ...] = ("close_to_close_change", "market_value_change")
+
+#: Words the press puts before a number; see :func:`accepted_range` for each one's rule.
+QUALIFIERS: tuple[str, ...] = (
+    "exact",
+    "about",
+    "more_than",
+    "at_least",
+    "less_than",
+    "at_most",
+    "nearly",
+    "almost",
+)
+
+#: Qualifiers that need a direction (the sign of a non-zero ``reported`` value).
+DIRECTIONAL: tuple[str, ...] = ("more_than", "at_least", "less_than", "at_most", "nearly", "almost")
+
+#: Short unit names accepted in a file, and the unit each stands for.
+UNIT_ALIASES: dict[str, str] = {
+    "%": "percent",
+    "pp": "percentage_points",
+    "bn": "billion",
+    "usd_bn": "USD_billions",
+    "USD_bn": "USD_billions",
+}
+
+_INF = float("inf")
+
+
+def accepted_range(
+    qualifier: str, reported: float, tolerance: float | None, step: float
+) -> tuple[float, float]:
+    """The closed interval of recorded values for which a claim holds.
+
+    ``r`` is the signed reported value, ``R = |r|`` its size and ``s`` its sign
+    (the direction: a fall is reported negative); ``x`` is the recorded value
+    and ``h = step / 2`` is half a unit of the last digit the article wrote
+    (``17`` -> 0.5, ``17.4`` -> 0.05, ``17.40`` -> 0.005).
+
+    ``exact``
+        ``|x - r| <= tolerance`` (the tolerance is required).
+    ``about``
+        ``|x - r| <= b`` with ``b = tolerance`` if given, else ``h``: the
+        figures that round to the reported one.
+    ``more_than``, ``at_least``
+        ``s * x >= R``: the move went the reported way by at least ``R``
+        ("fell more than 11%", ``r = -11``: holds for ``x <= -11``). On a
+        continuous recorded value the two words are the same test.
+    ``less_than``, ``at_most``
+        ``0 <= s * x <= R``: the move went the reported way, by at most ``R``
+        ("rose less than 2%": ``0 <= x <= 2``).
+    ``nearly``, ``almost``
+        ``R - b <= s * x <= R`` with ``b = tolerance`` if given, else ``h``:
+        close to ``R`` from below ("almost 3%": ``|x|`` within ``[2.5, 3]``).
+
+    For the one-sided qualifiers an optional ``tolerance`` moves the bound by
+    that much in the claim's favour (for data uncertainty, e.g. a share count).
+    The directional qualifiers need ``r != 0``. The checker adds :data:`EPSILON`
+    at both ends against floating-point noise.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; an open side is ``-inf`` or ``inf``.
+    """
+    half = step / 2.0
+    t = 0.0 if tolerance is None else tolerance
+    if qualifier == "exact":
+        return reported - t, reported + t
+    if qualifier == "about":
+        band = half if tolerance is None else tolerance
+        return reported - band, reported + band
+    if qualifier not in DIRECTIONAL:
+        raise ValueError(f"qualifier must be one of {QUALIFIERS}, received {qualifier!r}")
+    if reported == 0:
+        raise ValueError(f"qualifier {qualifier!r} needs a non-zero reported value (its sign)")
+    size = abs(reported)
+    if qualifier in ("more_than", "at_least"):
+        lo, hi = size - t, _INF
+    elif qualifier in ("less_than", "at_most"):
+        lo, hi = 0.0, size + t
+    else:  # nearly / almost
+        lo, hi = size - (half if tolerance is None else tolerance), size
+    return (lo, hi) if reported > 0 else (-hi, -lo)
+
 
 @dataclass(frozen=True)
 class Quantity:
@@ -66,11 +154,12 @@ class Shares:
 
 @dataclass(frozen=True)
 class ClaimSource:
-    """Which article a claim comes from."""
+    """Which article a claim comes from (a ``file`` or a ``url``, or both)."""
 
     file: str
     publisher: str
     date: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +169,8 @@ class SourceInfo:
     file: str
     publisher: str
     date: str
-    language: str
+    language: str = ""
+    url: str = ""
     author: str = ""
     title: str = ""
     note: str = ""
@@ -103,6 +193,21 @@ class Claim:
     shares: Shares | None = None
     reason: str = ""
     notes: str = ""
+    qualifier: str = "exact"
+    base_date: pd.Timestamp | None = None
+    #: One unit of the last digit of ``reported`` as written (``-17.4`` -> 0.1).
+    reported_step: float = 1.0
+
+    @property
+    def accepted(self) -> tuple[float, float] | None:
+        """``(low, high)`` of recorded values that make the claim hold; None if uncheckable.
+
+        See :func:`accepted_range` for the rule of each qualifier.
+        """
+        if not self.checkable or self.reported is None:
+            return None
+        tol = self.tolerance.value if self.tolerance is not None else None
+        return accepted_range(self.qualifier, self.reported.value, tol, self.reported_step)
 
     @property
     def checkable(self) -> bool:
