@@ -14,9 +14,15 @@ each figure comes from :mod:`eventstudy.plotting.data` (pandas only).
 
 Quick start::
 
-    from eventstudy.plotting import price_paths, plot_price_paths, save_png
-    ax = plot_price_paths(price_paths(source, ["NVDA", "^GSPC"]), note=data_note(source, [...]))
-    save_png(ax, "paths.png")
+    import eventstudy as es
+    from eventstudy.plotting import plot_result, save_png
+
+    case = es.datasets.deepseek()
+    res = es.event_study(case.prices, benchmark=case.benchmark, event_date=case.event_date,
+                         securities=case.securities)
+    fig = plot_result(res, "car")      # shows inline as the last value of a Jupyter cell
+    save_png(fig, "car_paths.png")
+    plot_result(res, "tests", ax=ax)   # or on an Axes of your own (e.g. from pyplot)
 """
 
 from __future__ import annotations
