@@ -9,11 +9,13 @@ inference (:mod:`eventstudy.inference`) -> results (:mod:`eventstudy.results`)
 
 from __future__ import annotations
 
+from eventstudy import datasets
 from eventstudy.calendar import TradingCalendar
 from eventstudy.data.fixtures import CsvSource
 from eventstudy.data.source import PriceSource
 from eventstudy.events import EventSpec, load_event_file, run_spec
 from eventstudy.inference.result import TestResult
+from eventstudy.loading import load_prices
 from eventstudy.portfolio import portfolio_event_study
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study, prepare_data, run_events
@@ -33,8 +35,10 @@ __all__ = [
     "TradingCalendar",
     "Window",
     "__version__",
+    "datasets",
     "event_study",
     "load_event_file",
+    "load_prices",
     "portfolio_event_study",
     "prepare_data",
     "run_events",

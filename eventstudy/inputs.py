@@ -70,8 +70,18 @@ def as_wide(data: pd.DataFrame | pd.Series, parameter: str, calendar: str = "XNY
     date formats are refused rather than guessed. A timezone-aware index (as
     ``yfinance.Ticker.history`` returns) is converted to the time zone of
     ``calendar`` and its dates kept; a time of day other than midnight there is
-    refused later by :func:`validate_wide`.
+    refused later by :func:`validate_wide`. A ``yfinance.download`` frame
+    (columns ``(Price, Ticker)``) is reduced to one price per ticker, ``Adj
+    Close`` where present and ``Close`` otherwise
+    (:func:`eventstudy.data.panel.from_yfinance_frame`). The choice, or a
+    ``basis`` already in ``data.attrs`` (as :func:`eventstudy.load_prices` sets
+    it), is kept in the returned frame's ``attrs["basis"]``.
     """
+    if isinstance(data, pd.DataFrame) and isinstance(data.columns, pd.MultiIndex):
+        from eventstudy.data.panel import from_yfinance_frame, is_yfinance_frame
+
+        if is_yfinance_frame(data):
+            data = from_yfinance_frame(data, parameter)
     if isinstance(data, pd.Series):
         data = data.to_frame(name=str(data.name) if data.name is not None else parameter)
     if not isinstance(data, pd.DataFrame):
@@ -104,6 +114,9 @@ def as_wide(data: pd.DataFrame | pd.Series, parameter: str, calendar: str = "XNY
         raise InvalidParameterError(parameter, "numeric columns", list(data.dtypes.astype(str))) from exc
     out = pd.DataFrame(values, index=pd.DatetimeIndex(index, name="date"),
                        columns=pd.Index([str(c) for c in data.columns], name="security"))
+    basis = data.attrs.get("basis")
+    if isinstance(basis, dict):
+        out.attrs["basis"] = {str(k): str(v) for k, v in basis.items()}
     if out.columns.duplicated().any():
         raise InvalidParameterError(
             parameter, "unique column names", out.columns[out.columns.duplicated()].tolist()

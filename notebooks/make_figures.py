@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from eventstudy import CsvSource, datasets, event_study, load_event_file
 from eventstudy.claims import check_claims, load_claims
-from eventstudy.data.fixtures import CsvSource
-from eventstudy.events import load_event_file, run_spec
 from eventstudy.plotting import (
     FIRMS,
     INDICES,
@@ -30,8 +29,7 @@ from eventstudy.plotting import (
     save_png,
     sensitivity_grid,
 )
-from eventstudy.resources import case_path, fixtures_dir, seeds_dir
-from eventstudy.windows import Window
+from eventstudy.resources import fixtures_dir, seeds_dir
 
 HERE = Path(__file__).resolve().parent
 DPI = 125
@@ -40,15 +38,18 @@ FIGURES = ("price_paths.png", "claims.png", "sensitivity.png", "car_paths.png", 
 
 
 def main(out: Path = HERE / "figures") -> list[Path]:
+    case = datasets.deepseek()
     source = CsvSource(fixtures_dir())
-    spec = load_event_file(case_path())
+    spec = load_event_file(case.case_file)
     claims = load_claims(seeds_dir() / "deepseek-2025-01-27.yaml")
     note = data_note(source, [*FIRMS, *INDICES])
 
     paths = price_paths(source, [*FIRMS, *INDICES], "2025-01-13", "2025-02-14", "2025-01-24")
     moves = claimed_moves(check_claims(claims, source))
     grid = sensitivity_grid(spec, source, INDICES, ("market", "market_adjusted", "ff3"))
-    result = run_spec(spec.with_overrides(windows=(*spec.windows, Window(-5, 10))), source)
+    result = event_study(case.prices, benchmark=case.benchmark, event_date=case.event_date,
+                         securities=case.securities, name=case.title,
+                         windows=[(0, 0), (-1, 1), (0, 1), (0, 4), (-5, 5), (-5, 10)])
     figures = [
         plot_price_paths(paths, "2025-01-27", "2025-01-24", note=note),
         claims_figure(moves, note=note),

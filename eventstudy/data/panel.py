@@ -8,7 +8,7 @@ import pandas as pd
 
 from eventstudy.errors import DataError, InvalidParameterError
 
-__all__ = ["price_panel"]
+__all__ = ["YF_ADJ_CLOSE", "YF_CLOSE", "from_yfinance_frame", "is_yfinance_frame", "price_panel"]
 
 
 def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -61,3 +61,91 @@ def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[
     panel.index.name = "date"
     panel.columns.name = "symbol"
     return panel, basis
+
+
+#: Column names of the two price fields of a ``yfinance.download`` frame.
+YF_ADJ_CLOSE = "Adj Close"
+YF_CLOSE = "Close"
+
+
+def is_yfinance_frame(data: object) -> bool:
+    """Whether ``data`` looks like a ``yfinance.download`` frame.
+
+    That is a DataFrame whose columns are a two-level MultiIndex one level of
+    which holds the price fields (``Close``, and ``Adj Close`` when the download
+    used ``auto_adjust=False``), e.g. ``(Price, Ticker)`` as returned by default
+    or ``(Ticker, Price)`` with ``group_by="ticker"``.
+    """
+    if not isinstance(data, pd.DataFrame) or not isinstance(data.columns, pd.MultiIndex):
+        return False
+    cols = data.columns
+    return cols.nlevels == 2 and any(
+        YF_CLOSE in cols.get_level_values(i) or YF_ADJ_CLOSE in cols.get_level_values(i)
+        for i in range(2)
+    )
+
+
+def from_yfinance_frame(data: pd.DataFrame, parameter: str = "prices") -> pd.DataFrame:
+    """Wide price frame (one column per ticker) from a ``yfinance.download`` frame.
+
+    Per ticker, ``Adj Close`` is used where the frame has that column with at
+    least one value (``yf.download(..., auto_adjust=False)``), ``Close``
+    otherwise (with ``auto_adjust=True``, the default since yfinance 0.2.51,
+    ``Close`` is already split- and dividend-adjusted). Which one was used is
+    recorded in ``frame.attrs["basis"]`` as ``{ticker: "adj_close" | "close"}``.
+    Nothing is filled: a NaN price stays NaN.
+
+    Parameters
+    ----------
+    data
+        Columns a two-level MultiIndex with the price fields on one level
+        (named ``Price`` by yfinance, or found by its ``Close`` entries) and the
+        tickers on the other.
+    parameter
+        Name of the argument, for error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index, columns the tickers (named ``symbol``), float prices.
+
+    Raises
+    ------
+    InvalidParameterError
+        The columns have no ``Close``/``Adj Close`` level, or a ticker has
+        neither field.
+    """
+    if not is_yfinance_frame(data):
+        raise InvalidParameterError(
+            parameter, "a yfinance.download frame: columns (Price, Ticker) with 'Close' or "
+            "'Adj Close' on the Price level", type(data).__name__ if not isinstance(
+                data, pd.DataFrame) else list(data.columns[:4]))
+    cols = data.columns
+    assert isinstance(cols, pd.MultiIndex)
+    names = list(cols.names)
+    if "Price" in names:
+        field_level = names.index("Price")
+    else:
+        field_level = next(i for i in range(2)
+                           if {YF_CLOSE, YF_ADJ_CLOSE} & set(cols.get_level_values(i)))
+    ticker_level = 1 - field_level
+    by_field = {str(k): data.xs(k, axis=1, level=field_level)
+                for k in dict.fromkeys(cols.get_level_values(field_level))}
+    tickers = list(dict.fromkeys(str(t) for t in cols.get_level_values(ticker_level)))
+    columns: dict[str, pd.Series] = {}
+    basis: dict[str, str] = {}
+    for ticker in tickers:
+        adj = by_field.get(YF_ADJ_CLOSE)
+        if adj is not None and ticker in adj.columns and adj[ticker].notna().any():
+            columns[ticker], basis[ticker] = adj[ticker].astype("float64"), "adj_close"
+            continue
+        close = by_field.get(YF_CLOSE)
+        if close is None or ticker not in close.columns:
+            raise InvalidParameterError(
+                f"{parameter}[{ticker!r}]", "an 'Adj Close' or 'Close' column for every ticker",
+                sorted(str(k) for k, f in by_field.items() if ticker in f.columns))
+        columns[ticker], basis[ticker] = close[ticker].astype("float64"), "close"
+    out = pd.DataFrame(columns, index=data.index)
+    out.columns.name = "symbol"
+    out.attrs["basis"] = basis
+    return out

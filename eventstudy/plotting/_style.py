@@ -1,7 +1,8 @@
 """One print-quality style, applied without touching global pyplot state.
 
-Figures are built with :class:`matplotlib.figure.Figure` directly (never
-``pyplot``), so nothing is registered with a GUI backend and nothing leaks
+Figures are built with :class:`ShownFigure` (a :class:`matplotlib.figure.Figure`
+that Jupyter displays inline through ``_repr_png_``) directly, never with
+``pyplot``, so nothing is registered with a GUI backend and nothing leaks
 between calls. Styling is applied inside :func:`matplotlib.rc_context`, which
 restores the caller's ``rcParams`` on exit; artists keep the style they were
 created with.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +45,8 @@ EVENT_COLOR = "#B2182B"
 
 STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
+    # negative tick labels with U+2212, as every other negative number (see `minus`)
+    "axes.unicode_minus": True,
     # user text is escaped for mathtext (eventstudy.escaping.mathtext), not for TeX
     "text.usetex": False,
     "font.size": 9.0,
@@ -85,12 +89,63 @@ def styled(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+#: The minus sign (U+2212) every negative number in a figure is drawn with, as
+#: matplotlib draws negative tick labels; the hyphen (U+002D) joins words only.
+MINUS = "\u2212"
+_NEGATIVE = re.compile(r"(?:(?<![\w.])|(?<=\de))-(?=\.?\d)")
+
+
+def minus(text: str) -> str:
+    """``text`` with the hyphen before a number replaced by the minus sign.
+
+    ``"day -5"`` becomes ``"day −5"``, ``"(-1, +1)"`` ``"(−1, +1)"`` and
+    ``"1e-06"`` ``"1e−06"``; hyphens inside words or dates (``Day-0``,
+    ``2025-01-27``) are kept.
+    """
+    return _NEGATIVE.sub(MINUS, text)
+
+
+def signed(value: float, fmt: str = "+g") -> str:
+    """``value`` formatted with ``fmt`` and the minus sign (``0`` without a sign)."""
+    return "0" if value == 0 else minus(format(value, fmt))
+
+
+class ShownFigure(Figure):
+    """A :class:`~matplotlib.figure.Figure` that Jupyter displays inline.
+
+    ``_repr_png_`` renders the figure (no pyplot, no GUI backend needed), so
+    a figure returned as the last value of a cell, or passed to
+    ``IPython.display.display``, shows as an image.
+    """
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self, dpi=100)
+
+
+class ShownAxes(Axes):
+    """An Axes that Jupyter displays as the figure holding it (see :class:`ShownFigure`)."""
+
+    name = "eventstudy_shown"
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self, dpi=100)
+
+
+def new_figure(figsize: tuple[float, float] = FIGSIZE) -> ShownFigure:
+    """A new, unregistered figure that displays inline in Jupyter."""
+    return ShownFigure(figsize=figsize)
+
+
 def axes_for(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes, bool]:
-    """The figure and axes to draw on, and whether this call owns the figure."""
+    """The figure and axes to draw on, and whether this call owns the figure.
+
+    A new figure is a :class:`ShownFigure` and its axes a :class:`ShownAxes`,
+    so either displays inline in Jupyter.
+    """
     if ax is not None:
         return figure_of(ax), ax, False
-    fig = Figure(figsize=figsize)
-    return fig, fig.add_subplot(), True
+    fig = new_figure(figsize)
+    return fig, fig.add_subplot(axes_class=ShownAxes), True
 
 
 def finish(fig: Figure, note: str | None) -> None:

@@ -95,8 +95,9 @@ def result_note(result: EventStudyResult) -> str:
         if finite.size:
             span = f", event span {pd.Timestamp(finite.min()):%Y-%m-%d} to {pd.Timestamp(finite.max()):%Y-%m-%d}"
     bases = sorted(set(result.data_basis.values()))
-    basis = f"; prices: {', '.join(bases)}" if bases else ""
-    return f"Source: {result.name}, {result.model.name} model, {est}{span}{basis}."
+    basis = f"; returns from {', '.join(bases)}" if bases else ""
+    name = f"{result.name}, " if result.name else ""
+    return f"Source: {name}{result.model.name} model, {est}{span}{basis}."
 
 
 # ------------------------------------------------------------------ price paths

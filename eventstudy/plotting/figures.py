@@ -29,6 +29,9 @@ from eventstudy.plotting._style import (
     INDEX_STYLES,
     axes_for,
     finish,
+    minus,
+    new_figure,
+    signed,
     styled,
     symbol_color,
 )
@@ -48,7 +51,13 @@ __all__ = [
     "plot_sensitivity",
 ]
 
-_PCT = FuncFormatter(lambda v, _: f"{v:+g}%" if v else "0%")
+def _pct(value: float, _pos: object = None) -> str:
+    """Tick label of a percentage, with the minus sign (module-level: figures pickle)."""
+    return f"{signed(value)}%"
+
+
+def _usd_tn(value: float, _pos: object = None) -> str:
+    return f"${value / 1000:.1f}tn"
 
 
 def _day(d: pd.Timestamp | str) -> pd.Timestamp:
@@ -108,7 +117,7 @@ def plot_price_paths(
     ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.set_xlim(x[0], x[-1])
-    ax.set_xlabel(f"trading day ({x[0].astype('datetime64[Y]')}; ticks on Mondays)")
+    ax.set_xlabel(f"date (trading sessions, {x[0].astype('datetime64[Y]')}; ticks on Mondays)")
     ax.set_ylabel(f"price, rebased ({base.day} {base:%b} close = 100)")
     ax.set_title(mathtext(title) if title else
                  "AI stocks fell on the first session after the DeepSeek-R1 news")
@@ -143,7 +152,7 @@ def plot_claimed_moves(moves: pd.DataFrame, ax: Axes | None = None,
             label="reported by the article (± tolerance)")
     ax.barh(y + h / 2, moves["recorded"], height=h, color="#0072B2", label="recorded close-to-close")
     for yi, rec in zip(y, moves["recorded"], strict=True):
-        ax.annotate(f"{rec:.2f}%", (rec, yi + h / 2), xytext=(4 if rec < 0 else -4, 0),
+        ax.annotate(f"{signed(rec, '.2f')}%", (rec, yi + h / 2), xytext=(4 if rec < 0 else -4, 0),
                     textcoords="offset points", ha="left" if rec < 0 else "right", va="center",
                     fontsize=7, color="white", gid="recorded-value")
     ax.set_yticks(y, _claim_labels(moves))
@@ -151,7 +160,7 @@ def plot_claimed_moves(moves: pd.DataFrame, ax: Axes | None = None,
         ax.invert_yaxis()
     ax.xaxis.set_major_locator(MultipleLocator(5))
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.xaxis.set_major_formatter(_PCT)
+    ax.xaxis.set_major_formatter(FuncFormatter(_pct))
     dates = sorted({pd.Timestamp(d) for d in moves["date"] if pd.notna(d)})
     when = _long_date(dates[0]) if len(dates) == 1 else "the claim dates"
     ax.set_xlabel(f"one-day change on {when} (%, close to previous close)")
@@ -196,7 +205,7 @@ def plot_claim_differences(moves: pd.DataFrame, ax: Axes | None = None,
 @styled
 def claims_figure(moves: pd.DataFrame, note: str | None = None) -> Figure:
     """Two panels: reported vs recorded moves, and their difference against the tolerance."""
-    fig = Figure(figsize=(9.6, 4.8))
+    fig = new_figure((9.6, 4.8))
     left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.6, 1.0]})
     plot_claimed_moves(moves, ax=left)
     plot_claim_differences(moves, ax=right)
@@ -240,10 +249,10 @@ def plot_sensitivity(grid: pd.DataFrame, ax: Axes | None = None, note: str | Non
                width=width * 0.95, color=color, label=label)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(x, [mathtext(f) for f in firms])
-    ax.yaxis.set_major_formatter(_PCT)
+    ax.yaxis.set_major_formatter(FuncFormatter(_pct))
     ax.set_xlabel("firm")
-    ax.set_ylabel(f"abnormal return on day {day} (%)")
-    ax.set_title(f"Day-{day} abnormal return by normal-return model and benchmark")
+    ax.set_ylabel(minus(f"abnormal return on day {day} (%)"))
+    ax.set_title(minus(f"Day {day}: abnormal return by normal-return model and benchmark"))
     ax.grid(axis="x", visible=False)
     ax.legend(title="model, benchmark", loc="upper left", bbox_to_anchor=(1.01, 1.0),
               title_fontsize=8)
@@ -291,9 +300,9 @@ def plot_car_paths(
     _mark_day0(ax, event_date)
     ax.set_xticks(x)
     ax.set_xlim(x[0] - 0.3, x[-1] + 0.3)
-    ax.yaxis.set_major_formatter(_PCT)
+    ax.yaxis.set_major_formatter(FuncFormatter(_pct))
     ax.set_xlabel("trading days relative to the event session (day 0)")
-    ax.set_ylabel(f"cumulative abnormal return from day {x[0]} (%)")
+    ax.set_ylabel(minus(f"cumulative abnormal return from day {x[0]} (%)"))
     name = "" if isinstance(result, CarPaths) else f" ({mathtext(result.model.name)} model)"
     ax.set_title(f"Cumulative abnormal returns{name}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -321,11 +330,11 @@ def plot_event_ar(result: EventStudyResult, ax: Axes | None = None, day: int = 0
            label=f"AR with {100 * level:g}% interval")
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(x, [mathtext(e) for e in p.event_ids])
-    ax.yaxis.set_major_formatter(_PCT)
+    ax.yaxis.set_major_formatter(FuncFormatter(_pct))
     ax.set_xlabel("event")
-    ax.set_ylabel(f"abnormal return on day {day} (%)")
-    ax.set_title(f"Day-{day} abnormal returns ({mathtext(result.model.name)} model), "
-                 f"{100 * level:g}% intervals")
+    ax.set_ylabel(minus(f"abnormal return on day {day} (%)"))
+    ax.set_title(minus(f"Day {day}: abnormal returns ({mathtext(result.model.name)} model), "
+                       f"{100 * level:g}% intervals"))
     ax.grid(axis="x", visible=False)
     if owned:
         finish(fig, note if note is not None else result_note(result))
@@ -358,10 +367,10 @@ def plot_market_value(mv: MarketValue, ax: Axes | None = None, note: str | None 
                     xy=(x0, before), xytext=(8, -2), textcoords="offset points",
                     ha="left", va="top", fontsize=10, fontweight="bold", color=EVENT_COLOR,
                     gid="loss-annotation")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v / 1000:.1f}tn"))
+    ax.yaxis.set_major_formatter(FuncFormatter(_usd_tn))
     ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    ax.set_xlabel(f"trading day ({x[0].astype('datetime64[Y]')}; ticks on Mondays)")
+    ax.set_xlabel(f"date (trading sessions, {x[0].astype('datetime64[Y]')}; ticks on Mondays)")
     ax.set_ylabel("market value (USD trillion)")
     ax.set_title(f"{mathtext(mv.symbol)} market value, {pd.Timestamp(x[0]):%B %Y}")
     ax.legend(loc="lower left")
