@@ -120,6 +120,7 @@ def prepare_data(
     hint = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
             "events)`), or divide percentages by 100.")
     data = as_wide(raw, kind, calendar)
+    basis = {**data.attrs.get("basis", {}), **(basis or {})}  # e.g. adj_close vs close (yfinance)
     validate_wide(data, kind, kind)  # type: ignore[arg-type]
     if kind == "returns":
         check_not_levels(data, "returns", hint)

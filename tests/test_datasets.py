@@ -204,3 +204,11 @@ def test_event_study_accepts_a_yf_download_frame_as_returned() -> None:
 def test_load_prices_basis_survives_as_wide() -> None:
     prices = load_prices(["NVDA", "^GSPC"], end="2023-03-01")
     assert as_wide(prices, "prices").attrs["basis"] == {"NVDA": "adj_close", "^GSPC": "close"}
+
+
+def test_event_study_records_the_yfinance_price_basis() -> None:
+    frame = yf_download_frame(adj=True)
+    firm = [t for t in TICKERS if t != "^IDX"][0]
+    res = es.event_study(frame, benchmark="^IDX", event_date=DATES[200], securities=[firm],
+                         windows=[(0, 0)])
+    assert res.data_basis[firm] == "adj_close" and res.data_basis["^IDX"] in ("adj_close", "close")

@@ -157,7 +157,7 @@ def test_plot_price_paths_contents(source: CsvSource) -> None:
     assert "event day (27 Jan 2025)" in legend_texts(ax)
     assert len(legend_texts(ax)) == 10
     assert "24 Jan close = 100" in ax.get_ylabel()
-    assert ax.get_xlabel().startswith("trading day")
+    assert ax.get_xlabel().startswith("date (trading sessions")
     assert "DeepSeek" in ax.get_title(loc="left")
     assert "2023-01-03 to 2025-06-30" in note_text(ax)
     assert "manifest.json" in note_text(ax)
@@ -286,7 +286,7 @@ def test_plot_car_paths_contents(result) -> None:  # type: ignore[no-untyped-def
     assert "95% band (cross-sectional)" in legend
     assert "event day 0 (27 Jan 2025)" in legend
     assert len(legend) == 9
-    assert "day -5" in ax.get_ylabel()
+    assert "day \u22125" in ax.get_ylabel()
     assert "market model" in ax.get_title(loc="left")
     assert "√N" in note_text(ax) and "t quantile" in note_text(ax)
 
