@@ -467,12 +467,9 @@ def render_html(report: Report) -> str:
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from eventstudy import __version__
 
-        return version("eventstudy")
-    except Exception:  # pragma: no cover - not installed
-        return "(unknown version)"
+    return __version__
 
 
 # ------------------------------------------------------------------ Markdown

@@ -45,6 +45,11 @@ def case_path(name: str = CASE_FILE) -> Path:
     return _PACKAGE_DIR / "cases" / name
 
 
+def case_paths() -> list[Path]:
+    """Every bundled event-study case file (``eventstudy/cases/*.yaml``), sorted by name."""
+    return sorted((_PACKAGE_DIR / "cases").glob("*.yaml"))
+
+
 def default_claims_paths() -> list[Path]:
     """Every bundled claims file."""
     return sorted(seeds_dir().glob("*.yaml"))
