@@ -25,6 +25,11 @@ def _bundled(name: str) -> Path:
     )
 
 
+def package_dir() -> Path:
+    """Folder of the installed ``eventstudy`` package (a checkout's or site-packages')."""
+    return _PACKAGE_DIR
+
+
 def fixtures_dir() -> Path:
     """Folder of the bundled recorded market data (CSV files + ``manifest.json``)."""
     return _bundled("fixtures")
