@@ -20,6 +20,7 @@ the file and the field.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from eventstudy.study import event_study
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window, parse_window
 from eventstudy.yamlfile import did_you_mean, load_yaml_mapping, short_repr
 
-__all__ = ["EventSpec", "load_event_file", "run_spec"]
+__all__ = ["EventSpec", "load_event_file", "run_spec", "spec_from_options"]
 
 #: Which bundled Ken French files each model's factors (and RF) come from.
 MODEL_FACTOR_FILES: dict[str, tuple[str, ...]] = {
@@ -146,6 +147,95 @@ def load_event_file(path: str | Path) -> EventSpec:
         name=name, event_date=event_date, securities=tuple(secs), benchmark=bench, model=model,
         estimation=est, windows=wins, roll=roll, min_estimation_obs=mino, return_type=rtype,
         description=str(raw.get("description", "")), path=str(p),
+    )
+
+
+def _option_window(value: Sequence[str], option: str) -> Window | DateWindow:
+    """``START END`` from the command line: two integers (relative days) or two dates."""
+    ints: list[int] = []
+    for v in value:
+        try:
+            ints.append(int(v))
+        except ValueError:
+            break
+    raw: object = tuple(ints) if len(ints) == 2 else {"start": value[0], "end": value[1]}
+    return parse_window(raw, option)  # type: ignore[arg-type]
+
+
+def spec_from_options(
+    base: EventSpec | None,
+    *,
+    event_date: str | None = None,
+    securities: Sequence[str] | None = None,
+    benchmark: str | None = None,
+    model: str | None = None,
+    estimation: Sequence[str] | None = None,
+    windows: Sequence[Sequence[str]] | None = None,
+    roll: str | None = None,
+    min_estimation_obs: int | None = None,
+    return_type: str | None = None,
+    name: str | None = None,
+) -> EventSpec:
+    """An :class:`EventSpec` from command-line options, on top of an event file or alone.
+
+    Parameters
+    ----------
+    base
+        The parsed event file the options override, or ``None`` to build the
+        study from the options alone (then ``event_date``, ``securities`` and
+        ``benchmark`` are required).
+    event_date, securities, benchmark, model, roll, min_estimation_obs, return_type, name
+        The event-file fields of the same name; ``None`` keeps ``base``'s value
+        (or the event file's default).
+    estimation
+        ``[START, END]`` as given on the command line: two integers (trading
+        days relative to the event) or two ISO dates.
+    windows
+        A list of such pairs; given, it replaces the event file's windows.
+
+    Raises
+    ------
+    InvalidParameterError
+        A value outside what the event file accepts, or a required option
+        missing; the message names the option (``--event-date`` ...).
+    """
+    date = to_timestamp(event_date, "--event-date") if event_date is not None else None
+    secs: tuple[str, ...] | None = None
+    if securities is not None:
+        secs = tuple(securities)
+        if not secs or not all(secs):
+            raise InvalidParameterError("--securities", "one or more non-empty symbols", list(secs))
+        if len(set(secs)) != len(secs):
+            raise InvalidParameterError("--securities", "distinct symbols", list(secs))
+    if benchmark is not None and not benchmark:
+        raise InvalidParameterError("--benchmark", "a symbol", benchmark)
+    if model is not None and model not in MODELS:
+        raise InvalidParameterError("--model", f"one of {sorted(MODELS)}", model)
+    if roll is not None and roll not in ROLL_POLICIES:
+        raise InvalidParameterError("--roll", f"one of {list(ROLL_POLICIES)}", roll)
+    if min_estimation_obs is not None and min_estimation_obs < 1:
+        raise InvalidParameterError("--min-estimation-obs", "a positive integer", min_estimation_obs)
+    if return_type is not None and return_type not in ("simple", "log"):
+        raise InvalidParameterError("--return-type", "'simple' or 'log'", return_type)
+    est = _option_window(estimation, "--estimation") if estimation is not None else None
+    wins: tuple[Window | DateWindow, ...] | None = None
+    if windows is not None:
+        wins = tuple(_option_window(w, f"--window[{i}]") for i, w in enumerate(windows))
+        if len(set(wins)) != len(wins):
+            raise InvalidParameterError("--window", "distinct windows", [str(w) for w in wins])
+    if base is None:
+        for option, value in (("--event-date", date), ("--securities", secs),
+                              ("--benchmark", benchmark)):
+            if value is None:
+                raise InvalidParameterError(
+                    option, "a value (required when no event file is given)", None)
+        assert date is not None and secs is not None and benchmark is not None
+        base = EventSpec(name=name or f"{' '.join(secs)} on {date:%Y-%m-%d}",
+                         event_date=date, securities=secs, benchmark=benchmark)
+    return base.with_overrides(
+        event_date=date, securities=secs, benchmark=benchmark, model=model, estimation=est,
+        windows=wins, roll=roll, min_estimation_obs=min_estimation_obs, return_type=return_type,
+        name=name,
     )
 
 

@@ -25,10 +25,11 @@ from typing import Any
 import pandas as pd
 
 from eventstudy import escaping
-from eventstudy.claims import ClaimSet, ClaimsReport, check_claims, load_claims
+from eventstudy.claims import ClaimResult, ClaimSet, ClaimsReport, check_claims, load_claims
 from eventstudy.data.source import PriceSource
 from eventstudy.errors import EventStudyError
 from eventstudy.events import EventSpec, run_spec
+from eventstudy.provenance import provenance_table, without_paths
 from eventstudy.results import EventStudyResult
 from eventstudy.windows import Window
 
@@ -37,8 +38,10 @@ __all__ = [
     "Report",
     "ReportFigure",
     "build_report",
+    "claims_counts",
     "claims_for_event",
     "provenance_table",
+    "reader_detail",
     "render_html",
     "render_markdown",
     "write_report",
@@ -64,6 +67,7 @@ class ReportFigure:
 
     @property
     def filename(self) -> str:
+        """``<id>.png``: the same names as ``eventstudy run`` writes (``car_paths.png``)."""
         return f"{self.id}.png"
 
 
@@ -99,36 +103,6 @@ def claims_for_event(event_date: pd.Timestamp, paths: Sequence[Path] | None = No
         sets = [load_claims(p) for p in paths]
         return [s for s in sets if s.event_date.normalize() == pd.Timestamp(event_date).normalize()]
     return [load_claims(p) for p in paths]
-
-
-def provenance_table(source: PriceSource, symbols: Sequence[str]) -> tuple[pd.DataFrame, str]:
-    """Per-file provenance from the source's ``manifest.json`` and a one-line description."""
-    manifest: dict[str, Any] | None = getattr(source, "manifest", None)
-    describe = source.describe() if hasattr(source, "describe") else type(source).__name__
-    cols = ["symbol", "file", "rows", "start", "end", "origin", "commit", "sha256", "close",
-            "adj_close"]
-    if manifest is None:
-        return pd.DataFrame(columns=cols), (
-            f"{describe}. No manifest.json: the data's origin is not documented and the "
-            "files are not hash-verified.")
-    wanted = set(symbols)
-    rows = []
-    for e in manifest.get("files", []):
-        if e.get("symbol") not in wanted:
-            continue
-        src = e.get("source") or {}
-        rows.append({
-            "symbol": e.get("symbol", ""), "file": e.get("file", ""), "rows": e.get("rows", ""),
-            "start": e.get("start", ""), "end": e.get("end", ""),
-            "origin": f"{src.get('repository', '')}:{src.get('path', '')}" if src else "",
-            "commit": str(src.get("commit", ""))[:12], "sha256": str(e.get("sha256", ""))[:16],
-            "close": e.get("close", ""), "adj_close": e.get("adj_close", ""),
-        })
-    text = f"{describe}. {manifest.get('description', '')}".strip()
-    rec = manifest.get("recorded_with")
-    if isinstance(rec, dict) and rec.get("tool"):
-        text += f" Recorded with {rec['tool']}" + (f" ({rec['method']})" if rec.get("method") else "") + "."
-    return pd.DataFrame(rows, columns=cols), text
 
 
 def _available(source: PriceSource, symbols: Sequence[str]) -> list[str]:
@@ -184,7 +158,7 @@ def build_report(
         paths = P.price_paths(source, drawn, start=event - pd.Timedelta(days=14),
                               end=event + pd.Timedelta(days=18), base_date=base)
         figures.append(_figure(
-            "price-paths", "Price paths around the event",
+            "price_paths", "Price paths around the event",
             f"Prices rebased to 100 at the close of {base:%Y-%m-%d} (the session before the "
             f"event); adjusted close for stocks, close for indices. Dashed red line: "
             f"{event:%Y-%m-%d}.",
@@ -235,7 +209,7 @@ def build_report(
         car_result = result
     cp = P.car_paths(car_result, car_days)
     figures.append(_figure(
-        "car-paths", f"CAR paths over ({car_days[0]}, +{car_days[1]}) and the CAAR",
+        "car_paths", f"CAR paths over ({car_days[0]}, +{car_days[1]}) and the CAAR",
         f"CARs cumulated from day {car_days[0]}; thick line: CAAR. {cp.caption}",
         P.plot_car_paths(cp, note=note)))
 
@@ -252,10 +226,13 @@ def build_report(
         except EventStudyError as exc:
             warnings.append(f"Market-value figure left out: {exc}")
             break
+        shares = mv_claims[0].shares
+        as_of = f" as of {shares.as_of:%Y-%m-%d}" if shares is not None and shares.as_of else ""
         figures.append(_figure(
-            "market-value", f"{sym} market value",
-            f"Close × {mv.shares_bn:g}bn shares (the count given in the claims file: "
-            f"{mv.shares_source.strip()}). Event-day change: {mv.change_bn:+,.1f} USD bn.",
+            "market_value", f"{sym} market value",
+            f"Close × {mv.shares_bn:g}bn shares{as_of} (the count claim {mv_claims[0].id} uses; "
+            f"its filing is cited in {cs.path.name}). Event-day change: "
+            f"{mv.change_bn:+,.1f} USD bn.",
             P.plot_market_value(mv, note=note)))
         break
 
@@ -263,7 +240,9 @@ def build_report(
     return Report(
         title=spec.name, spec=spec, result=result, claims=tuple(claims_reports),
         figures=tuple(figures), provenance=prov, provenance_text=prov_text,
-        notes=tuple(result.notes), warnings=tuple(warnings), data_note=note,
+        notes=tuple(without_paths(n, source) for n in result.notes),
+        warnings=tuple(without_paths(w, source) for w in warnings),
+        data_note=without_paths(note, source),
         generated=generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
@@ -303,12 +282,27 @@ def _overview_rows(report: Report) -> list[tuple[str, str]]:
                      f"{_pct(caar0['caar'])} (N = {int(caar0['n'])}, t = {_num(caar0['tstat'])}, "
                      f"p = {_num(caar0['pvalue'], '.4f')})"))
     if report.claims:
-        n = sum(len(c) for c in report.claims)
-        rows.append(("Claims", f"{n} checked: {sum(c.count('holds') for c in report.claims)} hold, "
-                     f"{sum(c.count('fails') for c in report.claims)} fail, "
-                     f"{sum(c.count('uncheckable') for c in report.claims)} uncheckable"))
+        rows.append(("Claims", claims_counts(report.claims)))
     rows.append(("Generated", report.generated))
     return rows
+
+
+def claims_counts(reports: Sequence[ClaimsReport]) -> str:
+    """``"13 hold, 0 fail, 8 uncheckable (21 claims)"``: the three counts add up to the total."""
+    counts = {v: sum(c.count(v) for c in reports) for v in ("holds", "fails", "uncheckable")}
+    total = sum(len(c) for c in reports)
+    if sum(counts.values()) != total:  # pragma: no cover - every claim has one of the verdicts
+        raise AssertionError(f"claim verdicts {counts} do not add up to {total}")
+    return (f"{counts['holds']} hold, {counts['fails']} fail, {counts['uncheckable']} "
+            f"uncheckable ({total} claims)")
+
+
+def _pvalue(x: Any) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return ""
+    return "" if not math.isfinite(v) else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
 
 
 def _car_frame(r: EventStudyResult) -> pd.DataFrame:
@@ -331,7 +325,7 @@ def _caar_frame(r: EventStudyResult) -> pd.DataFrame:
     return pd.DataFrame({
         "window": c["window"], "CAAR": c["caar"].map(_pct), "N": c["n"].map(lambda v: _num(v, ".0f")),
         "sd": c["sd"].map(lambda v: _pct(v).lstrip("+")), "t": c["tstat"].map(_num),
-        "p": c["pvalue"].map(lambda v: _num(v, ".4f")),
+        "p": c["pvalue"].map(_pvalue),
     })
 
 
@@ -343,18 +337,42 @@ def _tests_frame(r: EventStudyResult) -> pd.DataFrame:
         t = t[t["headline"].astype(bool)]
     elif "scope" in t.columns:
         t = t[t["scope"] == "window"]
-    keep = [c for c in ("scope", "window", "test", "statistic", "pvalue", "reason") if c in t.columns]
-    out = t[keep].copy()
-    for c in ("statistic", "pvalue"):
-        if c in out.columns:
-            out[c] = out[c].map(lambda v: _num(v, ".4f"))
-    return out
+    from eventstudy.inference import TESTS
+
+    reason = "reason" in t.columns and bool((t["reason"].astype(str) != "").any())
+    out = pd.DataFrame({
+        "window": t["window"].map(str), "test": t["test"],
+        "in words": t["test"].map(lambda n: TESTS[n].label if n in TESTS else n),
+        "statistic": t["statistic"].map(lambda v: _num(v, ".4f")),
+        "p": t["pvalue"].map(_pvalue),
+    })
+    if reason:
+        out["note"] = t["reason"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def reader_detail(result: ClaimResult) -> str:
+    """How a claim was computed, without the claims file's notes on its own sources.
+
+    A market-value claim's detail quotes its share count's ``source`` note
+    (working notes such as which filing was found); the report names the
+    count and its date instead: the note stays in the claims file.
+    """
+    detail = result.detail
+    shares = getattr(result.claim, "shares", None)
+    source = getattr(shares, "source", "") if shares is not None else ""
+    if source and source in detail:
+        as_of = getattr(shares, "as_of", None)
+        detail = detail.replace(f" ({source})", f" as of {as_of:%Y-%m-%d}" if as_of else "")
+        detail = detail.replace(source, "")
+    return detail
 
 
 def _claims_frame(report: Report) -> pd.DataFrame:
     frames = []
     for c in report.claims:
         f = c.to_frame().reset_index()
+        f["detail"] = [reader_detail(r) for r in c.results]
         frames.append(pd.DataFrame({
             "claim": f["id"], "symbols": f["symbols"], "dates": f["dates"],
             "reported": f["reported"].map(lambda v: _num(v, ".4g")),
@@ -449,7 +467,7 @@ def render_html(report: Report) -> str:
                  + _html_table(_caar_frame(r), ("CAAR", "N", "sd", "t", "p")))
     tests = _tests_frame(r)
     if not tests.empty:
-        parts.append("<h3>Headline tests</h3>" + _html_table(tests, ("statistic", "pvalue")))
+        parts.append("<h3>Headline tests</h3>" + _html_table(tests, ("statistic", "p")))
     parts.append("</section>")
     parts.append('<section id="diagnostics"><h2>Diagnostics</h2>'
                  + _html_table(_diagnostics_frame(r), ("nobs", "estimation_missing", "event_missing"))
@@ -467,12 +485,9 @@ def render_html(report: Report) -> str:
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from eventstudy import __version__
 
-        return version("eventstudy")
-    except Exception:  # pragma: no cover - not installed
-        return "(unknown version)"
+    return __version__
 
 
 # ------------------------------------------------------------------ Markdown

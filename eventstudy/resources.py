@@ -25,6 +25,11 @@ def _bundled(name: str) -> Path:
     )
 
 
+def package_dir() -> Path:
+    """Folder of the installed ``eventstudy`` package (a checkout's or site-packages')."""
+    return _PACKAGE_DIR
+
+
 def fixtures_dir() -> Path:
     """Folder of the bundled recorded market data (CSV files + ``manifest.json``)."""
     return _bundled("fixtures")
@@ -43,6 +48,11 @@ def seeds_dir() -> Path:
 def case_path(name: str = CASE_FILE) -> Path:
     """Path of a bundled event-study case file."""
     return _PACKAGE_DIR / "cases" / name
+
+
+def case_paths() -> list[Path]:
+    """Every bundled event-study case file (``eventstudy/cases/*.yaml``), sorted by name."""
+    return sorted((_PACKAGE_DIR / "cases").glob("*.yaml"))
 
 
 def default_claims_paths() -> list[Path]:

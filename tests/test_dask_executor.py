@@ -45,5 +45,5 @@ def test_lazy_import_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     import eventstudy.executors.dask as mod
 
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
-    with pytest.raises(ImportError, match=r"pip install eventstudy\[dask\]"):
+    with pytest.raises(ImportError, match=r"pip install 'dask\[distributed\]'.*pip install '\.\[dask\]'"):
         mod.import_distributed()

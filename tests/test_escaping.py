@@ -192,7 +192,8 @@ def test_run_cli_table_and_figures_show_symbol_as_typed(
     out_dir = tmp_path / "out"
     assert main(["run", str(event), "--data", str(data), "--out", str(out_dir)]) == 0
     out = capsys.readouterr().out
-    assert f"│ {SYMBOL} │ AR day 0 " in out
+    # the symbol's row: symbol, β, se(β), then the day-0 AR (issue 11 added the β columns)
+    assert re.search(re.escape(f"│ {SYMBOL} │ ") + r"\d+\.\d{3} │ \d+\.\d{3} │ AR day 0 ", out)
     assert "\x1b" not in out
     assert (out_dir / "car_paths.png").is_file() and (out_dir / "abnormal_returns.png").is_file()
     # the symbol starts with '[', not a formula character: kept as typed in the CSV

@@ -15,7 +15,9 @@ from eventstudy.events import load_event_file, run_spec
 from eventstudy.report import SECTION_IDS, build_report, render_html, write_report
 from eventstudy.resources import case_path, fixtures_dir
 
-FIGURE_IDS = ["price-paths", "claims", "sensitivity", "car-paths", "market-value"]
+REPO = Path(__file__).resolve().parents[1]
+
+FIGURE_IDS = ["price_paths", "claims", "sensitivity", "car_paths", "market_value"]
 
 
 class _Collector(HTMLParser):
@@ -133,15 +135,92 @@ def test_missing_benchmarks_and_claims_are_noted(tmp_path: Path) -> None:
     report = build_report(spec, CsvSource(data), claim_sets=[],
                           sensitivity_models=("market", "market_adjusted"))
     ids = [f.id for f in report.figures]
-    assert ids == ["price-paths", "sensitivity", "car-paths"]
+    assert ids == ["price_paths", "sensitivity", "car_paths"]
     html = render_html(report)
     assert "No manifest.json" in html
     paths = write_report(report, tmp_path / "out")
-    assert set(paths) == {"report.html", "report.md", "figures/price-paths.png",
-                          "figures/sensitivity.png", "figures/car-paths.png"}
+    assert set(paths) == {"report.html", "report.md", "figures/price_paths.png",
+                          "figures/sensitivity.png", "figures/car_paths.png"}
 
 
 def test_cli_bad_event_file_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("securities: [NVDA]\n", encoding="utf-8")
     assert main(["report", str(bad), "--out", str(tmp_path / "o")]) == 2
+
+
+# ------------------------------------------------------------------ a report worth sharing
+
+
+def _seed_claims() -> list[dict[str, object]]:
+    import yaml
+
+    from eventstudy.resources import seeds_dir
+
+    doc = yaml.safe_load((seeds_dir() / "deepseek-2025-01-27.yaml").read_text(encoding="utf-8"))
+    return list(doc["claims"])
+
+
+def test_counts_add_up(parsed: _Collector, out: Path) -> None:
+    claims = _seed_claims()
+    uncheckable = [c for c in claims if c.get("kind") == "uncheckable" or "reason" in c]
+    assert len(claims) == 21 and len(uncheckable) == 8  # the seed file, read with PyYAML
+    text = " ".join(parsed.text)
+    assert "13 hold, 0 fail, 8 uncheckable (21 claims)" in text
+    assert "checked" not in text.lower().replace("unchecked", "")
+    assert "| Claims | 13 hold, 0 fail, 8 uncheckable (21 claims) |" in (
+        out / "report.md").read_text(encoding="utf-8")
+
+
+def test_no_working_notes_from_the_claims_file(out: Path) -> None:
+    """The share counts' `source` notes stay in the claims file; the report gives count and date."""
+    notes = [str(c["shares"]["source"]) for c in _seed_claims()  # type: ignore[index]
+             if isinstance(c.get("shares"), dict)]
+    assert notes
+    for name in ("report.html", "report.md"):
+        body = " ".join((out / name).read_text(encoding="utf-8").split())
+        assert "search tools" not in body and "Must be verified" not in body, name
+        for note in notes:
+            assert " ".join(note.split())[:60] not in body, (name, note[:60])
+        assert "24.49bn shares as of 2024-11-15" in body
+
+
+def test_provenance_by_file_name_and_sha256_without_paths(out: Path) -> None:
+    import hashlib
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for body in (html, md):
+        assert str(fixtures_dir()) not in body and str(REPO) not in body
+        assert "site-packages" not in body and "/home/" not in body
+    # each data file by name with the sha256 of its bytes (hashlib, not the manifest)
+    for name in ("NVDA.csv", "GSPC.csv", "SOX.csv"):
+        digest = hashlib.sha256((fixtures_dir() / name).read_bytes()).hexdigest()
+        assert re.search(rf"\| {re.escape(name)} \|.*\| {digest} \|", md), name
+    manifest = hashlib.sha256((fixtures_dir() / "manifest.json").read_bytes()).hexdigest()
+    assert f"fixtures/manifest.json sha256 {manifest}" in md
+
+
+def test_without_paths_cuts_any_data_folder(tmp_path: Path) -> None:
+    from eventstudy.provenance import without_paths
+
+    folder = tmp_path / "site-packages" / "eventstudy" / "_bundled" / "mydata"
+    folder.mkdir(parents=True)
+    (folder / "NVDA.csv").write_bytes((fixtures_dir() / "NVDA.csv").read_bytes())
+    text = without_paths(f"missing row in {folder}/NVDA.csv", CsvSource(folder))
+    assert text == "missing row in mydata/NVDA.csv"
+
+
+def test_headline_tests_named_in_words(out: Path) -> None:
+    from eventstudy.inference import TESTS
+
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| (0, 0) | kp-bmp | {TESTS['kp-bmp'].label} |" in md
+
+
+def test_run_and_report_name_the_car_figure_alike(out: Path, tmp_path: Path) -> None:
+    assert main(["run", "--out", str(tmp_path / "run")]) == 0
+    run_pngs = {p.name for p in (tmp_path / "run").glob("*.png")}
+    report_pngs = {p.name for p in (out / "figures").glob("*.png")}
+    assert "car_paths.png" in run_pngs & report_pngs
+    assert not any("-" in n for n in run_pngs | report_pngs)

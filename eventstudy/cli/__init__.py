@@ -1,4 +1,4 @@
-"""Command-line interface: ``eventstudy run | check | record | report``.
+"""Command-line interface: ``eventstudy run | cases | check | report | calibrate | record``.
 
 Each sub-command lives in its own module with ``register(subparsers)``, which
 adds its parser and sets ``func(args) -> int``. :func:`main` is the testable
@@ -31,7 +31,7 @@ from typing import Any, TextIO
 
 from eventstudy.errors import EventStudyError
 
-SUBCOMMANDS: tuple[str, ...] = ("run", "check", "report", "calibrate", "record")
+SUBCOMMANDS: tuple[str, ...] = ("run", "cases", "check", "report", "calibrate", "record")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -42,10 +42,14 @@ EXIT_INTERRUPTED = 130
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``eventstudy`` argument parser with every sub-command registered."""
+    from eventstudy import __version__
+
     parser = argparse.ArgumentParser(
         prog="eventstudy",
         description="Financial event studies on recorded (offline) or live market data.",
     )
+    parser.add_argument("--version", action="version", version=f"eventstudy {__version__}",
+                        help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in SUBCOMMANDS:

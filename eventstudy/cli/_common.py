@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 
 from eventstudy.data.source import PriceSource
@@ -54,6 +55,48 @@ def make_source(folders: Sequence[Path] | None) -> PriceSource:
 def pct(x: float, digits: int = 2) -> str:
     """Format a decimal return as a percentage ('' for NaN)."""
     return "" if x is None or not math.isfinite(x) else f"{100 * x:+.{digits}f}%"
+
+
+def pvalue(p: float) -> str:
+    """A p-value to four decimals, ``<0.0001`` below that, ``-`` when undefined."""
+    if p is None or not math.isfinite(p):
+        return "-"
+    return "<0.0001" if p < 0.0001 else f"{p:.4f}"
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` neutralised for spreadsheets, with every column named.
+
+    A named index (``event_id``, ``window`` ...) is written as the first
+    columns; an unnamed default ``RangeIndex`` is not written at all. Any
+    other unnamed index is a bug in the caller and raises ``ValueError``
+    rather than writing a column without a header.
+    """
+    from eventstudy.escaping import csv_frame
+
+    named = all(n is not None for n in frame.index.names)
+    if not named and not isinstance(frame.index, pd.RangeIndex):
+        raise ValueError(f"{path.name}: the table has an unnamed index {list(frame.index.names)}")
+    csv_frame(frame).to_csv(path, index=named)
+    return path
+
+
+def resolve_event_file(arg: str) -> Path:
+    """An event file path, or the name of a bundled case (``deepseek-2025-01-27``).
+
+    A path that exists wins; otherwise a bundled case of that name (with or
+    without ``.yaml``); otherwise the path as given, so that the loader
+    reports it as missing.
+    """
+    from eventstudy.resources import case_paths
+
+    path = Path(arg)
+    if path.exists():
+        return path
+    for case in case_paths():
+        if arg in (case.name, case.stem):
+            return case
+    return path
 
 
 #: Name of the file that lists what an output folder holds (written last).

@@ -6,17 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from eventstudy.cli._common import (
-    OUTPUT_MANIFEST,
-    add_data_argument,
-    console,
-    make_source,
-    output_folder,
-)
+from eventstudy.cli._common import OUTPUT_MANIFEST, console, make_source, output_folder
+from eventstudy.cli.run import add_study_arguments, spec_from_args
 from eventstudy.escaping import console as text
-from eventstudy.events import load_event_file
-from eventstudy.models import MODELS
-from eventstudy.resources import case_path
 
 
 def register(subparsers: Any) -> None:
@@ -28,13 +20,9 @@ def register(subparsers: Any) -> None:
         "and write report.html (self-contained: figures embedded, no external links), "
         "report.md and figures/*.png to --out.",
     )
-    parser.add_argument("event", nargs="?", type=Path, help="event file (YAML); default: bundled case")
-    add_data_argument(parser)
+    add_study_arguments(parser)
     parser.add_argument("--claims", type=Path, nargs="+", metavar="CLAIMS.yaml",
                         help="claims files to check (default: bundled files about the event date)")
-    parser.add_argument("--benchmark", help="benchmark symbol (overrides the event file)")
-    parser.add_argument("--model", choices=sorted(MODELS),
-                        help="normal-return model (overrides the event file)")
     parser.add_argument("--out", type=Path, default=Path("eventstudy-report"),
                         help="output folder (default: ./eventstudy-report)")
     parser.set_defaults(func=run)
@@ -43,8 +31,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from eventstudy.report import build_report, claims_for_event, write_report
 
-    spec = load_event_file(args.event if args.event is not None else case_path())
-    spec = spec.with_overrides(benchmark=args.benchmark, model=args.model)
+    spec = spec_from_args(args)
     source = make_source(args.data)
     with output_folder(args.out, "report", source) as tmp:  # refuses a bad --out before any work
         claim_sets = claims_for_event(spec.event_date, args.claims)

@@ -3,7 +3,7 @@
 An executor maps the engine over chunks of an events table and yields the
 chunks' :class:`~eventstudy.study.EventsPart` in order. :class:`LocalExecutor`
 runs them in this process; :class:`eventstudy.executors.dask.DaskExecutor`
-(optional extra, ``pip install eventstudy[dask]``) on a ``dask.distributed``
+(optional extra, ``pip install ".[dask]"`` from a checkout) on a ``dask.distributed``
 cluster.
 """
 

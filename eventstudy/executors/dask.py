@@ -12,7 +12,9 @@ so results are identical to the local engine::
     client = Client("tcp://scheduler:8786")
     res = batch_study(returns, events, benchmark="SPY", executor=DaskExecutor(client))
 
-Dask is an optional extra: ``pip install eventstudy[dask]``.
+Dask is an optional extra: ``pip install ".[dask]"`` from a checkout of this project
+(distribution ``eventstudy-honest``; the PyPI name ``eventstudy`` is an unrelated package),
+or ``pip install "dask[distributed]"``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["DaskExecutor", "import_distributed"]
 
 _HINT = ("The Dask executor needs dask.distributed, an optional extra: "
-         "pip install eventstudy[dask]  (or: pip install 'dask[distributed]').")
+         "pip install 'dask[distributed]'  (or, from a checkout of this project: "
+         "pip install '.[dask]').")
 
 
 def import_distributed() -> Any:
