@@ -54,7 +54,8 @@ def _ols(prices: pd.DataFrame, res: EventStudyResult, eid: str) -> sm.regression
 # --- Window ----------------------------------------------------------------------
 def test_window_is_a_value_equal_to_its_tuple() -> None:
     w = Window(-1, 1)
-    assert w == (-1, 1) and (-1, 1) == w and w != (0, 1)  # noqa: SIM300 (reflected ==) and w != "(-1, +1)"
+    assert (-1, 1) == w  # noqa: SIM300 (the reflected ==)
+    assert w == (-1, 1) and w != (0, 1) and w != "(-1, +1)"
     assert hash(w) == hash((-1, 1)) and {(-1, 1): "x"}[w] == "x" and (-1, 1) in {w}
     assert str(w) == repr(w) == w.label == "(-1, +1)" and f"CAR{w}" == "CAR(-1, +1)"
     assert sorted([Window(0, 1), Window(-5, 5), Window(0, 0)]) == [(-5, 5), (0, 0), (0, 1)]
