@@ -2,7 +2,11 @@
 
 Outputs are tidy pandas objects with named indexes; ``summary()`` returns a
 statsmodels :class:`~statsmodels.iolib.summary.Summary`. Frames are copied on
-access, so a result cannot be changed through them.
+access, so a result cannot be changed through them. As in statsmodels, the
+model parameters come with ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
+``cov_params()`` and ``rsquared`` (per event), the CARs and the CAAR with
+``car_conf_int()`` and ``caar_conf_int()``. The ``window`` index level holds
+:class:`~eventstudy.windows.Window` values, selected by ``(start, end)`` tuples.
 """
 
 from __future__ import annotations

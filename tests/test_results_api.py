@@ -79,6 +79,11 @@ def test_window_level_takes_tuples_windows_and_labels(res: EventStudyResult) -> 
     assert by_tuple["car"] == car.loc[("NVDA", "(-1, +1)")]["car"] == car.loc[("NVDA", Window(-1, 1)), "car"]
     assert car.loc[("NVDA", (-1, 1)), "car"] == pytest.approx(res.ar.loc[-1:1, "NVDA"].sum(), abs=1e-15)
     assert car.xs("(0, 0)", level="window").equals(day0)
+    # pandas' own keys are untouched
+    assert list(car.loc["NVDA"].index) == list(res.windows)
+    assert car.loc[:, "car"].equals(car["car"]) and len(car.loc[car["car"] < 0]) == (car["car"] < 0).sum()
+    with pytest.raises(KeyError):
+        car.loc[("NVDA", (0, 9))]
     # derived frames keep the lookups
     assert car[["car"]].xs((0, 0), level="window")["car"].equals(day0["car"])
     caar = res.caar
