@@ -31,7 +31,20 @@ from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 from eventstudy.windows import Window
 
-__all__ = ["car_arrays", "car_table", "car_test", "t_pvalue"]
+__all__ = ["car_arrays", "car_table", "car_test", "t_pvalue", "window_array"]
+
+
+def window_array(windows: Sequence[Window], repeat: int = 1) -> np.ndarray:
+    """Object array of :class:`Window` values, each repeated ``repeat`` times.
+
+    Built element by element: numpy and pandas would otherwise read the
+    ``(start, end)`` tuples as a second dimension or a MultiIndex.
+    """
+    out = np.empty(len(windows) * repeat, dtype=object)
+    for i, w in enumerate(windows):
+        for j in range(repeat):
+            out[i * repeat + j] = w
+    return out
 
 
 def t_pvalue(stat: FloatArray | float, df: FloatArray | float, alternative: Alternative) -> FloatArray:
@@ -78,6 +91,9 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
               alternative: Alternative = "two-sided") -> pd.DataFrame:
     """Tidy CAR table indexed by (event_id, window).
 
+    The ``window`` level holds :class:`~eventstudy.windows.Window` values, so
+    ``(start, end)`` tuples select rows (``xs((0, 0), level="window")``).
+
     The ``reason`` column says why a row's statistics are undefined (no
     abnormal return in the window, zero or undefined ``Var(CAR)``); it is ``""``
     when every number in the row is defined.
@@ -97,7 +113,7 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
                          np.where(~np.isfinite(pval), "t statistic or p-value undefined", "")))
         parts.append(pd.DataFrame({
             "event_id": panel.event_ids,
-            "window": w.label,
+            "window": window_array([w], panel.n_events),
             "security": panel.securities,
             "start": w.start,
             "end": w.end,

@@ -2,7 +2,11 @@
 
 Outputs are tidy pandas objects with named indexes; ``summary()`` returns a
 statsmodels :class:`~statsmodels.iolib.summary.Summary`. Frames are copied on
-access, so a result cannot be changed through them.
+access, so a result cannot be changed through them. As in statsmodels, the
+model parameters come with ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
+``cov_params()`` and ``rsquared`` (per event), the CARs and the CAAR with
+``car_conf_int()`` and ``caar_conf_int()``. The ``window`` index level holds
+:class:`~eventstudy.windows.Window` values, selected by ``(start, end)`` tuples.
 """
 
 from __future__ import annotations
@@ -14,17 +18,31 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.abnormal import car_table, car_test
+from eventstudy.abnormal import car_table, car_test, window_array
+from eventstudy.frames import WindowFrame
 from eventstudy.inference.result import TestResult
 from eventstudy.models import ModelSpec, fit_statsmodels
 from eventstudy.panel import AbnormalPanel
-from eventstudy.windows import Window
+from eventstudy.windows import Window, parse_window
 
 if TYPE_CHECKING:  # statsmodels is imported where it is used (start-up time)
-    from statsmodels.iolib.summary import Summary
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
+    from eventstudy._summary import EventStudySummary
+
 __all__ = ["EventStudyResult", "build_result"]
+
+
+def _t_quantile(alpha: float, df: np.ndarray) -> np.ndarray:
+    """``t(1 - alpha/2, df)``; ``alpha`` must lie in (0, 1)."""
+    from scipy import stats
+
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0.0 < float(alpha) < 1.0:
+        from eventstudy.errors import InvalidParameterError
+        raise InvalidParameterError("alpha", "a number in (0, 1)", alpha)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(stats.t.ppf(1.0 - float(alpha) / 2.0, np.asarray(df, dtype=np.float64)),
+                          dtype=np.float64)
 
 
 def _fmt(x: float, spec: str = ".4f") -> str:
@@ -80,17 +98,27 @@ class EventStudyResult:
     def car(self) -> pd.DataFrame:
         """CAR per event and window with its t-test (index ``event_id, window``).
 
+        The ``window`` level holds :class:`~eventstudy.windows.Window` values
+        (tuples that print as ``(-1, +1)``); the frame is a
+        :class:`~eventstudy.frames.WindowFrame`, so rows are selected by tuple
+        or label: ``car.loc[("NVDA", (-1, 1))]``, ``car.loc[("NVDA", "(-1, +1)")]``,
+        ``car.xs((0, 0), level="window")``.
+
         Every requested event has a row per window, excluded events too: their
         numbers are NaN and ``reason`` says why (``"event excluded: ..."``). A
         row of an included event whose statistics are undefined carries its
         reason as well; ``reason`` is ``""`` when every number is defined.
         """
-        return self._car.copy()
+        return WindowFrame(self._car.copy())
 
     @property
     def caar(self) -> pd.DataFrame:
-        """Cross-sectional CAAR per window with the cross-sectional t-test."""
-        return self._caar.copy()
+        """Cross-sectional CAAR per window with the cross-sectional t-test.
+
+        Index ``window`` of :class:`~eventstudy.windows.Window` values:
+        ``caar.loc[(-1, 1)]`` or ``caar.loc["(-1, +1)"]`` selects a row.
+        """
+        return WindowFrame(self._caar.copy())
 
     @property
     def tests(self) -> pd.DataFrame:
@@ -104,7 +132,13 @@ class EventStudyResult:
 
     @property
     def params(self) -> pd.DataFrame:
-        """Estimated normal-return parameters (index ``event_id``)."""
+        """Estimated normal-return parameters (index ``event_id``, columns ``param``).
+
+        One vocabulary everywhere (``params``, ``bse``, ``tvalues``, ``pvalues``,
+        ``conf_int``, ``cov_params``, :meth:`fit_detail`, ``params.csv``): the
+        finance names ``alpha`` (the constant), ``beta`` (the benchmark return's
+        coefficient) and the factor columns' own names (``Mkt-RF``, ``SMB`` ...).
+        """
         return pd.DataFrame(self.panel.params.copy(),
                             index=pd.Index(self.event_ids, name="event_id"),
                             columns=pd.Index(list(self.model.param_names), name="param"))
@@ -120,6 +154,160 @@ class EventStudyResult:
     def tvalues(self) -> pd.DataFrame:
         """t-statistics of :attr:`params`."""
         return self.params / self.bse
+
+    @property
+    def pvalues(self) -> pd.DataFrame:
+        """Two-sided p-values of :attr:`tvalues`, Student t with ``T_i - k`` df (as statsmodels OLS)."""
+        from scipy import stats
+
+        df = self.panel.df_resid.astype(np.float64)[:, None]
+        with np.errstate(invalid="ignore"):
+            p = 2.0 * stats.t.sf(np.abs(self.tvalues.to_numpy(dtype=float)), df)
+        return pd.DataFrame(p, index=self.params.index, columns=self.params.columns)
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals of :attr:`params`: ``params +/- t(1 - alpha/2, T_i - k) * bse``.
+
+        Parameters
+        ----------
+        alpha : float, default 0.05
+            The intervals have coverage ``1 - alpha``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``(event_id, param)``, columns ``lower`` and ``upper`` (per
+            event, the rows of statsmodels' ``conf_int`` for that event's OLS).
+        """
+        q = _t_quantile(alpha, self.panel.df_resid)[:, None]
+        est, se = self.params, self.bse
+        return pd.DataFrame({"lower": (est - q * se).stack(), "upper": (est + q * se).stack()})
+
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance matrix of :attr:`params`, ``s_i^2 (X_i'X_i)^-1`` per event.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``(event_id, param)``, one column per parameter.
+        """
+        names = list(self.model.param_names)
+        cov = self.panel.sigma2[:, None, None] * self.panel.xtx_inv
+        index = pd.MultiIndex.from_product([self.event_ids, names], names=["event_id", "param"])
+        return pd.DataFrame(cov.reshape(-1, len(names)), index=index,
+                            columns=pd.Index(names, name="param"))
+
+    @property
+    def rsquared(self) -> pd.Series:
+        """R-squared of each event's estimation regression, ``1 - RSS / TSS``.
+
+        TSS is centred (every model here with parameters has a constant), so a
+        constant-only model has R-squared 0; NaN when the model estimates nothing.
+        """
+        resid = self.panel.est_resid
+        used = np.isfinite(resid)
+        y = np.where(used, self._est_y, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tss = np.nansum((y - np.nanmean(y, axis=1, keepdims=True)) ** 2, axis=1)
+            r2 = 1.0 - np.nansum(np.where(used, resid, 0.0) ** 2, axis=1) / tss
+        if self.model.k == 0:
+            r2 = np.full(self.panel.n_events, np.nan)
+        return pd.Series(r2, index=pd.Index(self.event_ids, name="event_id"), name="rsquared")
+
+    def car_conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals of each CAR: ``car +/- t(1 - alpha/2, df) * se``.
+
+        ``se`` is the forecast-error-corrected standard error and ``df`` the
+        residual degrees of freedom of the :attr:`car` table (its t-test).
+
+        Parameters
+        ----------
+        alpha : float, default 0.05
+            Coverage ``1 - alpha``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like :attr:`car`, columns ``car``, ``lower``, ``upper``.
+        """
+        car = self._car
+        q = _t_quantile(alpha, car["df"].to_numpy(dtype=float))
+        est, se = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
+        return WindowFrame({"car": est, "lower": est - q * se, "upper": est + q * se}, index=car.index)
+
+    def caar_conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals of the CAAR from the cross-sectional t-test.
+
+        ``caar +/- t(1 - alpha/2, df) * sd / sqrt(n)``, with ``sd`` the
+        cross-sectional standard deviation of the CARs and ``df = n - 1``
+        (Brown & Warner 1985), the test reported in :attr:`caar`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``window``, columns ``caar``, ``lower``, ``upper``.
+        """
+        c = self._caar
+        q = _t_quantile(alpha, c["df"].to_numpy(dtype=float))
+        est = c["caar"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = c["sd"].to_numpy(dtype=float) / np.sqrt(c["n"].to_numpy(dtype=float))
+        return WindowFrame({"caar": est, "lower": est - q * se, "upper": est + q * se}, index=c.index)
+
+    def to_latex(self, table: str = "car", float_format: str = ".4f") -> str:
+        """One of the result's tables as a LaTeX ``tabular`` (booktabs rules).
+
+        Rendered by statsmodels' ``SimpleTable`` (which escapes ``# $ % & _``),
+        so no extra dependency is needed; windows print as their labels.
+
+        Parameters
+        ----------
+        table : {"car", "caar", "tests", "params"}
+            Which table: :attr:`car`, :attr:`caar`, :attr:`tests` or :attr:`params`.
+        float_format : str, default ".4f"
+            Format spec of the floating-point cells (NaN is left empty).
+
+        Returns
+        -------
+        str
+            LaTeX source of one ``tabular`` inside a ``center`` environment.
+
+        Raises
+        ------
+        InvalidParameterError
+            For another ``table``.
+        """
+        from statsmodels.iolib.table import SimpleTable
+
+        frames = {"car": self._car, "caar": self._caar, "tests": self._tests, "params": self.params}
+        if table not in frames:
+            from eventstudy.errors import InvalidParameterError
+            raise InvalidParameterError("table", f"one of {sorted(frames)}", table)
+        frame = frames[table]
+        flat = frame.reset_index() if any(n is not None for n in frame.index.names) else frame
+
+        def cell(v: Any) -> str:
+            if isinstance(v, float | np.floating):
+                return _fmt(float(v), float_format)
+            return "" if v is None else str(v)
+
+        rows = [[cell(v) for v in row] for row in flat.itertuples(index=False, name=None)]
+        return str(SimpleTable(rows or [[""] * flat.shape[1]], headers=[str(c) for c in flat.columns],
+                               title=table).as_latex_tabular())
+
+    def _windows_arg(self, windows: Sequence[Window | tuple[int, int]] | None) -> list[Window]:
+        """The study's windows named by ``windows`` (Windows or ``(start, end)`` pairs)."""
+        from eventstudy.errors import InvalidParameterError
+
+        if windows is None:
+            return list(self.windows)
+        out = []
+        for i, w in enumerate(windows):
+            parsed = parse_window(w, f"windows[{i}]")  # type: ignore[arg-type]
+            if not isinstance(parsed, Window) or parsed not in self.windows:
+                raise InvalidParameterError(f"windows[{i}]", f"one of the study's windows {list(self.windows)}", w)
+            out.append(parsed)
+        return out
 
     @property
     def sigma2(self) -> pd.Series:
@@ -181,28 +369,53 @@ class EventStudyResult:
 
     def car_test(self, event_id: str, window: Window | Sequence[int] = (0, 0)) -> TestResult:
         """The forecast-error-corrected t-test of one event's CAR."""
-        w = window if isinstance(window, Window) else Window(int(window[0]), int(window[1]))
+        w = parse_window(window, "window")  # type: ignore[arg-type]
+        if not isinstance(w, Window):
+            from eventstudy.errors import InvalidParameterError
+            raise InvalidParameterError("window", "(start, end) relative trading days", window)
         return car_test(self.panel, self._pos(event_id), w)
 
     def fit_detail(self, event_id: str) -> RegressionResultsWrapper:
-        """statsmodels OLS of one event's estimation window (for ``summary()``)."""
+        """statsmodels OLS of one event's estimation window (for ``summary()``).
+
+        Its exogenous variables carry the names of :attr:`params` (``alpha``,
+        ``beta``, factor names), so ``fit_detail(e).params`` matches
+        ``params.loc[e]``.
+        """
         i = self._pos(event_id)
         if self.model.k == 0:
             raise ValueError(f"model {self.model.name!r} estimates no parameters")
         index = pd.DatetimeIndex(pd.to_datetime(self.panel.est_dates[i]), name="date")
-        x = pd.DataFrame(self.panel.est_x[i], index=index,
-                         columns=["const" if n == "alpha" else ("market" if n == "beta" else n)
-                                  for n in self.model.param_names])
+        x = pd.DataFrame(self.panel.est_x[i], index=index, columns=list(self.model.param_names))
         y = pd.Series(self._est_y[i], index=index, name=self.event_ids[i])
         return fit_statsmodels(y, x)
 
     # ------------------------------------------------------------- display
-    def summary(self, windows: Sequence[Window] | None = None) -> Summary:
-        """statsmodels ``Summary``: setup, CARs, CAAR tests and notes."""
-        from statsmodels.iolib.summary import Summary
+    def summary(self, windows: Sequence[Window | tuple[int, int]] | None = None) -> EventStudySummary:
+        """statsmodels ``Summary``: setup, CARs, CAAR tests and notes.
+
+        Parameters
+        ----------
+        windows : sequence of Window or (start, end) tuples, optional
+            The CAR columns to show, among the study's windows (default: all).
+
+        Returns
+        -------
+        EventStudySummary
+            A statsmodels ``Summary``: ``as_text()``, ``as_html()``, ``as_csv()``
+            and ``as_latex()`` (each table its own ``tabular``).
+
+        Raises
+        ------
+        InvalidParameterError
+            If a window is not a pair of ints or was not computed by the study.
+        """
         from statsmodels.iolib.table import SimpleTable
 
-        smry = Summary()
+        from eventstudy._summary import EventStudySummary
+
+        wins = self._windows_arg(windows)
+        smry = EventStudySummary()
         d = self._diagnostics
         sessions = sorted({str(pd.Timestamp(s).date()) for s in d["event_session"].unique()})
         n_ok = int((d["status"] == "ok").sum())
@@ -222,7 +435,6 @@ class EventStudyResult:
             [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)],
             title="Event study results",
         ))
-        wins = list(windows) if windows is not None else list(self.windows)
         car = self._car
         if len(car):
             rows, stubs = [], []
@@ -239,15 +451,18 @@ class EventStudyResult:
                 stubs.append(eid)
             smry.tables.append(SimpleTable(rows, headers=[f"CAR{w.label}" for w in wins], stubs=stubs,
                                            title="CAR per event (t, forecast-error corrected; * p<0.05)"))
-        if len(self._caar):
+        caar = self._caar.loc[pd.Index(window_array(wins), tupleize_cols=False)] if len(self._caar) else self._caar
+        if len(caar):
             cols = ["caar", "n", "tstat", "pvalue"]
             data = [[f"{100 * r['caar']:.3f}%", str(int(r["n"])), _fmt(r["tstat"], ".3f"),
-                     _fmt(r["pvalue"], ".4f")] for r in self._caar[cols].to_dict("records")]
+                     _fmt(r["pvalue"], ".4f")] for r in caar[cols].to_dict("records")]
             smry.tables.append(SimpleTable(data, headers=["CAAR", "N", "t", "p"],
-                                           stubs=list(self._caar.index),
+                                           stubs=[str(w) for w in caar.index],
                                            title="CAAR, cross-sectional t (Brown & Warner 1985)"))
         headline = self._tests[self._tests.get("headline", pd.Series(False, index=self._tests.index)).astype(bool)] \
             if len(self._tests) else self._tests
+        if len(headline):
+            headline = headline[headline["window"].astype(str).isin([w.label for w in wins])]
         if len(headline):
             data = [[r["window"], r["test"], _fmt(r["statistic"], ".3f"), _fmt(r["pvalue"], ".4f"),
                      r.get("reason", "") or ""] for r in headline.to_dict("records")]
@@ -255,6 +470,7 @@ class EventStudyResult:
                                            title="Headline tests"))
         if self.notes:
             smry.add_extra_txt(["Notes:", *[f"[{i + 1}] {n}" for i, n in enumerate(self.notes)]])
+            smry.notes = list(self.notes)
         return smry
 
     def __str__(self) -> str:
@@ -274,15 +490,18 @@ def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window
 
     rows: list[dict[str, Any]] = []
     for w in windows:
-        vals = car.xs(w.label, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
+        vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
         vals = vals[np.isfinite(vals)]
         test = cross_sectional_t_test(panel, w.start, w.end)
-        rows.append({"window": w.label, "start": w.start, "end": w.end,
+        rows.append({"window": w, "start": w.start, "end": w.end,
                      "caar": float(vals.mean()) if vals.size else np.nan, "n": int(vals.size),
                      "sd": float(vals.std(ddof=1)) if vals.size > 1 else np.nan,
                      "tstat": test.statistic, "df": test.df, "pvalue": test.pvalue,
                      "valid": test.valid, "reason": test.reason})
-    return pd.DataFrame(rows).set_index("window")
+    out = pd.DataFrame(rows, columns=["window", "start", "end", "caar", "n", "sd", "tstat", "df", "pvalue",
+                                      "valid", "reason"])
+    out.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
+    return out.drop(columns="window")
 
 
 def build_result(
@@ -327,7 +546,7 @@ def _with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
     n = len(ids)
     rows = pd.DataFrame({
         "event_id": np.tile(ids, len(windows)),
-        "window": np.repeat([w.label for w in windows], n),
+        "window": window_array(list(windows), n),
         "security": np.tile(secs, len(windows)),
         "start": np.repeat([w.start for w in windows], n),
         "end": np.repeat([w.end for w in windows], n),
@@ -337,7 +556,8 @@ def _with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
         "reason": np.tile(why, len(windows)),
     })
     both = pd.concat([car.reset_index(), rows], ignore_index=True) if len(car) else rows
-    w_rank = pd.Index([w.label for w in windows]).get_indexer(pd.Index(both["window"]))
+    w_rank = pd.Index(window_array(list(windows)), tupleize_cols=False).get_indexer(
+        pd.Index(both["window"].to_numpy(dtype=object), tupleize_cols=False))
     e_rank = pd.Index(diagnostics.index.astype(str)).get_indexer(pd.Index(both["event_id"].astype(str)))
     order = np.lexsort((e_rank, w_rank))
     out = both.iloc[order].astype({"start": np.int64, "end": np.int64, "days": np.int64,

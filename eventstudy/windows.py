@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.calendar import to_timestamp
@@ -26,18 +27,75 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, eq=False)
 class Window:
-    """Relative trading days ``[start, end]`` (inclusive), day 0 = event session."""
+    """Relative trading days ``[start, end]`` (inclusive), day 0 = event session.
+
+    A small value type that equals the tuple ``(start, end)`` and hashes like it
+    (``Window(-1, 1) == (-1, 1)``, ``{(-1, 1): x}[Window(-1, 1)]``), orders by
+    start then end, and prints as its :attr:`label` ``(-1, +1)``. It is a scalar
+    to pandas (not a tuple, so pandas never reads it as several labels or
+    levels), which makes it the ``window`` level of result indexes:
+    ``res.car.xs((0, 0), level="window")``. ``tuple(w)`` is spelled
+    :meth:`as_tuple`.
+
+    Parameters
+    ----------
+    start, end : int
+        First and last relative trading day, ``start <= end``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If an end is not an integer or ``start > end``.
+    """
 
     start: int
     end: int
 
     def __post_init__(self) -> None:
+        ends = (self.start, self.end)
+        if not all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in ends):
+            raise InvalidParameterError("window", "integer relative trading days (start, end)", ends)
         if self.start > self.end:
-            raise InvalidParameterError(
-                "window", "start <= end (relative trading days)", (self.start, self.end)
-            )
+            raise InvalidParameterError("window", "start <= end (relative trading days)", ends)
+        object.__setattr__(self, "start", int(self.start))
+        object.__setattr__(self, "end", int(self.end))
+
+    def as_tuple(self) -> tuple[int, int]:
+        """``(start, end)``."""
+        return (self.start, self.end)
+
+    @staticmethod
+    def _other(other: object) -> tuple[int, int] | None:
+        if isinstance(other, Window):
+            return other.as_tuple()
+        if isinstance(other, tuple) and len(other) == 2:
+            return other  # type: ignore[return-value]
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.as_tuple() == o
+
+    def __hash__(self) -> int:
+        return hash(self.as_tuple())
+
+    def __lt__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.as_tuple() < o
+
+    def __le__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.as_tuple() <= o
+
+    def __gt__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.as_tuple() > o
+
+    def __ge__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.as_tuple() >= o
 
     @property
     def length(self) -> int:
@@ -54,6 +112,9 @@ class Window:
         return f"({fmt(self.start)}, {fmt(self.end)})"
 
     def __str__(self) -> str:
+        return self.label
+
+    def __repr__(self) -> str:
         return self.label
 
 
