@@ -26,6 +26,8 @@ from eventstudy.panel import AbnormalPanel
 from eventstudy.windows import Window, parse_window
 
 if TYPE_CHECKING:  # statsmodels is imported where it is used (start-up time)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy._summary import EventStudySummary
@@ -331,6 +333,16 @@ class EventStudyResult:
             "resid": self.panel.est_resid.ravel(),
         })
         return frame.dropna().set_index(["event_id", "date"])["resid"].to_frame()
+
+    def plot(self, kind: str = "car", ax: Axes | None = None, **kwargs: Any) -> Figure:
+        """Draw one figure of the result: ``"ar"``, ``"car"``, ``"tests"`` or ``"prices"``.
+
+        Returns a matplotlib ``Figure`` that Jupyter shows inline; ``ax=`` draws
+        into an existing axes. See :func:`eventstudy.plotting.plot_result`.
+        """
+        from eventstudy.plotting import plot_result
+
+        return plot_result(self, kind, ax=ax, **kwargs)  # type: ignore[arg-type]
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy long table of AR and running CAR, index ``(event_id, relative_day)``.

@@ -197,7 +197,7 @@ def test_security_identical_to_its_benchmark_is_excluded() -> None:
     assert any(n.startswith("TWIN: excluded (security identical to its benchmark M") for n in res.notes)
     assert res.event_ids == ["A"]
     rows = res.car.xs("TWIN", level="event_id")
-    assert list(rows.index) == ["(0, 0)", "(-1, +1)"]
+    assert list(rows.index) == [(0, 0), (-1, 1)]
     assert rows[["car", "se", "tstat", "pvalue"]].isna().all().all()
     assert rows["reason"].str.startswith("event excluded: security identical to its benchmark").all()
     _assert_no_bare_nan(res)

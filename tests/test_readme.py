@@ -44,3 +44,15 @@ def test_readme_assumptions_table_matches_the_registry() -> None:
         flags = f"| {'yes' if spec.dependence_robust else 'no'} | {'yes' if spec.variance_robust else 'no'} |"
         row = f"| `{name}` {flags} {spec.assumes} | {spec.reference} |"
         assert row in README, f"README assumptions table is stale at {name}: expected {row!r}"
+
+
+def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The 'From Python' block runs as written (offline, on the bundled data)."""
+    start = README.index("## From Python")
+    block = README[README.index("```python\n", start) + len("```python\n"):]
+    code = block[: block.index("```")]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    out = capsys.readouterr().out
+    assert "CAR" in out or "car" in out
+    assert namespace["prices"].columns.tolist() == ["NVDA", "^GSPC"]  # type: ignore[attr-defined]
