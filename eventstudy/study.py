@@ -430,8 +430,24 @@ def compute_events(
                      f"usable return ({100 * n_missing[i] / est.length:.0f}%, more than "
                      f"{100 * MISSING_ESTIMATION_NOTE:.0f}%); the model is fitted on the {fit.nobs[i]} "
                      "available (none filled).")
-    for eid in diagnostics.index[no_day0]:
-        notes.append(f"{eid}: no return on the event session (day 0 abnormal return missing).")
+    day0 = sessions[pos0]
+    needs_factors = bool(spec.factors) or spec.excess
+    fac_end = None
+    if needs_factors and data.factors is not None:
+        full = data.factors.notna().all(axis=1)
+        fac_end = data.factors.index[full][-1] if full.any() else None
+    for i in np.flatnonzero(no_day0).tolist():
+        eid, sec, bench = diagnostics.index[i], events["security"].iat[i], bench_names.iat[i]
+        causes = []
+        if not np.isfinite(float(rets[sec].iat[pos0[i]])):  # type: ignore[arg-type]
+            causes.append(f"{sec} has no return")
+        if needs_bench and isinstance(bench, str) and not np.isfinite(
+                float(rets[bench].iat[pos0[i]])):  # type: ignore[arg-type]
+            causes.append(f"the benchmark {bench} has no return")
+        if fac_end is not None and day0[i] > fac_end:
+            causes.append(f"the factor data end on {fac_end.date()}")
+        why = "; ".join(causes) if causes else "an input is missing"
+        notes.append(f"{eid}: no abnormal return on the event session {day0[i].date()} ({why}).")
     miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
     for eid, n in miss["event_missing"].items():
         notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "

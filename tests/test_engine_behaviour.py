@@ -240,3 +240,17 @@ def test_summary_str_html_and_fit_detail(prices: pd.DataFrame) -> None:
     tidy = res.to_frame()
     assert tidy.index.names == ["event_id", "relative_day"]
     assert res.ar.index.name == "relative_day" and res.ar.columns.name == "event_id"
+
+
+def test_factor_data_ending_before_the_window_is_named_in_the_notes() -> None:
+    import eventstudy as es
+    from eventstudy.data.french import load_factors
+
+    case = es.datasets.deepseek()
+    fac = load_factors(("ff3",)).loc[:"2025-01-24"]
+    res = es.event_study(case.prices, benchmark=case.benchmark, event_date=case.event_date,
+                         securities=["NVDA"], model="ff3", factors=fac, windows=[(0, 0)])
+    assert any("NVDA: no abnormal return on the event session 2025-01-27" in n
+               and "factor data end on 2025-01-24" in n for n in res.notes)
+    row = res.car.reset_index().iloc[0]
+    assert row["reason"].startswith("no abnormal return")  # the CAR says why it is missing
