@@ -26,8 +26,6 @@ from eventstudy.panel import AbnormalPanel
 from eventstudy.windows import Window, parse_window
 
 if TYPE_CHECKING:  # statsmodels is imported where it is used (start-up time)
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy._summary import EventStudySummary
@@ -334,7 +332,7 @@ class EventStudyResult:
         })
         return frame.dropna().set_index(["event_id", "date"])["resid"].to_frame()
 
-    def plot(self, kind: str = "car", ax: Axes | None = None, **kwargs: Any) -> Figure:
+    def plot(self, kind: str = "car", ax: Any = None, **kwargs: Any) -> Any:
         """Draw one figure of the result: ``"ar"``, ``"car"``, ``"tests"`` or ``"prices"``.
 
         Returns a matplotlib ``Figure`` that Jupyter shows inline; ``ax=`` draws
