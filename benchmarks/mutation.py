@@ -416,8 +416,8 @@ _MUTANTS: list[Mutant] = [
     M("calendar.py", 'if policy not in ROLL_POLICIES:', 'if policy is None:',
       "resolve: an unknown roll policy accepted", "roll"),
     # ---- windows.py
-    M("windows.py", "        if self.start > self.end:\n            raise InvalidParameterError(\n                \"window\", \"start <= end (relative",
-      "        if self.start >= self.end:\n            raise InvalidParameterError(\n                \"window\", \"start <= end (relative",
+    M("windows.py", "        if self.start > self.end:\n            raise InvalidParameterError(\"window\", \"start <= end (relative",
+      "        if self.start >= self.end:\n            raise InvalidParameterError(\"window\", \"start <= end (relative",
       "Window: a one-day window refused", "cmp"),
     M("windows.py", "return self.end - self.start + 1", "return self.end - self.start",
       "Window.length off by one", "offbyone"),
