@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from fixture_prices import fixture_prices
 
 from eventstudy import TradingCalendar, event_study
 from eventstudy.data.french import load_factors
@@ -20,16 +21,8 @@ from eventstudy.errors import (
     UnknownSymbolError,
     UnsortedDatesError,
 )
-from eventstudy.resources import fixtures_dir
 
-
-def _prices(*symbols: str) -> pd.DataFrame:
-    out = {}
-    for s in symbols:
-        f = pd.read_csv(fixtures_dir() / f"{s.lstrip('^')}.csv", parse_dates=["date"], index_col="date")
-        col = "adj_close" if f["adj_close"].notna().all() else "close"
-        out[s] = f[col]
-    return pd.DataFrame(out)
+_prices = fixture_prices
 
 
 @pytest.fixture(scope="module")

@@ -12,24 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from fixture_prices import fixture_prices
 from scipy import stats
 
 from eventstudy import event_study
 from eventstudy.errors import InvalidParameterError
-from eventstudy.resources import fixtures_dir
 from eventstudy.results import EventStudyResult
 from eventstudy.windows import Window
 
 SECURITIES = ["NVDA", "AVGO", "CEG"]
 
 
-def _prices(*symbols: str) -> pd.DataFrame:
-    out = {}
-    for s in symbols:
-        f = pd.read_csv(fixtures_dir() / f"{s.lstrip('^')}.csv", parse_dates=["date"], index_col="date")
-        col = "adj_close" if f["adj_close"].notna().all() else "close"
-        out[s] = f[col]
-    return pd.DataFrame(out)
+_prices = fixture_prices
 
 
 @pytest.fixture(scope="module")

@@ -269,18 +269,24 @@ class _Validator:
         return 1.0  # pragma: no cover - repr of a finite float always parses
 
 
-def _parse_source_info(val: _Validator, raw: Any, where: str) -> SourceInfo | None:
-    m = val.collect(val.mapping, raw, where)
-    if m is None:
-        return None
-    n0 = len(val.errors)
-    val.known(m, _SOURCE_INFO_KEYS, where)
+def _origin(val: _Validator, m: Mapping[str, Any], where: str) -> tuple[Any, Any, Any, Any]:
+    """``file``, ``url``, ``publisher``, ``date`` of a source (a ``file`` or a ``url`` is required)."""
     file = val.field(m, "file", where, val.string)
     url = val.field(m, "url", where, val.string)
     val.check(m.get("file") is not None or m.get("url") is not None, f"{where}.file",
               "required field is missing (give a `file` or a `url`)")
     publisher = val.field(m, "publisher", where, val.string, required=True)
     date = val.field(m, "date", where, val.text, required=True)
+    return file, url, publisher, date
+
+
+def _parse_source_info(val: _Validator, raw: Any, where: str) -> SourceInfo | None:
+    m = val.collect(val.mapping, raw, where)
+    if m is None:
+        return None
+    n0 = len(val.errors)
+    val.known(m, _SOURCE_INFO_KEYS, where)
+    file, url, publisher, date = _origin(val, m, where)
     extra = {k: val.field(m, k, where, val.text) or "" for k in ("language", "author", "title", "note")}
     if len(val.errors) > n0 or publisher is None or date is None:
         return None
@@ -293,12 +299,7 @@ def _parse_source(
     m = val.mapping(raw, where)
     n0 = len(val.errors)
     val.known(m, _SOURCE_KEYS, where)
-    file = val.field(m, "file", where, val.string)
-    url = val.field(m, "url", where, val.string)
-    val.check(m.get("file") is not None or m.get("url") is not None, f"{where}.file",
-              "required field is missing (give a `file` or a `url`)")
-    publisher = val.field(m, "publisher", where, val.string, required=True)
-    date = val.field(m, "date", where, val.text, required=True)
+    file, url, publisher, date = _origin(val, m, where)
     if file is not None and source_files and file not in source_files:
         val.check(False, f"{where}.file",
                   f"expected one of the files listed under `sources`, received {file!r}")
