@@ -161,7 +161,8 @@ def test_missing_estimation_and_event_day_returns_are_reported() -> None:
                       estimation=(-150, -11), min_estimation_obs=100)
     assert res.diagnostics.loc["A", "estimation_missing"] == 3
     assert res.diagnostics.loc["A", "nobs"] == 137
-    assert "B: no return on the event session (day 0 abnormal return missing)." in res.notes
+    # the note names the session and the cause: B's own return is missing (not M's)
+    assert f"B: no abnormal return on the event session {S[200].date()} (B has no return)." in res.notes
     # one too few estimation returns: excluded with the count in the reason
     short = event_study(returns=ret, benchmark="M", event_date=S[200], windows=[(0, 1)],
                         estimation=(-150, -11), min_estimation_obs=138)
