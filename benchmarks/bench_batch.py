@@ -123,7 +123,8 @@ def run_naive(ret: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
                     continue  # event windows share no session
                 a, b = (resid[i, d:], resid[j, : resid.shape[1] - d]) if d >= 0 else \
                     (resid[i, : resid.shape[1] + d], resid[j, -d:])
-                total += stats.pearsonr(a, b).statistic
+                # weighted by the share of the (width + 1)-session windows the pair shares
+                total += stats.pearsonr(a, b).statistic * (width + 1 - abs(d)) / (width + 1)
         return total / (n * (n - 1) / 2)
 
     def ranks(v: np.ndarray) -> np.ndarray:
@@ -183,7 +184,8 @@ def run_numpy(ret: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
                 a, b = x[ii, dd:], x[jj, : t - dd]
                 a = a - a.mean(axis=1, keepdims=True)
                 b = b - b.mean(axis=1, keepdims=True)
-                total += float(((a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))).sum())
+                r = (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+                total += float(r.sum()) * (width + 1 - dd) / (width + 1)  # share of sessions shared
         return total / (n * (n - 1) / 2)
 
     def ranks(v: np.ndarray) -> np.ndarray:
