@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.errors import InvalidParameterError
+from eventstudy.inference._common import window_label
 from eventstudy.inference.correlation import residual_correlation
 from eventstudy.inference.registry import TESTS
 from eventstudy.panel import AbnormalPanel
@@ -144,7 +145,7 @@ def calibrate_panels(
             for delta in delta_list:
                 shocked = _shock(base, delta, sigma_multiplier, rng)
                 for start, end in windows:
-                    label = f"({start}, {end:+d})" if start != end else f"({start}, {end})"
+                    label = window_label(start, end, "window")
                     for name in tests:
                         spec = TESTS[name]
                         kwargs = {"n_boot": 200, "seed": seed} if name == "bhar-boot" else {}

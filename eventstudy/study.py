@@ -433,7 +433,7 @@ def compute_events(
     day0 = sessions[pos0]
     needs_factors = bool(spec.factors) or spec.excess
     fac_end = None
-    if needs_factors and data.factors is not None:
+    if needs_factors and data.factors is not None and no_day0.any():  # only to explain a gap
         full = data.factors.notna().all(axis=1)
         fac_end = data.factors.index[full][-1] if full.any() else None
     for i in np.flatnonzero(no_day0).tolist():

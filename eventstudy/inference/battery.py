@@ -11,8 +11,7 @@ import pandas as pd
 
 from eventstudy.errors import InvalidParameterError
 from eventstudy.inference._common import check_alternative, window_label
-from eventstudy.inference.clustering import headline_for
-from eventstudy.inference.registry import TESTS
+from eventstudy.inference.registry import HEADLINE_CLUSTERED, HEADLINE_INDEPENDENT, TESTS
 from eventstudy.inference.result import Alternative
 from eventstudy.panel import AbnormalPanel
 
@@ -139,7 +138,7 @@ def headline_tests(table: pd.DataFrame, clustered: bool) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    order = headline_for(10**9, clustered)
+    order = HEADLINE_CLUSTERED if clustered else HEADLINE_INDEPENDENT
     rank = {t: i for i, t in enumerate(order)}
     sel = table.loc[table["test"].isin(order)].copy()
     if clustered and len(sel):
