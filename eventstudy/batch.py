@@ -45,6 +45,7 @@ from eventstudy.study import (
     PreparedData,
     _events_frame,
     compute_events,
+    concat_parts,
     prepare_data,
     split_benchmark,
 )
@@ -107,30 +108,6 @@ class BatchResult:
 # ----------------------------------------------------------------- the engine
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, n)) for lo in range(0, n, size)]
-
-
-def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
-    """Stack the engine's outputs for consecutive chunks of one events table."""
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(AbnormalPanel):
-        vals = [getattr(p.panel, f.name) for p in parts]
-        if f.name in ("model", "k", "event_days"):
-            fields[f.name] = vals[0]
-        else:
-            fields[f.name] = np.concatenate(vals, axis=0)
-    return EventsPart(
-        panel=AbnormalPanel(**fields),
-        diagnostics=pd.concat([p.diagnostics for p in parts]),
-        notes=tuple(n for p in parts for n in p.notes),
-        est_y=np.concatenate([p.est_y for p in parts], axis=0),
-        estimation=first.estimation,
-        windows=first.windows,
-        model=first.model,
-        pos0=np.concatenate([p.pos0 for p in parts]),
-    )
 
 
 def _run_chunks(

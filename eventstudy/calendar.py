@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -113,7 +114,10 @@ class TradingCalendar:
         import exchange_calendars as xcals  # imported where used (start-up time)
 
         try:
-            self._cal = xcals.get_calendar(name, **kwargs)
+            with warnings.catch_warnings():
+                # exchange_calendars (not this package) trips a pandas deprecation warning
+                warnings.filterwarnings("ignore", message=r"Series\.values returning an ndarray")
+                self._cal = xcals.get_calendar(name, **kwargs)
         except xcals.errors.InvalidCalendarName as exc:
             raise InvalidParameterError(
                 "calendar", "an exchange_calendars code such as 'XNYS'", name
@@ -132,8 +136,8 @@ class TradingCalendar:
 
     def sessions(self, start: object, end: object) -> pd.DatetimeIndex:
         """Sessions from ``start`` to ``end`` inclusive (tz-naive), named ``date``."""
-        s = to_timestamp(start, "start")
-        e = to_timestamp(end, "end")
+        s = max(to_timestamp(start, "start"), self.first_session)  # a non-session first date
+        e = min(to_timestamp(end, "end"), self.last_session)
         idx = self._cal.sessions_in_range(s, e)
         return pd.DatetimeIndex(idx.tz_localize(None) if idx.tz else idx, name="date")
 

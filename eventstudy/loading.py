@@ -29,9 +29,9 @@ def price_source(data: str | Path | PriceSource | None = None) -> PriceSource:
         ``data`` is neither ``None``, a path nor a PriceSource.
     """
     if data is None:
-        from eventstudy.resources import fixtures_dir
+        from eventstudy.data.fixtures import bundled_source
 
-        return CsvSource(fixtures_dir())
+        return bundled_source()
     if isinstance(data, str | Path):
         return CsvSource(data)
     if isinstance(data, PriceSource):

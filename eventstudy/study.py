@@ -8,8 +8,10 @@ Everything is keyed by *event id*; a security may appear in many events.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,19 +23,11 @@ from eventstudy.errors import (
     UnknownSymbolError,
 )
 from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
-from eventstudy.inputs import (
-    DEFAULT_RETURN_BOUNDS,
-    ReturnType,
-    align_to_sessions,
-    as_wide,
-    check_not_levels,
-    check_return_bounds,
-    parse_return_bounds,
-    prices_to_returns,
-    validate_wide,
-)
+from eventstudy.exchanges import CalendarChoice, assign_calendars
+from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.models import ModelSpec, fit_panel, get_model
 from eventstudy.panel import AbnormalPanel
+from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult, build_result
 from eventstudy.screens import screen_estimation
 from eventstudy.windows import (
@@ -47,122 +41,12 @@ from eventstudy.windows import (
 )
 
 __all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "ResolvedEvents", "compute_events",
-           "event_study", "prepare_data", "resolve_event_dates", "run_events"]
+           "concat_parts", "event_study", "prepare_data", "resolve_event_dates", "run_events"]
 
 #: An event with more than this fraction of its estimation window without a usable
 #: return gets a note in ``result.notes`` (the count is always in ``diagnostics``);
 #: an event excluded for too few returns has its exclusion note instead.
 MISSING_ESTIMATION_NOTE = 0.10
-
-
-@dataclass(frozen=True)
-class PreparedData:
-    """Returns on a session grid, ready for many event studies.
-
-    Attributes
-    ----------
-    returns : DataFrame
-        Sessions x securities (benchmarks included), NaN where missing.
-    factors : DataFrame or None
-        Sessions x factor columns (decimal), NaN where missing.
-    calendar : TradingCalendar
-    return_type : str
-    basis : dict
-        What each column's returns are computed from (e.g. ``"adj_close"``).
-    """
-
-    returns: pd.DataFrame
-    factors: pd.DataFrame | None
-    calendar: TradingCalendar
-    return_type: str
-    basis: dict[str, str]
-
-    @property
-    def sessions(self) -> pd.DatetimeIndex:
-        return pd.DatetimeIndex(self.returns.index)
-
-
-def prepare_data(
-    prices: pd.DataFrame | None = None,
-    *,
-    returns: pd.DataFrame | None = None,
-    benchmark: pd.Series | pd.DataFrame | None = None,
-    factors: pd.DataFrame | None = None,
-    return_type: ReturnType = "simple",
-    calendar: str = "XNYS",
-    basis: dict[str, str] | None = None,
-    return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
-) -> PreparedData:
-    """Validate wide data and put it on the exchange's session grid.
-
-    Give either ``prices`` or ``returns`` (dates x securities). ``benchmark``
-    may be an extra Series/DataFrame of the same kind (prices or returns);
-    ``factors`` are Fama-French style factor returns in decimals (with ``RF``).
-
-    Returns given as ``returns`` (or a returns ``benchmark``) whose column has a
-    median absolute value above 0.5 are refused as price levels or percentages
-    (:class:`~eventstudy.errors.PriceLevelsAsReturnsError`). Every daily return,
-    given or computed from prices, and every factor return must be a simple
-    return ``r`` with ``lower < r <= upper`` for ``return_bounds=(lower, upper)``
-    (default ``(-1.0, 10.0)``: at or below -100% or above +1000% is refused with
-    :class:`~eventstudy.errors.ImplausibleReturnError`); ``None`` switches that
-    check off.
-    """
-    bounds = parse_return_bounds(return_bounds)
-    if (prices is None) == (returns is None):
-        raise InvalidParameterError(
-            "prices/returns", "exactly one of `prices` or `returns`",
-            "both" if prices is not None else "neither",
-        )
-    kind = "prices" if prices is not None else "returns"
-    raw = prices if prices is not None else returns
-    assert raw is not None
-    hint = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
-            "events)`), or divide percentages by 100.")
-    data = as_wide(raw, kind, calendar)
-    basis = {**data.attrs.get("basis", {}), **(basis or {})}  # e.g. adj_close vs close (yfinance)
-    validate_wide(data, kind, kind)  # type: ignore[arg-type]
-    if kind == "returns":
-        check_not_levels(data, "returns", hint)
-    frames = [data]
-    if benchmark is not None:
-        bench = as_wide(benchmark, "benchmark", calendar)
-        validate_wide(bench, "benchmark", kind)  # type: ignore[arg-type]
-        if kind == "returns":
-            check_not_levels(bench, "benchmark", hint)
-        clash = [c for c in bench.columns if c in data.columns]
-        if clash:
-            raise InvalidParameterError(
-                "benchmark", f"a series whose name is not already a column of `{kind}`", clash
-            )
-        frames.append(bench)
-    start = min(f.index.min() for f in frames)
-    end = max(f.index.max() for f in frames)
-    if start == end:
-        raise InvalidParameterError(kind, "at least two dates (returns need a previous session)",
-                                    f"one date, {start.date()}")
-    cal = TradingCalendar(calendar, start=start, end=end)
-    sessions = cal.sessions(start, end)
-    aligned = [align_to_sessions(f, cal, sessions, kind if i == 0 else "benchmark")
-               for i, f in enumerate(frames)]
-    wide = pd.concat(aligned, axis=1)
-    rets = prices_to_returns(wide, return_type) if kind == "prices" else wide
-    origin = {c: "benchmark" for c in aligned[1].columns} if len(aligned) > 1 else {}
-    check_return_bounds(rets, bounds, return_type=return_type, parameters=origin,
-                        prices=wide if kind == "prices" else None, default_parameter=kind)
-    fac = None
-    if factors is not None:
-        fac = as_wide(factors, "factors", calendar)
-        validate_wide(fac, "factors", "returns")
-        check_not_levels(fac, "factors", "Factor returns are expected in decimals: divide "
-                                         "Kenneth French's percentages by 100.")
-        inside = fac.loc[(fac.index >= sessions[0]) & (fac.index <= sessions[-1])]
-        check_return_bounds(inside, bounds, default_parameter="factors")
-        fac = align_to_sessions(inside, cal, sessions, "factors")
-        fac.columns = pd.Index(list(fac.columns), name="factor")
-    cols = list(rets.columns)
-    return PreparedData(rets, fac, cal, return_type,
-                        {c: (basis or {}).get(c, kind) for c in cols})
 
 
 def _events_frame(
@@ -171,6 +55,7 @@ def _events_frame(
     securities: Sequence[str] | None,
     benchmark_name: str | None,
     available: Sequence[str],
+    skip: set[str | None] | None = None,
 ) -> pd.DataFrame:
     if events is not None:
         if not isinstance(events, pd.DataFrame):
@@ -185,8 +70,9 @@ def _events_frame(
     else:
         if event_date is None:
             raise InvalidParameterError("event_date", "a date (or an `events` table)", None)
+        leave_out = skip if skip is not None else {benchmark_name}
         secs = list(securities) if securities is not None else [
-            c for c in available if c != benchmark_name
+            c for c in available if c not in leave_out
         ]
         if isinstance(securities, str):
             raise InvalidParameterError("securities", "a list of symbols", securities)
@@ -486,22 +372,102 @@ def run_events(
         calendar=data.calendar.name,
     )
 
-def split_benchmark(benchmark: str | pd.Series | None) -> tuple[str | None, pd.Series | None]:
+def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
+    """Stack the engine's outputs for several event tables (chunks or calendars)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    for p in parts[1:]:
+        if p.estimation != first.estimation or p.windows != first.windows:
+            raise InvalidParameterError(
+                "windows", "windows in relative trading days when securities trade on several "
+                "calendars (date windows resolve to different relative days per exchange)",
+                [w.label for w in p.windows])
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(AbnormalPanel):
+        vals = [getattr(p.panel, f.name) for p in parts]
+        if f.name in ("model", "k", "event_days"):
+            fields[f.name] = vals[0]
+        else:
+            fields[f.name] = np.concatenate(vals, axis=0)
+    return EventsPart(
+        panel=AbnormalPanel(**fields),
+        diagnostics=pd.concat([p.diagnostics for p in parts]),
+        notes=tuple(n for p in parts for n in p.notes),
+        est_y=np.concatenate([p.est_y for p in parts], axis=0),
+        estimation=first.estimation,
+        windows=first.windows,
+        model=first.model,
+        pos0=np.concatenate([p.pos0 for p in parts]),
+    )
+
+
+def _in_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
+    """``part`` with its events in the order of ``event_ids`` (the events table's)."""
+    rank = {e: i for i, e in enumerate(event_ids)}
+    order = np.argsort([rank[e] for e in part.panel.event_ids], kind="stable")
+    if np.array_equal(order, np.arange(order.size)):
+        return part
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(AbnormalPanel):
+        v = getattr(part.panel, f.name)
+        fields[f.name] = v if f.name in ("model", "k", "event_days") else v[order]
+    return dataclasses.replace(part, panel=AbnormalPanel(**fields), est_y=part.est_y[order],
+                               diagnostics=part.diagnostics.loc[list(event_ids)])
+
+
+BenchmarkArg = str | pd.Series | Mapping[str, str] | None
+
+
+def split_benchmark(benchmark: BenchmarkArg) -> tuple[str | None, pd.Series | None]:
     """``(name, series)`` of a benchmark given as a column name or a Series."""
     if benchmark is None or isinstance(benchmark, str):
         return benchmark, None
     if not isinstance(benchmark, pd.Series):
-        raise InvalidParameterError("benchmark", "a column name or a pandas Series",
-                                    type(benchmark).__name__)
+        raise InvalidParameterError("benchmark", "a column name, a pandas Series or a "
+                                    "{calendar: column} mapping", type(benchmark).__name__)
     name = str(benchmark.name) if benchmark.name is not None else "benchmark"
     return name, benchmark.rename(name)
+
+
+def _given_calendars(ev: pd.DataFrame) -> dict[str, str]:
+    """``{security: code}`` from an events table's optional ``calendar`` column."""
+    if "calendar" not in ev.columns:
+        return {}
+    given: dict[str, str] = {}
+    for sec, code in zip(ev["security"], ev["calendar"], strict=True):
+        if code is None or (isinstance(code, float) and np.isnan(code)):
+            continue
+        if sec in given and given[sec] != code:
+            raise InvalidParameterError(f"events.calendar ({sec})", "one calendar per security",
+                                        [given[sec], code])
+        given[sec] = code
+    return given
+
+
+def _calendar_notes(part: EventsPart, datas: Mapping[str, PreparedData],
+                    choices: Mapping[str, CalendarChoice]) -> tuple[str, ...]:
+    notes = []
+    for code, data in datas.items():
+        for col, other in data.foreign.items():
+            users = part.diagnostics.index[(part.diagnostics["calendar"] == code)
+                                           & (part.diagnostics["benchmark"] == col)]
+            if not len(users):
+                continue
+            missing = int(data.returns[col].isna().sum())
+            notes.append(
+                f"{', '.join(users[:5])}{' ...' if len(users) > 5 else ''} ({code}) against {col} "
+                f"({other}): the benchmark's return of the same date is used; {missing} {code} "
+                f"sessions of the data have no {other} session or return (missing, not filled)."
+            )
+    return tuple(notes)
 
 
 def event_study(
     prices: pd.DataFrame | None = None,
     *,
     returns: pd.DataFrame | None = None,
-    benchmark: str | pd.Series | None = None,
+    benchmark: BenchmarkArg = None,
     event_date: object = None,
     securities: Sequence[str] | None = None,
     events: pd.DataFrame | None = None,
@@ -513,33 +479,39 @@ def event_study(
     min_estimation_obs: int = 120,
     roll: str = "next",
     return_type: ReturnType = "simple",
-    calendar: str = "XNYS",
+    calendar: str | Mapping[str, str] | None = None,
     name: str = "",
     basis: dict[str, str] | None = None,
     return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
 ) -> EventStudyResult:
-    """Run an event study on wide pandas data.
+    """Run an event study on wide pandas data, each security on its own exchange's sessions.
 
     Parameters
     ----------
     prices, returns : DataFrame
         Dates x securities; give exactly one. Prices are turned into
-        session-to-session returns (``return_type``); NaN cells are missing
-        observations, counted in the diagnostics and never filled.
-    benchmark : str or Series
-        Column of ``prices``/``returns`` to use as the market, or a separate
-        Series of the same kind.
+        session-to-session returns (``return_type``) on each security's own
+        exchange calendar; NaN cells are missing observations, counted in the
+        diagnostics and never filled. A date that is not a session of a
+        column's exchange must be empty in that column (securities from
+        several exchanges share one date index).
+    benchmark : str, Series or mapping
+        Column of ``prices``/``returns`` to use as the market, a separate
+        Series of the same kind, or ``{calendar: column}`` to pair each
+        security with the benchmark of its exchange (e.g.
+        ``{"XNYS": "^GSPC", "XTKS": "^N225"}``).
     event_date : date-like
         Event date shared by ``securities`` (default: every column except the
         benchmark). Alternatively pass ``events``.
     events : DataFrame
         One row per event: ``security``, ``event_date`` and optionally
-        ``event_id`` and ``benchmark``.
+        ``event_id``, ``benchmark`` and ``calendar``.
     model : {"market", "market_adjusted", "constant_mean", "capm", "ff3", "carhart", "ff5", "factors"}
     factors : DataFrame
         Factor returns in decimals with ``RF`` (needed by capm and factor models).
     estimation : [start, end] or {start: DATE, end: DATE}
-        Estimation window, default ``[-250, -11]`` trading days.
+        Estimation window, default ``[-250, -11]`` trading days of each
+        security's exchange.
     windows : list of [start, end] or {start: DATE, end: DATE}
         Event windows, default (0,0), (-1,+1), (0,+1), (0,+4), (-5,+5).
     min_estimation_obs : int, default 120
@@ -547,8 +519,13 @@ def event_study(
     roll : {"next", "previous", "raise"}
         What to do with an event date that is not a session (recorded).
     return_type : {"simple", "log"}
-    calendar : str, default "XNYS"
-        exchange_calendars code.
+    calendar : None, str or mapping, default None
+        ``None``: each security's exchange is inferred from its Yahoo-style
+        suffix (``6857.T`` is Tokyo, ``XTKS``; ``ASML.AS`` Amsterdam, ``XAMS``;
+        no suffix is New York, ``XNYS``); an exchange_calendars code puts every
+        column on that calendar; ``{security: code}`` sets some and infers the
+        rest (:mod:`eventstudy.exchanges`). The choice per security is in
+        ``diagnostics`` (``calendar``, ``calendar_source``).
     return_bounds : (lower, upper) or None, default (-1.0, 10.0)
         Plausible daily simple returns: a return at or below ``lower`` or above
         ``upper`` (given, or computed from ``prices``) raises
@@ -561,6 +538,13 @@ def event_study(
 
     Notes
     -----
+    Securities on different exchanges are studied on their own sessions: the
+    estimation and event windows are counted in each one's trading days, and
+    the results are aligned in event time (relative day 0 is each security's
+    own event session). A benchmark from another exchange is matched by date
+    (its return of the same date; missing where its exchange was closed), which
+    is stated in ``notes``.
+
     Garbage is refused or flagged, never returned with status ``ok``:
 
     - ``returns`` whose column has a median absolute value above 0.5 (price
@@ -574,12 +558,63 @@ def event_study(
     - more than 10% of the estimation window without a usable return
       (:data:`MISSING_ESTIMATION_NOTE`) is stated in ``notes``.
     """
-    bench_name, bench_series = split_benchmark(benchmark)
-    data = prepare_data(prices, returns=returns, benchmark=bench_series, factors=factors,
-                        return_type=return_type, calendar=calendar, basis=basis,
-                        return_bounds=return_bounds)
+    by_calendar: dict[str, str] = {}
+    if isinstance(benchmark, Mapping):
+        by_calendar = {str(k): str(v) for k, v in benchmark.items()}
+        bench_name, bench_series = None, None
+    else:
+        bench_name, bench_series = split_benchmark(benchmark)
+    if (prices is None) == (returns is None):
+        raise InvalidParameterError("prices/returns", "exactly one of `prices` or `returns`",
+                                    "both" if prices is not None else "neither")
+    kind = "prices" if prices is not None else "returns"
+    tz_calendar = calendar if isinstance(calendar, str) else "XNYS"
+    data = as_wide(prices if prices is not None else returns, kind, tz_calendar)  # type: ignore[arg-type]
+    basis = {**data.attrs.get("basis", {}), **(basis or {})}
+    bench = as_wide(bench_series, "benchmark", tz_calendar) if bench_series is not None else None
+    available = [*map(str, data.columns), *(map(str, bench.columns) if bench is not None else [])]
     if event_date is not None:
         to_timestamp(event_date, "event_date")
-    ev = _events_frame(events, event_date, securities, bench_name, list(data.returns.columns))
-    return run_events(data, ev, model=model, factor_columns=factor_columns, estimation=estimation,
-                      windows=windows, min_estimation_obs=min_estimation_obs, roll=roll, name=name)
+    skip = {bench_name, *by_calendar.values()}
+    ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip)
+    unknown = sorted(set(ev["security"]) - set(available))
+    if unknown:
+        raise UnknownSymbolError(unknown, "the return data", available)
+    choices = assign_calendars(available, calendar, _given_calendars(ev))
+    ev["calendar"] = [choices[s].code for s in ev["security"]]
+    if by_calendar:
+        missing = sorted(set(ev["calendar"]) - set(by_calendar))
+        if missing:
+            raise InvalidParameterError("benchmark", f"a benchmark for every calendar of the "
+                                        f"securities, including {missing}", by_calendar)
+        filled = ev["calendar"].map(by_calendar)
+        ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), filled)
+    unknown_b = sorted(set(ev["benchmark"].dropna()) - set(available))
+    if unknown_b:
+        raise UnknownSymbolError(unknown_b, "the benchmark data", available)
+    groups: dict[str, list[str]] = {}
+    for code, b in zip(ev["calendar"], ev["benchmark"], strict=True):
+        needed = groups.setdefault(code, [])
+        if isinstance(b, str) and choices[b].code != code and b not in needed:
+            needed.append(b)
+    datas = prepare_calendars(
+        data, kind=kind, calendars={s: c.code for s, c in choices.items()}, groups=groups,
+        benchmark=bench, factors=factors, return_type=return_type, basis=basis,
+        return_bounds=return_bounds)
+    parts = [compute_events(datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
+                            model=model, factor_columns=factor_columns, estimation=estimation,
+                            windows=windows, min_estimation_obs=min_estimation_obs, roll=roll)
+             for code in groups]
+    part = _in_order(concat_parts(parts), list(ev["event_id"]))
+    diag = part.diagnostics.copy()
+    diag["calendar"] = ev.set_index("event_id").loc[diag.index, "calendar"].to_numpy()
+    diag["calendar_source"] = [choices[s].source for s in diag["security"]]
+    diag["benchmark_calendar"] = [choices[b].code if b else "" for b in diag["benchmark"]]
+    part = dataclasses.replace(part, diagnostics=diag)
+    notes = part.notes + _calendar_notes(part, datas, choices)
+    basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
+    return build_result(
+        name=name, panel=part.panel, windows=part.windows, estimation=part.estimation,
+        model=part.model, diagnostics=part.diagnostics, notes=notes, est_y=part.est_y,
+        data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
+    )

@@ -31,8 +31,8 @@ def csv_column(symbol_file: str, column: str) -> dict[str, str]:
 
 def test_load_prices_default_is_the_bundled_fixtures_with_its_basis() -> None:
     prices = load_prices()
-    files = sorted(p.name for p in fixtures_dir().glob("*.csv"))
-    assert len(prices.columns) == len(files) == 14
+    files = sorted([*fixtures_dir().glob("*.csv"), *(fixtures_dir() / "intl").glob("*.csv")])
+    assert len(prices.columns) == len(files) == 14 + 7  # New York, then Tokyo and Amsterdam
     assert prices.attrs["basis"]["NVDA"] == "adj_close"
     assert prices.attrs["basis"]["^GSPC"] == "close"
     assert "manifest" in prices.attrs["source"]
@@ -40,7 +40,11 @@ def test_load_prices_default_is_the_bundled_fixtures_with_its_basis() -> None:
     gspc = csv_column("GSPC.csv", "close")
     assert prices.loc["2025-01-24", "NVDA"] == pytest.approx(float(nvda["2025-01-24"]), rel=1e-12)
     assert prices.loc["2025-01-27", "^GSPC"] == pytest.approx(float(gspc["2025-01-27"]), rel=1e-12)
-    assert len(prices) == len(nvda)
+    dates = set()
+    for f in files:  # the union of every file's dates (Tokyo trades on some New York holidays)
+        with open(f, newline="", encoding="utf-8") as fh:
+            dates |= {row["date"] for row in csv.DictReader(fh)}
+    assert len(prices) == len(dates) > len(nvda)
 
 
 def test_load_prices_symbols_and_inclusive_bounds() -> None:

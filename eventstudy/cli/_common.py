@@ -40,11 +40,10 @@ def make_source(folders: Sequence[Path] | None) -> PriceSource:
     InvalidParameterError
         A ``--data`` path that is not an existing folder.
     """
-    from eventstudy.data.fixtures import CombinedSource, CsvSource
-    from eventstudy.resources import fixtures_dir
+    from eventstudy.data.fixtures import CombinedSource, CsvSource, bundled_source
 
     if not folders:
-        return CsvSource(fixtures_dir())
+        return bundled_source()
     for folder in folders:
         if not folder.is_dir():
             raise InvalidParameterError("--data", "an existing folder of CSV files", str(folder))

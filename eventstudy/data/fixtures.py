@@ -61,6 +61,7 @@ from eventstudy.errors import (
 
 __all__ = [
     "MANIFEST_NAME",
+    "bundled_source",
     "CombinedSource",
     "CsvSource",
     "load_manifest",
@@ -425,3 +426,14 @@ class CombinedSource:
     def describe(self) -> str:
         """The folders' descriptions, joined."""
         return "; ".join(s.describe() for s in self._sources)
+
+
+def bundled_source() -> CombinedSource:
+    """The bundled recorded prices: New York (``fixtures/``) and Tokyo/Amsterdam (``fixtures/intl/``).
+
+    Each folder is verified by its own manifest; the ``intl`` manifest names each
+    file's exchange calendar (XTKS, XAMS).
+    """
+    from eventstudy.resources import fixtures_dir
+
+    return CombinedSource([CsvSource(fixtures_dir()), CsvSource(fixtures_dir() / "intl")])
