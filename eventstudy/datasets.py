@@ -21,7 +21,7 @@ import pandas as pd
 
 from eventstudy.errors import InvalidParameterError
 
-__all__ = ["Case", "deepseek", "load", "names"]
+__all__ = ["Case", "deepseek", "load", "names", "tokyo", "world"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class Case:
         :func:`eventstudy.load_prices`; ``attrs["basis"]`` says adjusted close
         or close per symbol).
     benchmark
-        Column of ``prices`` used as the market.
+        Column of ``prices`` used as the market, or ``{calendar: column}``
+        (one market per exchange, as ``event_study(benchmark=...)`` takes it).
     securities
         The event's securities, in the case file's order.
     event_date
@@ -53,7 +54,7 @@ class Case:
     name: str
     title: str
     prices: pd.DataFrame
-    benchmark: str
+    benchmark: str | dict[str, str]
     securities: tuple[str, ...]
     event_date: pd.Timestamp
     model: str
@@ -79,7 +80,25 @@ def deepseek() -> Case:
     return _from_case_file("deepseek", "deepseek-2025-01-27.yaml")
 
 
-_CASES: dict[str, Callable[[], Case]] = {"deepseek": deepseek}
+def tokyo() -> Case:
+    """The same shock in Tokyo: five Tokyo names against the Nikkei 225 on Tokyo sessions.
+
+    Advantest (6857.T), Tokyo Electron (8035.T), SoftBank Group (9984.T),
+    Fujikura (5803.T) and Disco (6146.T) against ``^N225``; printed closes
+    (not dividend-adjusted), April 2023 to May 2025.
+    """
+    return _from_case_file("tokyo", "deepseek-tokyo-2025-01-27.yaml")
+
+
+def world() -> Case:
+    """New York and Tokyo in one study, each on its own exchange against its own market.
+
+    ``benchmark`` is ``{"XNYS": "^GSPC", "XTKS": "^N225"}``.
+    """
+    return _from_case_file("world", "deepseek-world-2025-01-27.yaml")
+
+
+_CASES: dict[str, Callable[[], Case]] = {"deepseek": deepseek, "tokyo": tokyo, "world": world}
 
 
 def names() -> list[str]:
@@ -107,7 +126,7 @@ def _from_case_file(name: str, file: str) -> Case:
 
     path = case_path(file)
     spec = load_event_file(path)
-    prices = load_prices([*spec.securities, spec.benchmark])
+    prices = load_prices(list(dict.fromkeys([*spec.securities, *spec.benchmarks])))
     return Case(name=name, title=spec.name, prices=prices, benchmark=spec.benchmark,
                 securities=tuple(spec.securities), event_date=pd.Timestamp(spec.event_date),
                 model=spec.model, case_file=path)

@@ -5,7 +5,8 @@ An event file describes one study::
     name: DeepSeek-R1 selloff
     event_date: 2025-01-27
     securities: [NVDA, AVGO, MU, ARM, ASML, CEG]
-    benchmark: ^GSPC
+    benchmark: ^GSPC              # or one per exchange: {XNYS: ^GSPC, XTKS: ^N225}
+    calendars: {ASML.AS: XAMS}    # optional: a security's exchange (default: from its suffix)
     model: market                 # market | market_adjusted | constant_mean | capm | ff3 | carhart | ff5
     estimation: [-250, -11]       # or {start: 2024-01-02, end: 2024-12-31}
     windows: [[0, 0], [-1, 1], [0, 1], [0, 4], [-5, 5]]   # items may be {start: DATE, end: DATE}
@@ -47,7 +48,7 @@ MODEL_FACTOR_FILES: dict[str, tuple[str, ...]] = {
 }
 
 _FIELDS = {"name", "event_date", "securities", "benchmark", "model", "estimation", "windows",
-           "roll", "min_estimation_obs", "return_type", "description"}
+           "roll", "min_estimation_obs", "return_type", "description", "calendars"}
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class EventSpec:
     name: str
     event_date: pd.Timestamp
     securities: tuple[str, ...]
-    benchmark: str
+    benchmark: str | dict[str, str]
     model: str = "market"
     estimation: Window | DateWindow = DEFAULT_ESTIMATION
     windows: tuple[Window | DateWindow, ...] = DEFAULT_WINDOWS
@@ -66,6 +67,19 @@ class EventSpec:
     return_type: str = "simple"
     description: str = ""
     path: str = ""
+    calendars: dict[str, str] | None = None
+
+    @property
+    def benchmarks(self) -> tuple[str, ...]:
+        """Every benchmark symbol (one, or one per exchange)."""
+        b = self.benchmark
+        return (b,) if isinstance(b, str) else tuple(dict.fromkeys(b.values()))
+
+    @property
+    def benchmark_label(self) -> str:
+        """``^GSPC``, or ``XNYS: ^GSPC, XTKS: ^N225`` for one benchmark per exchange."""
+        b = self.benchmark
+        return b if isinstance(b, str) else ", ".join(f"{k}: {v}" for k, v in b.items())
 
     def with_overrides(self, **changes: Any) -> EventSpec:
         """Copy with some fields replaced (``None`` values are ignored)."""
@@ -111,8 +125,17 @@ def load_event_file(path: str | Path) -> EventSpec:
     if len(set(secs)) != len(secs):
         raise _err(p, "securities", "distinct symbols", secs)
     bench = raw["benchmark"]
-    if not isinstance(bench, str) or not bench:
-        raise _err(p, "benchmark", "a symbol", bench)
+    if isinstance(bench, dict):
+        if not bench or not all(isinstance(k, str) and k and isinstance(v, str) and v
+                                for k, v in bench.items()):
+            raise _err(p, "benchmark", "a symbol, or a mapping {calendar: symbol} such as "
+                       "{XNYS: ^GSPC, XTKS: ^N225}", bench)
+    elif not isinstance(bench, str) or not bench:
+        raise _err(p, "benchmark", "a symbol, or a mapping {calendar: symbol}", bench)
+    cals = raw.get("calendars")
+    if cals is not None and (not isinstance(cals, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in cals.items())):
+        raise _err(p, "calendars", "a mapping {symbol: exchange code} such as {ASML.AS: XAMS}", cals)
     model = raw.get("model", "market")
     if model not in MODELS:
         raise _err(p, "model", f"one of {sorted(MODELS)}", model)
@@ -147,6 +170,7 @@ def load_event_file(path: str | Path) -> EventSpec:
         name=name, event_date=event_date, securities=tuple(secs), benchmark=bench, model=model,
         estimation=est, windows=wins, roll=roll, min_estimation_obs=mino, return_type=rtype,
         description=str(raw.get("description", "")), path=str(p),
+        calendars=dict(cals) if cals else None,
     )
 
 
@@ -254,17 +278,24 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
     """
     from eventstudy.data.panel import price_panel
 
-    symbols = [*spec.securities, spec.benchmark]
+    symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
     frames = source.history(symbols)
     prices, basis = price_panel(frames)
     if spec.model in MODEL_FACTOR_FILES and factors is None:
         from eventstudy.data.french import load_factors
 
         factors = load_factors(MODEL_FACTOR_FILES[spec.model])
+    bench: pd.Series | dict[str, str]
+    if isinstance(spec.benchmark, str):
+        data, bench = prices[list(spec.securities)], prices[spec.benchmark]
+    else:
+        data, bench = prices[symbols], dict(spec.benchmark)
     result = event_study(
-        prices[list(spec.securities)],
-        benchmark=prices[spec.benchmark],
+        data,
+        benchmark=bench,
         event_date=spec.event_date,
+        securities=list(spec.securities),
+        calendar=spec.calendars,
         model=spec.model,
         factors=factors,
         estimation=spec.estimation,

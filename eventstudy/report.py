@@ -91,8 +91,21 @@ class Report:
 # ------------------------------------------------------------------ building
 
 
-def claims_for_event(event_date: pd.Timestamp, paths: Sequence[Path] | None = None) -> list[ClaimSet]:
-    """Claims files about ``event_date`` (default: the bundled ones that match)."""
+def study_calendars(spec: EventSpec) -> list[str]:
+    """The exchanges of a study's securities (given in the event file, else from their suffixes)."""
+    from eventstudy.exchanges import infer_calendar
+
+    given = spec.calendars or {}
+    return sorted({given.get(s) or infer_calendar(s).code for s in spec.securities})
+
+
+def claims_for_event(event_date: pd.Timestamp, paths: Sequence[Path] | None = None,
+                     calendars: Sequence[str] | None = None) -> list[ClaimSet]:
+    """Claims files about ``event_date`` (default: the bundled ones that match).
+
+    With ``calendars``, only bundled files whose ``event.calendar`` (default
+    XNYS) is one of them: the Tokyo claims go with a study of Tokyo securities.
+    """
     if paths is None:
         from eventstudy.resources import default_claims_paths
 
@@ -101,7 +114,8 @@ def claims_for_event(event_date: pd.Timestamp, paths: Sequence[Path] | None = No
         except FileNotFoundError:
             return []
         sets = [load_claims(p) for p in paths]
-        return [s for s in sets if s.event_date.normalize() == pd.Timestamp(event_date).normalize()]
+        return [s for s in sets if s.event_date.normalize() == pd.Timestamp(event_date).normalize()
+                and (calendars is None or str(s.event.get("calendar", "XNYS")) in calendars)]
     return [load_claims(p) for p in paths]
 
 
@@ -135,7 +149,8 @@ def build_report(
     from eventstudy import plotting as P
 
     result = run_spec(spec, source)
-    sets = list(claim_sets) if claim_sets is not None else claims_for_event(spec.event_date)
+    sets = (list(claim_sets) if claim_sets is not None else
+            claims_for_event(spec.event_date, calendars=study_calendars(spec)))
     warnings: list[str] = []
     claims_reports: list[ClaimsReport] = []
     for cs in sets:
@@ -144,7 +159,7 @@ def build_report(
         except EventStudyError as exc:
             warnings.append(f"Claims file {cs.path.name} could not be checked: {exc}")
 
-    bench = _available(source, [spec.benchmark, *EXTRA_BENCHMARKS])
+    bench = _available(source, [*spec.benchmarks, *EXTRA_BENCHMARKS])
     drawn = _available(source, [*spec.securities, *bench])
     note = P.data_note(source, drawn)
     figures: list[ReportFigure] = []
@@ -272,7 +287,7 @@ def _overview_rows(report: Report) -> list[tuple[str, str]]:
     caar0 = r.caar.iloc[0] if len(r.caar) else None
     rows = [
         ("Event", s.name), ("Event date", f"{s.event_date:%Y-%m-%d}"),
-        ("Securities", ", ".join(s.securities)), ("Benchmark", s.benchmark),
+        ("Securities", ", ".join(s.securities)), ("Benchmark", s.benchmark_label),
         ("Model", s.model), ("Estimation window", f"{est} trading days"),
         ("Windows", ", ".join(getattr(w, "label", str(w)) for w in s.windows)),
         ("Return type", s.return_type),

@@ -418,7 +418,7 @@ def test_bundled_claims_on_bundled_fixtures() -> None:
     from eventstudy.resources import default_claims_paths, fixtures_dir
 
     paths = default_claims_paths()
-    assert [p.name for p in paths] == ["deepseek-2025-01-27.yaml"]
+    assert [p.name for p in paths] == ["deepseek-2025-01-27.yaml", "deepseek-tokyo-2025-01-27.yaml"]
     cs = load_claims(paths[0])
     report = check_claims(cs, CsvSource(fixtures_dir()))
     for claim_id, (before, after) in SOURCES_MD_CLOSES.items():

@@ -26,6 +26,16 @@ STOCK_CLAIMS = (
     "nvda-mv-003",
     "nvda-high-2025-01-07-002",
     "nvda-10x-since-2023-002",
+    # Tokyo (seeds/deepseek-tokyo-2025-01-27.yaml), measured on Tokyo sessions
+    "advantest-1d-cnbc",
+    "tel-1d-cnbc",
+    "softbank-1d-cnbc",
+    "fujikura-1d-cnbc",
+    "nikkei-1d-taipeitimes",
+    "advantest-2d-taipeitimes",
+    "tel-2d-taipeitimes",
+    "disco-2d-taipeitimes",
+    "softbank-2d-taipeitimes",
 )
 
 

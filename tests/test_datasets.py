@@ -106,7 +106,7 @@ def test_load_prices_refuses_bad_arguments(tmp_path: Path) -> None:
 def test_deepseek_case_matches_its_case_file() -> None:
     doc = yaml.safe_load(case_path().read_text(encoding="utf-8"))
     case = datasets.deepseek()
-    assert case.name == "deepseek" and datasets.names() == ["deepseek"]
+    assert case.name == "deepseek" and datasets.names() == ["deepseek", "tokyo", "world"]
     assert case.benchmark == doc["benchmark"] == "^GSPC"
     assert list(case.securities) == doc["securities"]
     assert case.event_date == pd.Timestamp("2025-01-27")

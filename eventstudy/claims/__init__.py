@@ -9,10 +9,12 @@ article gave it. :func:`load_claims` validates such a file into a
 Kinds of claim and what is recomputed (``reported`` unit / ``tolerance`` unit):
 
 ``close_to_close_change`` (percent / percentage_points)
-    ``price_field`` on the date divided by ``price_field`` on the previous NYSE
-    session, minus one, in percent. The previous session comes from the
-    ``exchange_calendars`` XNYS calendar and the data must have that row. An
-    explicit ``base_date`` (an XNYS session before the date) is the date the
+    ``price_field`` on the date divided by ``price_field`` on the previous
+    session of the symbol's exchange, minus one, in percent. The exchange comes
+    from the symbol's suffix (``6857.T`` is Tokyo, XTKS; no suffix is New York,
+    XNYS; :func:`eventstudy.exchanges.infer_calendar`), its sessions from
+    ``exchange_calendars``, and the data must have that row. An
+    explicit ``base_date`` (a session of that exchange before the date) is the date the
     change is measured from; when it is not the previous session, the result's
     ``note`` says so (and the table shows ``... from <base_date>``).
 ``intraday_high`` (USD / USD)
@@ -20,7 +22,7 @@ Kinds of claim and what is recomputed (``reported`` unit / ``tolerance`` unit):
 ``price_ratio`` (ratio / ratio)
     ``price_field`` on ``dates[1]`` divided by ``price_field`` on ``dates[0]``.
 ``market_value_change`` (USD_billions / USD_billions)
-    (``price_field`` on the date - ``price_field`` on the previous NYSE session,
+    (``price_field`` on the date - ``price_field`` on the previous session,
     or on ``base_date``) x ``shares`` (given in the claim, in billions, with its
     source).
 ``uncheckable``

@@ -49,7 +49,6 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "detail",
 )
 
-_CALENDAR_NAME = "XNYS"
 
 
 @dataclass(frozen=True)
@@ -73,26 +72,33 @@ class ClaimResult:
         return self.claim.id
 
 
-@functools.lru_cache(maxsize=1)
-def _calendar() -> Any:
+@functools.lru_cache(maxsize=8)
+def _calendar(code: str) -> Any:
     import exchange_calendars as xcals
 
     with warnings.catch_warnings():
         # exchange_calendars (not this package) trips a pandas deprecation warning
         warnings.filterwarnings("ignore", message=r"Series\.values returning an ndarray")
-        return xcals.get_calendar(_CALENDAR_NAME)
+        return xcals.get_calendar(code)
 
 
-def _previous_session(date: pd.Timestamp, claim_id: str) -> pd.Timestamp:
-    cal = _calendar()
+def _claim_calendar(claim: Claim) -> str:
+    """The exchange of the claim's symbol: from its suffix (6857.T is XTKS), New York by default."""
+    from eventstudy.exchanges import infer_calendar
+
+    return infer_calendar(claim.symbols[0]).code
+
+
+def _previous_session(date: pd.Timestamp, claim_id: str, code: str) -> pd.Timestamp:
+    cal = _calendar(code)
     if not cal.first_session < date <= cal.last_session:
         raise CalendarError(
-            f"Claim {claim_id!r}: date {date.date()} is outside the {_CALENDAR_NAME} calendar "
+            f"Claim {claim_id!r}: date {date.date()} is outside the {code} calendar "
             f"({cal.first_session.date()} .. {cal.last_session.date()})."
         )
     if not cal.is_session(date):
         raise NonSessionDateError(
-            f"Claim {claim_id!r}: date {date.date()} is not an {_CALENDAR_NAME} session."
+            f"Claim {claim_id!r}: date {date.date()} is not an {code} session."
         )
     return pd.Timestamp(cal.previous_session(date))
 
@@ -120,16 +126,17 @@ def _value(
 def _base(claim: Claim) -> tuple[pd.Timestamp, str]:
     """The date a change is measured from, and a note when it is not the previous session."""
     date = claim.dates[0]
-    prev = _previous_session(date, claim.id)
+    code = _claim_calendar(claim)
+    prev = _previous_session(date, claim.id, code)
     if claim.base_date is None or claim.base_date == prev:
         return prev, ""
     base = claim.base_date
-    if not _calendar().is_session(base):
+    if not _calendar(code).is_session(base):
         raise NonSessionDateError(
-            f"Claim {claim.id!r}: base_date {base.date()} is not an {_CALENDAR_NAME} session."
+            f"Claim {claim.id!r}: base_date {base.date()} is not an {code} session."
         )
     return base, (
-        f"base_date {base.date()} is not the previous {_CALENDAR_NAME} session of "
+        f"base_date {base.date()} is not the previous {code} session of "
         f"{date.date()} ({prev.date()}); the change is measured from {base.date()} as the "
         "claim states"
     )

@@ -102,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
             from eventstudy.data.french import load_factors
 
             factors = load_factors(MODEL_FACTOR_FILES[spec.model])
+        if not isinstance(spec.benchmark, str):
+            raise InvalidParameterError("EVENT", "an event file with one benchmark (calibration "
+                                        "runs on one exchange)", spec.benchmark_label)
         prices, _ = price_panel(source.history([*spec.securities, spec.benchmark]))
         windows = [w for w in spec.windows if hasattr(w, "start") and isinstance(w.start, int)]
         table = calibrate(prices[list(spec.securities)], benchmark=prices[spec.benchmark],

@@ -20,21 +20,18 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print one row per bundled case; every file is parsed (a malformed one exits 2)."""
-    from rich.table import Table
-
+    """Print each bundled case (name, event, model, benchmark, securities); every file is
+    parsed (a malformed one exits 2)."""
     from eventstudy.events import load_event_file
     from eventstudy.resources import case_paths
 
-    table = Table()
-    for col in ("File", "Name", "Event date", "Securities", "Benchmark", "Model"):
-        table.add_column(col)
-    for path in case_paths():
-        spec = load_event_file(path)
-        table.add_row(text(path.name), text(spec.name), f"{spec.event_date:%Y-%m-%d}",
-                      text(" ".join(spec.securities)), text(spec.benchmark), text(spec.model))
     con = console()
-    con.print(table)
+    for path in case_paths():  # a list, not a table: long security lists stay on one line
+        spec = load_event_file(path)
+        con.print(text(f"{path.name}  {spec.name}"), soft_wrap=True)
+        con.print(text(f"  event date {spec.event_date:%Y-%m-%d}, model {spec.model}, "
+                       f"benchmark {spec.benchmark_label}"), soft_wrap=True)
+        con.print(text(f"  securities {' '.join(spec.securities)}"), soft_wrap=True)
     con.print(text(f"Bundled cases are in {case_paths()[0].parent.name}/ inside the package; "
                    "run one with `eventstudy run NAME` (the file name without .yaml); with no event file, `eventstudy run` runs the DeepSeek case."))
     return 0

@@ -29,12 +29,13 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eventstudy.report import build_report, claims_for_event, write_report
+    from eventstudy.report import build_report, claims_for_event, study_calendars, write_report
 
     spec = spec_from_args(args)
     source = make_source(args.data)
     with output_folder(args.out, "report", source) as tmp:  # refuses a bad --out before any work
-        claim_sets = claims_for_event(spec.event_date, args.claims)
+        claim_sets = claims_for_event(spec.event_date, args.claims,
+                                      calendars=study_calendars(spec))
         report = build_report(spec, source, claim_sets)
         written = write_report(report, tmp)
     con = console()

@@ -218,6 +218,12 @@ def print_result(result: EventStudyResult) -> None:
     con.print(text(f"{result.name}: {result.model.name} model, estimation window "
                    f"{result.estimation.label} sessions, {result.panel.n_events} events"),
               soft_wrap=True)
+    diag = result.diagnostics
+    if len(diag) and "calendar" in diag.columns:
+        day0 = diag.groupby("calendar", sort=False)["event_session"].agg(["min", "max"])
+        con.print(text("Day 0: " + "; ".join(
+            f"{a:%Y-%m-%d}{'' if a == b else f' .. {b:%Y-%m-%d}'} on {code} sessions"
+            for code, (a, b) in day0.iterrows())), soft_wrap=True)
     tests = result.tests
     caar = result.caar
     shown: list[str] = []
