@@ -10,6 +10,10 @@ Models
 ``carhart``         ff3 + Mom (Carhart 1997)
 ``ff5``             Mkt-RF, SMB, HML, RMW, CMA (Fama & French 2015)
 ``factors``         user-supplied factor columns (excess return on them)
+``dimson``          market model with Dimson's (1979) beta: the sum of the slopes on
+                    R_m,t-1, R_mt, R_m,t+1 (non-synchronous trading; :mod:`eventstudy.nonsync`)
+``scholes_williams`` market model with the Scholes-Williams (1977) beta
+                    (b_-1 + b_0 + b_+1) / (1 + 2 rho_m) (:mod:`eventstudy.nonsync`)
 
 The fit is closed-form OLS for all events at once: the estimation rows of event
 ``i`` with a missing return are masked out, and centred cross-products (models
@@ -17,6 +21,8 @@ with a constant) or a batched QR decomposition (otherwise) give the
 coefficients, ``(X'X)^-1`` and the residuals, so each event's fit equals its own
 OLS regression on its available rows. :func:`fit_statsmodels` gives the same fit
 for one event as a statsmodels results object (for its ``summary()``).
+``dimson`` and ``scholes_williams`` are not OLS of ``R`` on ``[1, R_m]``: the
+engine fits them with :func:`eventstudy.nonsync.fit_nonsync` (alpha, beta).
 
 References
 ----------
@@ -30,6 +36,10 @@ Carhart, M. M. (1997). On persistence in mutual fund performance. Journal of
 Finance 52(1), 57-82.
 Fama, E. F., & French, K. R. (2015). A five-factor asset pricing model. Journal
 of Financial Economics 116(1), 1-22.
+Scholes, M., & Williams, J. (1977). Estimating betas from nonsynchronous data.
+Journal of Financial Economics 5(3), 309-327.
+Dimson, E. (1979). Risk measurement when shares are subject to infrequent
+trading. Journal of Financial Economics 7(2), 197-226.
 """
 
 from __future__ import annotations
@@ -138,6 +148,8 @@ MODELS: dict[str, ModelSpec] = {
     "ff3": ModelSpec("ff3", factors=FACTOR_SETS["ff3"], excess=True),
     "carhart": ModelSpec("carhart", factors=FACTOR_SETS["carhart"], excess=True),
     "ff5": ModelSpec("ff5", factors=FACTOR_SETS["ff5"], excess=True),
+    "dimson": ModelSpec("dimson", uses_market=True),  # fitted by eventstudy.nonsync
+    "scholes_williams": ModelSpec("scholes_williams", uses_market=True),  # idem
 }
 
 

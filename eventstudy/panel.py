@@ -61,7 +61,10 @@ class AbnormalPanel:
         Benchmark return on each event day (for BHAR).
     params : ndarray, shape (E, k)
     xtx_inv : ndarray, shape (E, k, k)
-        ``(X'X)^-1`` of the estimation regression (empty when k == 0).
+        ``(X'X)^-1`` of the estimation regression (empty when k == 0). For the
+        ``dimson`` and ``scholes_williams`` models (not OLS on ``[1, R_m]``) it is
+        ``A A'`` with ``(alpha, beta)' = A R`` (:mod:`eventstudy.nonsync`), so
+        ``sigma2 * xtx_inv`` is still the parameters' covariance under i.i.d. errors.
     sigma2 : ndarray, shape (E,)
         Residual variance ``s2 = RSS / (T_i - k)`` (``T_i - 1`` when k == 0).
     nobs : ndarray of int, shape (E,)

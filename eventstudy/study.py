@@ -26,6 +26,7 @@ from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
 from eventstudy.exchanges import CalendarChoice, assign_calendars
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.models import ModelSpec, fit_panel, get_model
+from eventstudy.nonsync import NONSYNC_MODELS, fit_nonsync, market_offsets, nonsync_notes
 from eventstudy.panel import AbnormalPanel
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult, build_result
@@ -231,7 +232,15 @@ def compute_events(
     else:
         y_est, y_ev = r_est - rf_est, r_ev - rf_ev
 
-    fit = fit_panel(y_est, x_est)
+    nonsync_msgs: list[str] = []
+    if spec.name in NONSYNC_MODELS:  # Dimson / Scholes-Williams: benchmark on neighbouring sessions too
+        ns = fit_nonsync(spec.name, y_est, {
+            j: np.where(has_bench[:, None], _gather(values, est_rows + j, bench_idx), np.nan)
+            for j in market_offsets(spec.name)})
+        fit = ns.fit
+        nonsync_msgs = nonsync_notes(events["event_id"].astype(str).tolist(), ns)
+    else:
+        fit = fit_panel(y_est, x_est)
     if spec.k:
         ar = y_ev - np.einsum("elk,ek->el", x_ev, fit.params)
     else:
@@ -316,6 +325,7 @@ def compute_events(
                      f"usable return ({100 * n_missing[i] / est.length:.0f}%, more than "
                      f"{100 * MISSING_ESTIMATION_NOTE:.0f}%); the model is fitted on the {fit.nobs[i]} "
                      "available (none filled).")
+    notes.extend(nonsync_msgs)
     day0 = sessions[pos0]
     needs_factors = bool(spec.factors) or spec.excess
     fac_end = None
