@@ -229,7 +229,8 @@ def resolve_event_dates(cal: TradingCalendar, sessions: pd.DatetimeIndex, dates:
     time_rows = np.flatnonzero(has_time)
     if time_rows.size:
         names = [f"events[{i}].event_time" for i in time_rows]
-        mapped = _map(cal, _parse_many([time_l[i] for i in time_rows], names), names)
+        given = [time_l[i] for i in time_rows]
+        mapped = _map(cal, _parse_many(given, names), names, given)
         pos0[time_rows] = _rows_of(sessions, mapped.session, names)
         requested[time_rows] = mapped.local_date
         timing[time_rows] = mapped.timing

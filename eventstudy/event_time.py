@@ -121,7 +121,7 @@ class MappedMoments:
 
 def _utc_ns(ts: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Aware datetimes as int64 nanoseconds since the epoch (UTC)."""
-    idx = pd.DatetimeIndex(ts)
+    idx = pd.DatetimeIndex(ts.array) if isinstance(ts, pd.Series) else ts
     return idx.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[ns]").view(np.int64)
 
 
@@ -149,7 +149,9 @@ def _parse_many(moments: Sequence[object] | pd.Series | pd.DatetimeIndex,
     return pd.DatetimeIndex(out, tz="UTC") if out else pd.DatetimeIndex([], tz="UTC")
 
 
-def _map(calendar: TradingCalendar, moments: pd.DatetimeIndex, names: Sequence[str]) -> MappedMoments:
+def _map(calendar: TradingCalendar, moments: pd.DatetimeIndex, names: Sequence[str],
+         received: Sequence[object] | None = None) -> MappedMoments:
+    """Vectorised rule; ``received`` are the moments as given (for error messages)."""
     xcal = calendar._cal
     s = pd.DatetimeIndex(xcal.sessions).to_numpy().astype("datetime64[ns]")
     opens = _utc_ns(xcal.opens)
@@ -166,7 +168,7 @@ def _map(calendar: TradingCalendar, moments: pd.DatetimeIndex, names: Sequence[s
             f"Parameter `{names[i]}` expected a moment within the {calendar.name} calendar's span "
             f"(local dates {s[0].astype('datetime64[D]')} .. {s[-1].astype('datetime64[D]')}, "
             f"first open {first_open.isoformat()}, last close {last_close.isoformat()}), "
-            f"but received {moments[i].isoformat()!r}."
+            f"but received {received[i] if received is not None else moments[i].isoformat()!r}."
         )
     idx = np.searchsorted(s, loc, side="left")
     j = np.minimum(idx, s.size - 1)
@@ -208,7 +210,7 @@ def map_moments(calendar: TradingCalendar, moments: Sequence[object] | pd.Series
     """
     n = len(moments)
     names = [f"{parameter}[{i}]" for i in range(n)]
-    return _map(calendar, _parse_many(moments, names), names)
+    return _map(calendar, _parse_many(moments, names), names, list(moments))
 
 
 def classify_moment(calendar: TradingCalendar, moment: object, parameter: str = "event_time") -> str:
@@ -236,7 +238,7 @@ def classify_moment(calendar: TradingCalendar, moment: object, parameter: str = 
         ``moment`` is outside the calendar's span.
     """
     ts = parse_moment(moment, parameter)
-    return str(_map(calendar, pd.DatetimeIndex([ts]), [parameter]).timing[0])
+    return str(_map(calendar, pd.DatetimeIndex([ts]), [parameter], [moment]).timing[0])
 
 
 def sessions_for_timings(calendar: TradingCalendar, event_dates: Sequence[object] | pd.Series,
