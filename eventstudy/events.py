@@ -3,7 +3,8 @@
 An event file describes one study::
 
     name: DeepSeek-R1 selloff
-    event_date: 2025-01-27
+    event_date: 2025-01-27        # or event_time: 2025-01-27T09:00+09:00 (the moment of the news)
+    timing: before_open           # optional with event_date: before_open | during | after_close
     securities: [NVDA, AVGO, MU, ARM, ASML, CEG]
     benchmark: ^GSPC              # or one per exchange: {XNYS: ^GSPC, XTKS: ^N225}
     calendars: {ASML.AS: XAMS}    # optional: a security's exchange (default: from its suffix)
@@ -48,7 +49,8 @@ MODEL_FACTOR_FILES: dict[str, tuple[str, ...]] = {
 }
 
 _FIELDS = {"name", "event_date", "securities", "benchmark", "model", "estimation", "windows",
-           "roll", "min_estimation_obs", "return_type", "description", "calendars"}
+           "roll", "min_estimation_obs", "return_type", "description", "calendars", "event_time",
+           "timing"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class EventSpec:
     description: str = ""
     path: str = ""
     calendars: dict[str, str] | None = None
+    #: The moment of the news (ISO with a UTC offset); ``event_date`` is then its date as written.
+    event_time: str | None = None
+    #: When on ``event_date`` the news came: before_open, during or after_close.
+    timing: str | None = None
 
     @property
     def benchmarks(self) -> tuple[str, ...]:
@@ -109,16 +115,36 @@ def load_event_file(path: str | Path) -> EventSpec:
             f"{p}: field `{unknown[0]}`: unknown field{did_you_mean(unknown[0], _FIELDS)}; "
             f"expected one of {sorted(_FIELDS)}."
         )
-    for req in ("event_date", "securities", "benchmark"):
+    for req in ("securities", "benchmark"):
         if req not in raw:
             raise _err(p, req, "a value (required field)", None)
-    date = raw["event_date"]
+    moment = raw.get("event_time")
+    if moment is None and "event_date" not in raw:
+        raise _err(p, "event_date", "a value (required field, unless `event_time` is given)", None)
+    if moment is not None:
+        from eventstudy.event_time import MOMENT_EXPECTED, parse_moment
+
+        if "event_date" in raw or "timing" in raw:
+            raise _err(p, "event_time", "either `event_time` or `event_date` [+ `timing`], not both",
+                       moment)
+        if isinstance(moment, dt.datetime):
+            moment = moment.isoformat()
+        try:
+            parse_moment(moment, "event_time")
+        except InvalidParameterError as exc:
+            raise _err(p, "event_time", MOMENT_EXPECTED, moment) from exc
+        date: object = pd.Timestamp(str(moment)).tz_localize(None).normalize()
+    else:
+        date = raw["event_date"]
     if not isinstance(date, dt.date | str):
         raise _err(p, "event_date", "a date such as 2025-01-27", date)
     try:
         event_date = to_timestamp(date, "event_date")
     except InvalidParameterError as exc:
         raise _err(p, "event_date", "a date such as 2025-01-27", date) from exc
+    timing = raw.get("timing")
+    if timing is not None and timing not in ("before_open", "during", "after_close"):
+        raise _err(p, "timing", "one of before_open, during, after_close", timing)
     secs = raw["securities"]
     if not isinstance(secs, list) or not secs or not all(isinstance(s, str) and s for s in secs):
         raise _err(p, "securities", "a non-empty list of symbols", secs)
@@ -171,6 +197,7 @@ def load_event_file(path: str | Path) -> EventSpec:
         estimation=est, windows=wins, roll=roll, min_estimation_obs=mino, return_type=rtype,
         description=str(raw.get("description", "")), path=str(p),
         calendars=dict(cals) if cals else None,
+        event_time=str(moment) if moment is not None else None, timing=timing,
     )
 
 
@@ -293,7 +320,9 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
     result = event_study(
         data,
         benchmark=bench,
-        event_date=spec.event_date,
+        event_date=spec.event_date if spec.event_time is None else None,
+        event_time=spec.event_time,
+        timing=spec.timing,
         securities=list(spec.securities),
         calendar=spec.calendars,
         model=spec.model,

@@ -57,20 +57,26 @@ def _events_frame(
     benchmark_name: str | None,
     available: Sequence[str],
     skip: set[str | None] | None = None,
+    event_time: object = None,
+    timing: str | None = None,
 ) -> pd.DataFrame:
     if events is not None:
         if not isinstance(events, pd.DataFrame):
             raise InvalidParameterError("events", "a DataFrame with columns security, event_date",
                                         type(events).__name__)
-        missing = {"security", "event_date"} - set(events.columns)
-        if missing:
+        missing = {"security"} - set(events.columns)
+        if missing or not {"event_date", "event_time"} & set(events.columns):
             raise InvalidParameterError(
-                "events", "columns security, event_date [, event_id, benchmark]", list(events.columns)
+                "events", "columns security and event_date or event_time [, event_id, benchmark, "
+                "calendar, timing]", list(events.columns)
             )
         ev = events.reset_index(drop=True).copy()
+        if "event_date" not in ev.columns:
+            ev["event_date"] = None
     else:
-        if event_date is None:
-            raise InvalidParameterError("event_date", "a date (or an `events` table)", None)
+        if event_date is None and event_time is None:
+            raise InvalidParameterError("event_date", "a date, an `event_time` or an `events` table",
+                                        None)
         leave_out = skip if skip is not None else {benchmark_name}
         secs = list(securities) if securities is not None else [
             c for c in available if c not in leave_out
@@ -78,12 +84,19 @@ def _events_frame(
         if isinstance(securities, str):
             raise InvalidParameterError("securities", "a list of symbols", securities)
         ev = pd.DataFrame({"security": secs, "event_date": [event_date] * len(secs)})
+        if event_time is not None:
+            ev["event_time"] = pd.Series([event_time] * len(secs), dtype=object)
+        if timing is not None:
+            ev["timing"] = [timing] * len(secs)
     ev["security"] = ev["security"].astype(str)
     if "benchmark" not in ev.columns:
         ev["benchmark"] = benchmark_name
     if "event_id" not in ev.columns:
         dup = ev["security"].duplicated(keep=False)
-        ids = ev["security"].where(~dup, ev["security"] + "@" + ev["event_date"].astype(str))
+        when = ev["event_date"].astype(str)
+        if "event_time" in ev.columns:
+            when = when.where(ev["event_date"].notna(), ev["event_time"].astype(str))
+        ids = ev["security"].where(~dup, ev["security"] + "@" + when)
         ev["event_id"] = ids
     ev["event_id"] = ev["event_id"].astype(str)
     if ev["event_id"].duplicated().any():
@@ -175,7 +188,9 @@ def compute_events(
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", cols)
 
-    res_ev = resolve_event_dates(cal, sessions, events["event_date"], roll)
+    res_ev = resolve_event_dates(cal, sessions, events["event_date"], roll,
+                                 times=events.get("event_time", None),
+                                 timings=events.get("timing", None))
     pos0 = res_ev.pos0
 
     est = _relative(parse_window(estimation, "estimation"), sessions, pos0, cal, "estimation")
@@ -302,6 +317,9 @@ def compute_events(
             "event_date": pd.DatetimeIndex(res_ev.requested),
             "event_session": sessions[pos0],
             "rolled": res_ev.rolled,
+            **({} if res_ev.timing is None or all(t is None for t in res_ev.timing) else {
+                "event_time": pd.DatetimeIndex(np.asarray(res_ev.moment)).tz_localize("UTC"),
+                "timing": [t if t is not None else "" for t in res_ev.timing]}),
             "estimation_start": pd.to_datetime(est_dates_all[:, 0]),
             "estimation_end": pd.to_datetime(est_dates_all[:, -1]),
             "estimation_days": est.length,
@@ -316,6 +334,10 @@ def compute_events(
     notes: list[str] = []
     for i in np.flatnonzero(res_ev.rolled).tolist():
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
+    for i in range(len(diagnostics)):
+        told = res_ev.timing_note(i, sessions)
+        if told:
+            notes.append(f"{diagnostics.index[i]}: {told}.")
     for eid, why in zip(diagnostics.index[~keep], reason[~keep], strict=True):
         notes.append(f"{eid}: excluded ({why}).")
     n_missing = est.length - fit.nobs
@@ -490,6 +512,8 @@ def event_study(
     roll: str = "next",
     return_type: ReturnType = "simple",
     calendar: str | Mapping[str, str] | None = None,
+    event_time: object = None,
+    timing: str | None = None,
     name: str = "",
     basis: dict[str, str] | None = None,
     return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
@@ -529,6 +553,18 @@ def event_study(
     roll : {"next", "previous", "raise"}
         What to do with an event date that is not a session (recorded).
     return_type : {"simple", "log"}
+    event_time : timestamp with a time zone, optional
+        The moment of the news instead of ``event_date`` (e.g.
+        ``"2025-01-27T09:00+09:00"``): each security's day 0 is the first
+        session of its own exchange whose close is after that moment
+        (:mod:`eventstudy.event_time`), recorded per event in ``diagnostics``
+        (``event_time`` in UTC, ``timing``: ``before_open``, ``during``,
+        ``after_close`` or ``closed``) and in ``notes``. An events table may
+        carry an ``event_time`` column instead.
+    timing : {"before_open", "during", "after_close"}, optional
+        When on ``event_date`` the news came, if no exact time is known:
+        ``after_close`` makes day 0 the next session; the others the session
+        of that date.
     calendar : None, str or mapping, default None
         ``None``: each security's exchange is inferred from its Yahoo-style
         suffix (``6857.T`` is Tokyo, ``XTKS``; ``ASML.AS`` Amsterdam, ``XAMS``;
@@ -583,10 +619,14 @@ def event_study(
     basis = {**data.attrs.get("basis", {}), **(basis or {})}
     bench = as_wide(bench_series, "benchmark", tz_calendar) if bench_series is not None else None
     available = [*map(str, data.columns), *(map(str, bench.columns) if bench is not None else [])]
-    if event_date is not None:
+    if event_date is not None and timing is None:
         to_timestamp(event_date, "event_date")
     skip = {bench_name, *by_calendar.values()}
-    ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip)
+    if event_time is not None and event_date is not None:
+        raise InvalidParameterError("event_time", "either `event_date` or `event_time`, not both",
+                                    event_time)
+    ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip,
+                       event_time=event_time, timing=timing)
     unknown = sorted(set(ev["security"]) - set(available))
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
