@@ -517,6 +517,8 @@ def event_study(
     name: str = "",
     basis: dict[str, str] | None = None,
     return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
+    kind: str = "returns",
+    volume: pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data.
 
@@ -554,6 +556,13 @@ def event_study(
         ``upper`` (given, or computed from ``prices``) raises
         :class:`~eventstudy.errors.ImplausibleReturnError` naming the security,
         the session and the value. ``None`` switches the check off.
+    kind : {"returns", "volume", "volatility"}, default "returns"
+        ``"volume"``: abnormal log volume of ``volume`` (:mod:`eventstudy.volume`);
+        ``"volatility"``: abnormal volatility of the returns study
+        (:mod:`eventstudy.volatility`). Recorded as ``result.kind``.
+    volume : DataFrame, optional
+        Dates x securities, shares traded (with ``kind="volume"`` only, in place
+        of ``prices``/``returns``).
 
     Returns
     -------
@@ -574,6 +583,10 @@ def event_study(
     - more than 10% of the estimation window without a usable return
       (:data:`MISSING_ESTIMATION_NOTE`) is stated in ``notes``.
     """
+    if kind != "returns" or volume is not None:  # abnormal volume / volatility: eventstudy.kinds
+        from eventstudy.kinds import run_kind
+        args = {k: v for k, v in locals().items() if k not in ("kind", "run_kind")}
+        return run_kind(kind, event_study, args)
     bench_name, bench_series = split_benchmark(benchmark)
     data = prepare_data(prices, returns=returns, benchmark=bench_series, factors=factors,
                         return_type=return_type, calendar=calendar, basis=basis,
