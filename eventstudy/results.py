@@ -380,11 +380,18 @@ class EventStudyResult:
         return ids.index(event_id)
 
     def car_test(self, event_id: str, window: Window | Sequence[int] = (0, 0)) -> TestResult:
-        """The forecast-error-corrected t-test of one event's CAR."""
+        """The forecast-error-corrected t-test of one event's CAR.
+
+        For a volatility study (``kind == "volatility"``), the variance-ratio F
+        test of the window (one of the study's windows).
+        """
         w = parse_window(window, "window")  # type: ignore[arg-type]
         if not isinstance(w, Window):
             from eventstudy.errors import InvalidParameterError
             raise InvalidParameterError("window", "(start, end) relative trading days", window)
+        if self.kind == "volatility":  # the variance-ratio F test (eventstudy.volatility)
+            from eventstudy.volatility import variance_ratio_test
+            return variance_ratio_test(self, self.event_ids[self._pos(event_id)], w)
         return car_test(self.panel, self._pos(event_id), w)
 
     def fit_detail(self, event_id: str) -> RegressionResultsWrapper:

@@ -79,14 +79,15 @@ import pandas as pd
 
 from eventstudy.abnormal import window_array
 from eventstudy.inference._common import window_label
+from eventstudy.inference.result import TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 from eventstudy.windows import Window
 
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResult
 
-__all__ = ["TESTS", "abnormal_volatility", "null_mean", "variance_ratio", "volatility_result",
-           "volatility_tables"]
+__all__ = ["TESTS", "abnormal_volatility", "null_mean", "variance_ratio", "variance_ratio_test",
+           "volatility_result", "volatility_tables"]
 
 #: The volatility tests: name -> (label, dependence_robust, variance_robust).
 TESTS: dict[str, tuple[str, bool, bool]] = {
@@ -244,3 +245,23 @@ def volatility_result(result: EventStudyResult) -> EventStudyResult:
     return dataclasses.replace(
         result, kind="volatility", panel=dataclasses.replace(panel, ar=abnormal_volatility(panel)),
         notes=(*result.notes, note), _car=car, _caar=caar, _tests=tests)
+
+
+def variance_ratio_test(result: EventStudyResult, event_id: str, window: Window) -> TestResult:
+    """One event's variance-ratio F test over one of the study's windows (``result.car_test``).
+
+    Read from the ``car`` table of a volatility result: ``statistic`` is
+    ``VR_i``, ``df`` ``(L_i, T_i - k)``, the p-value the upper tail of the F.
+    """
+    from eventstudy.errors import InvalidParameterError
+
+    if window not in result.windows:
+        raise InvalidParameterError("window", f"one of the study's windows {list(result.windows)}", window)
+    row = result.car.loc[(event_id, window)]  # type: ignore[index]
+    null = f"Var(AR{window.label}) = estimation variance"
+    if row["reason"]:
+        return TestResult.invalid("variance-ratio", str(row["reason"]), null=null, distribution="F",
+                                  alternative="greater")
+    return TestResult("variance-ratio", float(row["ratio"]), float(row["pvalue"]),
+                      (float(row["df_num"]), float(row["df"])), "F", null, "greater", int(row["days"]),
+                      extra={"cavy": float(row["car"])})

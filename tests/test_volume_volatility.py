@@ -233,6 +233,10 @@ def test_volatility_matches_hand_computation(prices: pd.DataFrame, volatility: e
             assert row["df"] == hand["df"] and row["df_num"] == w[1] - w[0] + 1
         assert volatility.ar.loc[0, sec] == pytest.approx(_hand_volatility(prices, sec, (0, 0))["u0"] - 1,
                                                           rel=1e-9)
+    hand = _hand_volatility(prices, "NVDA", (-1, 1))
+    test = volatility.car_test("NVDA", (-1, 1))
+    assert test.statistic == pytest.approx(hand["vr"], rel=1e-9) and test.df == (3.0, hand["df"])
+    assert test.distribution == "F" and test.pvalue == pytest.approx(hand["p"], rel=1e-7)
     nvda = _hand_volatility(prices, "NVDA", (0, 0))
     assert nvda["u0"] > 20 and nvda["p"] < 1e-5  # the volatility jump: AR^2 over 20x its variance
 
