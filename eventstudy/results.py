@@ -79,6 +79,8 @@ class EventStudyResult:
     _tests: pd.DataFrame = field(repr=False)
     _est_y: np.ndarray = field(repr=False)
     data_basis: dict[str, str] = field(default_factory=dict, repr=False)
+    #: ``"returns"``, ``"volume"`` or ``"volatility"`` (:mod:`eventstudy.kinds`).
+    kind: str = "returns"
 
     # ----------------------------------------------------------------- frames
     @property
@@ -378,11 +380,18 @@ class EventStudyResult:
         return ids.index(event_id)
 
     def car_test(self, event_id: str, window: Window | Sequence[int] = (0, 0)) -> TestResult:
-        """The forecast-error-corrected t-test of one event's CAR."""
+        """The forecast-error-corrected t-test of one event's CAR.
+
+        For a volatility study (``kind == "volatility"``), the variance-ratio F
+        test of the window (one of the study's windows).
+        """
         w = parse_window(window, "window")  # type: ignore[arg-type]
         if not isinstance(w, Window):
             from eventstudy.errors import InvalidParameterError
             raise InvalidParameterError("window", "(start, end) relative trading days", window)
+        if self.kind == "volatility":  # the variance-ratio F test (eventstudy.volatility)
+            from eventstudy.volatility import variance_ratio_test
+            return variance_ratio_test(self, self.event_ids[self._pos(event_id)], w)
         return car_test(self.panel, self._pos(event_id), w)
 
     def fit_detail(self, event_id: str) -> RegressionResultsWrapper:
@@ -423,7 +432,9 @@ class EventStudyResult:
         from statsmodels.iolib.table import SimpleTable
 
         from eventstudy._summary import EventStudySummary
+        from eventstudy.kinds import kind_labels
 
+        lab = kind_labels(self.kind)
         wins = self._windows_arg(windows)
         smry = EventStudySummary()
         d = self._diagnostics
@@ -434,12 +445,14 @@ class EventStudyResult:
             ("Model:", self.model.name),
             ("Return type:", self.return_type),
             ("Calendar:", self.calendar),
+            ("Kind:", self.kind),
         ]
         right = [
             ("Estimation:", f"{self.estimation.label} sessions"),
             ("Event session(s):", sessions[0] if len(sessions) == 1 else f"{len(sessions)} dates"),
             ("Events used:", f"{n_ok} of {len(d)}"),
             ("Median T:", str(int(np.median(self.panel.nobs))) if n_ok else "-"),
+            ("Values:", lab.values),
         ]
         smry.tables.append(SimpleTable(
             [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)],
@@ -456,19 +469,21 @@ class EventStudyResult:
                 for w in wins:
                     r = records[(eid, w.label)]
                     star = "*" if r["pvalue"] < 0.05 else ""
-                    row.append(f"{100 * r['car']:.2f}% ({_fmt(r['tstat'], '.2f')}){star}")
+                    stat = r["ratio"] if self.kind == "volatility" else r["tstat"]  # an F for volatility
+                    row.append(f"{lab.number(r['car'])} ({_fmt(stat, '.2f')}){star}")
                 rows.append(row)
                 stubs.append(eid)
-            smry.tables.append(SimpleTable(rows, headers=[f"CAR{w.label}" for w in wins], stubs=stubs,
-                                           title="CAR per event (t, forecast-error corrected; * p<0.05)"))
+            smry.tables.append(SimpleTable(rows, headers=[f"{lab.cumulative}{w.label}" for w in wins],
+                                           stubs=stubs, title=f"{lab.cumulative} per event "
+                                           f"({lab.event_test}; * p<0.05)"))
         caar = self._caar.loc[pd.Index(window_array(wins), tupleize_cols=False)] if len(self._caar) else self._caar
         if len(caar):
             cols = ["caar", "n", "tstat", "pvalue"]
-            data = [[f"{100 * r['caar']:.3f}%", str(int(r["n"])), _fmt(r["tstat"], ".3f"),
+            data = [[lab.number(r["caar"], 3), str(int(r["n"])), _fmt(r["tstat"], ".3f"),
                      _fmt(r["pvalue"], ".4f")] for r in caar[cols].to_dict("records")]
-            smry.tables.append(SimpleTable(data, headers=["CAAR", "N", "t", "p"],
+            smry.tables.append(SimpleTable(data, headers=[lab.average, "N", "t", "p"],
                                            stubs=[str(w) for w in caar.index],
-                                           title="CAAR, cross-sectional t (Brown & Warner 1985)"))
+                                           title=f"{lab.average}, {lab.average_test}"))
         headline = self._tests[self._tests.get("headline", pd.Series(False, index=self._tests.index)).astype(bool)] \
             if len(self._tests) else self._tests
         if len(headline):
@@ -487,7 +502,7 @@ class EventStudyResult:
         return str(self.summary().as_text())
 
     def __repr__(self) -> str:
-        return (f"EventStudyResult(name={self.name!r}, model={self.model.name!r}, "
+        return (f"EventStudyResult(name={self.name!r}, kind={self.kind!r}, model={self.model.name!r}, "
                 f"events={self.panel.n_events}, windows={[w.label for w in self.windows]})")
 
     def _repr_html_(self) -> str:

@@ -517,6 +517,8 @@ def event_study(
     name: str = "",
     basis: dict[str, str] | None = None,
     return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
+    kind: str = "returns",
+    volume: pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data, each security on its own exchange's sessions.
 
@@ -577,6 +579,13 @@ def event_study(
         ``upper`` (given, or computed from ``prices``) raises
         :class:`~eventstudy.errors.ImplausibleReturnError` naming the security,
         the session and the value. ``None`` switches the check off.
+    kind : {"returns", "volume", "volatility"}, default "returns"
+        ``"volume"``: abnormal log volume of ``volume`` (:mod:`eventstudy.volume`);
+        ``"volatility"``: abnormal volatility of the returns study
+        (:mod:`eventstudy.volatility`). Recorded as ``result.kind``.
+    volume : DataFrame, optional
+        Dates x securities, shares traded (with ``kind="volume"`` only, in place
+        of ``prices``/``returns``).
 
     Returns
     -------
@@ -604,6 +613,10 @@ def event_study(
     - more than 10% of the estimation window without a usable return
       (:data:`MISSING_ESTIMATION_NOTE`) is stated in ``notes``.
     """
+    if kind != "returns" or volume is not None:  # abnormal volume / volatility: eventstudy.kinds
+        from eventstudy.kinds import run_kind
+        args = {k: v for k, v in locals().items() if k not in ("kind", "run_kind")}
+        return run_kind(kind, event_study, args)
     by_calendar: dict[str, str] = {}
     if isinstance(benchmark, Mapping):
         by_calendar = {str(k): str(v) for k, v in benchmark.items()}
@@ -613,9 +626,9 @@ def event_study(
     if (prices is None) == (returns is None):
         raise InvalidParameterError("prices/returns", "exactly one of `prices` or `returns`",
                                     "both" if prices is not None else "neither")
-    kind = "prices" if prices is not None else "returns"
+    data_kind = "prices" if prices is not None else "returns"
     tz_calendar = calendar if isinstance(calendar, str) else "XNYS"
-    data = as_wide(prices if prices is not None else returns, kind, tz_calendar)  # type: ignore[arg-type]
+    data = as_wide(prices if prices is not None else returns, data_kind, tz_calendar)  # type: ignore[arg-type]
     basis = {**data.attrs.get("basis", {}), **(basis or {})}
     bench = as_wide(bench_series, "benchmark", tz_calendar) if bench_series is not None else None
     available = [*map(str, data.columns), *(map(str, bench.columns) if bench is not None else [])]
@@ -648,7 +661,7 @@ def event_study(
         if isinstance(b, str) and choices[b].code != code and b not in needed:
             needed.append(b)
     datas = prepare_calendars(
-        data, kind=kind, calendars={s: c.code for s, c in choices.items()}, groups=groups,
+        data, kind=data_kind, calendars={s: c.code for s, c in choices.items()}, groups=groups,
         benchmark=bench, factors=factors, return_type=return_type, basis=basis,
         return_bounds=return_bounds)
     parts = [compute_events(datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),

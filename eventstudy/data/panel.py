@@ -8,7 +8,8 @@ import pandas as pd
 
 from eventstudy.errors import DataError, InvalidParameterError
 
-__all__ = ["YF_ADJ_CLOSE", "YF_CLOSE", "from_yfinance_frame", "is_yfinance_frame", "price_panel"]
+__all__ = ["YF_ADJ_CLOSE", "YF_CLOSE", "from_yfinance_frame", "is_yfinance_frame", "price_panel",
+           "volume_panel"]
 
 
 def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -61,6 +62,55 @@ def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[
     panel.index.name = "date"
     panel.columns.name = "symbol"
     return panel, basis
+
+
+def volume_panel(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the wide panel of traded volume (shares), one column per symbol.
+
+    The companion of :func:`price_panel` for volume studies
+    (:mod:`eventstudy.volume`). Dates are the union of the symbols' dates; a
+    missing or empty ``volume`` cell stays NaN (a missing observation, never
+    filled), and a zero volume stays zero.
+
+    Parameters
+    ----------
+    frames
+        ``{symbol: price frame}`` as returned by a PriceSource (each with a
+        ``volume`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``date``, one float column per symbol (columns named ``symbol``).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``frames`` is empty.
+    DataError
+        A frame has no ``volume`` column, or a negative volume.
+    """
+    if not frames:
+        raise InvalidParameterError("frames", "at least one {symbol: frame}", dict(frames))
+    columns: dict[str, pd.Series] = {}
+    for symbol, frame in frames.items():
+        if "volume" not in frame.columns:
+            raise DataError(f"Symbol {symbol!r}: expected a `volume` column for a volume study, "
+                            f"but the frame has only {list(frame.columns)}.")
+        try:
+            vol = frame["volume"].astype("float64")
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"Symbol {symbol!r}: column `volume` expected numbers (NaN where "
+                            f"missing), got {frame['volume'].dtype} values.") from exc
+        bad = frame.index[(vol < 0).to_numpy()]
+        if len(bad):
+            raise DataError(f"Symbol {symbol!r}: column `volume` expected values >= 0, but it is "
+                            f"negative on {len(bad)} row(s), first {bad[0]:%Y-%m-%d}.")
+        columns[symbol] = vol
+    panel = pd.DataFrame(columns).sort_index()
+    panel.index.name = "date"
+    panel.columns.name = "symbol"
+    return panel
 
 
 #: Column names of the two price fields of a ``yfinance.download`` frame.

@@ -5,6 +5,11 @@ paths with the CAAR and its band (``"car"``), the test overview
 (``"tests"``) or the event-window price paths (``"prices"``) and returns the
 :class:`~matplotlib.figure.Figure` (a :class:`ShownFigure` when it made one,
 which Jupyter displays inline). ``EventStudyResult.plot`` calls it.
+
+Volume and volatility studies (``result.kind``, :mod:`eventstudy.kinds`) are
+drawn by the same figures in their own units and words (abnormal log volume,
+CAV; abnormal volatility, CAVy); a volatility study's ``"ar"`` figure is
+:func:`plot_volatility_day`, and a volume study has no ``"prices"``.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResult
 
 __all__ = ["PLOT_KINDS", "PlotKind", "event_price_paths", "plot_event_prices", "plot_result",
-           "plot_tests"]
+           "plot_tests", "plot_volatility_day"]
 
 PlotKind = Literal["ar", "car", "tests", "prices"]
 #: The kinds :func:`plot_result` draws.
@@ -216,6 +221,77 @@ def plot_event_prices(result: EventStudyResult, ax: Axes | None = None,
     return ax
 
 
+# ------------------------------------------------------------------ volume and volatility
+
+
+def _hundredths(value: float, _pos: object = None) -> str:
+    """Tick label of a value drawn ×100 (as a percentage) shown in its own units."""
+    return minus(f"{value / 100:g}")
+
+
+@styled
+def _relabel(ax: Axes, result: EventStudyResult, kind: str, day: int) -> None:
+    """Units and words of a volume or volatility result drawn by the returns figures.
+
+    The returns figures draw values ×100 as percentages; abnormal log volume and
+    abnormal volatility are plain numbers, named by :mod:`eventstudy.kinds`.
+    """
+    from eventstudy.kinds import kind_labels
+
+    lab = kind_labels(result.kind)
+    model = mathtext(result.model.name)
+    if kind == "car":
+        ax.yaxis.set_major_formatter(FuncFormatter(_hundredths))
+        start = minus(str(int(ax.get_xticks()[0])))
+        ax.set_ylabel(f"cumulative {lab.abnormal} from day {start} ({lab.cumulative})")
+        ax.set_title(f"Cumulative {lab.abnormal} ({model} model)")
+        legend = ax.get_legend()
+        for text in legend.get_texts() if legend is not None else []:
+            text.set_text(text.get_text().replace("CAAR", lab.average))
+    elif kind == "ar":
+        ax.yaxis.set_major_formatter(FuncFormatter(_hundredths))
+        ax.set_ylabel(minus(f"{lab.abnormal} on day {day}"))
+        what = "AVy = AR²/(s²C) − 1" if result.kind == "volatility" else "log(1 + volume)"
+        ax.set_title(minus(f"Day {day}: {lab.abnormal} ({what}; {model} model)"))
+    elif kind == "tests":
+        ax.set_xlabel(f"p-value (log scale; smaller is stronger evidence of {lab.abnormal})")
+
+
+@styled
+def plot_volatility_day(result: EventStudyResult, ax: Axes | None = None, day: int = 0,
+                        level: float = 0.95, note: str | None = None) -> Axes:
+    """Abnormal volatility ``AVy = U − 1`` on ``day`` per event, with its critical value.
+
+    Under the null ``U = AR²/(s²C)`` is ``F(1, T−k)``; the dashed line is the
+    upper ``level`` quantile of ``F(1, T−k)`` minus 1 (the median ``T−k`` of the
+    events): a bar above it rejects "no change in volatility" for that event.
+    """
+    from scipy import stats
+
+    if not 0 < level < 1:
+        raise InvalidParameterError("level", "a confidence level in (0, 1)", level)
+    fig, ax, owned = axes_for(ax, (7.0, 4.2))
+    p = result.panel
+    av = p.ar[:, p.day_index(day)]
+    x = np.arange(p.n_events)
+    ax.bar(x, av, color=[symbol_color(str(e), i) for i, e in enumerate(p.event_ids)],
+           label="abnormal volatility")
+    df = float(np.median(p.df_resid)) if p.n_events else np.nan
+    crit = float(stats.f.ppf(level, 1, df)) - 1.0
+    ax.axhline(crit, color=EVENT_COLOR, lw=1.0, ls="--", gid="critical",
+               label=minus(f"{100 * level:g}% critical value, F(1, {df:g}) − 1"))
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_xticks(x, [mathtext(e) for e in p.event_ids])
+    ax.set_xlabel("event")
+    ax.set_ylabel(minus(f"abnormal volatility on day {day} (AVy = AR²/(s²C) − 1)"))
+    ax.set_title(minus(f"Day {day}: abnormal volatility ({mathtext(result.model.name)} model)"))
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if owned:
+        finish(fig, note if note is not None else result_note(result))
+    return ax
+
+
 # ------------------------------------------------------------------ entry point
 
 
@@ -233,7 +309,9 @@ def plot_result(result: EventStudyResult, kind: PlotKind = "car", ax: Axes | Non
         CAAR and its band (:func:`~eventstudy.plotting.plot_car_paths`);
         ``"tests"``: p-value per test and window, headline tests first
         (:func:`plot_tests`); ``"prices"``: price paths over the event span
-        (:func:`plot_event_prices`).
+        (:func:`plot_event_prices`). For a volume study (``result.kind``) the
+        values are abnormal log volume (no ``"prices"``); for a volatility
+        study abnormal volatility, and ``"ar"`` is :func:`plot_volatility_day`.
     ax
         Axes to draw on (for instance one made with pyplot); the figure
         holding it is returned. Default: a new figure that Jupyter displays
@@ -251,16 +329,24 @@ def plot_result(result: EventStudyResult, kind: PlotKind = "car", ax: Axes | Non
     InvalidParameterError
         An unknown ``kind``.
     """
+    study = getattr(result, "kind", "returns")
     if kind == "car":
         if "days" not in kwargs:
             kwargs["days"] = (int(result.panel.event_days.min()), int(result.panel.event_days.max()))
         drawn = plot_car_paths(result, ax=ax, **kwargs)
+    elif kind == "ar" and study == "volatility":
+        drawn = plot_volatility_day(result, ax=ax, **kwargs)
     elif kind == "ar":
         drawn = plot_event_ar(result, ax=ax, **kwargs)
     elif kind == "tests":
         drawn = plot_tests(result, ax=ax, **kwargs)
+    elif kind == "prices" and study == "volume":
+        raise InvalidParameterError("kind", "'ar', 'car' or 'tests' for a volume study (it has no prices)",
+                                    kind)
     elif kind == "prices":
         drawn = plot_event_prices(result, ax=ax, **kwargs)
     else:
         raise InvalidParameterError("kind", f"one of {list(PLOT_KINDS)}", kind)
+    if study != "returns" and not (kind == "ar" and study == "volatility"):
+        _relabel(drawn, result, kind, int(kwargs.get("day", 0)))
     return figure_of(drawn)
