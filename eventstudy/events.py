@@ -8,6 +8,7 @@ An event file describes one study::
     securities: [NVDA, AVGO, MU, ARM, ASML, CEG]
     benchmark: ^GSPC              # or one per exchange: {XNYS: ^GSPC, XTKS: ^N225}
     calendars: {ASML.AS: XAMS}    # optional: a security's exchange (default: from its suffix)
+    kind: returns                 # optional: returns | volume | volatility
     model: market                 # market | market_adjusted | constant_mean | capm | ff3 | carhart | ff5
     estimation: [-250, -11]       # or {start: 2024-01-02, end: 2024-12-31}
     windows: [[0, 0], [-1, 1], [0, 1], [0, 4], [-5, 5]]   # items may be {start: DATE, end: DATE}
@@ -50,7 +51,7 @@ MODEL_FACTOR_FILES: dict[str, tuple[str, ...]] = {
 
 _FIELDS = {"name", "event_date", "securities", "benchmark", "model", "estimation", "windows",
            "roll", "min_estimation_obs", "return_type", "description", "calendars", "event_time",
-           "timing"}
+           "timing", "kind"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class EventSpec:
     event_time: str | None = None
     #: When on ``event_date`` the news came: before_open, during or after_close.
     timing: str | None = None
+    #: What is studied: returns, volume (abnormal log volume) or volatility.
+    kind: str = "returns"
 
     @property
     def benchmarks(self) -> tuple[str, ...]:
@@ -142,6 +145,9 @@ def load_event_file(path: str | Path) -> EventSpec:
         event_date = to_timestamp(date, "event_date")
     except InvalidParameterError as exc:
         raise _err(p, "event_date", "a date such as 2025-01-27", date) from exc
+    kind = raw.get("kind", "returns")
+    if kind not in ("returns", "volume", "volatility"):
+        raise _err(p, "kind", "one of returns, volume, volatility", kind)
     timing = raw.get("timing")
     if timing is not None and timing not in ("before_open", "during", "after_close"):
         raise _err(p, "timing", "one of before_open, during, after_close", timing)
@@ -197,7 +203,7 @@ def load_event_file(path: str | Path) -> EventSpec:
         estimation=est, windows=wins, roll=roll, min_estimation_obs=mino, return_type=rtype,
         description=str(raw.get("description", "")), path=str(p),
         calendars=dict(cals) if cals else None,
-        event_time=str(moment) if moment is not None else None, timing=timing,
+        event_time=str(moment) if moment is not None else None, timing=timing, kind=kind,
     )
 
 
@@ -226,6 +232,9 @@ def spec_from_options(
     min_estimation_obs: int | None = None,
     return_type: str | None = None,
     name: str | None = None,
+    event_time: str | None = None,
+    timing: str | None = None,
+    kind: str | None = None,
 ) -> EventSpec:
     """An :class:`EventSpec` from command-line options, on top of an event file or alone.
 
@@ -250,6 +259,17 @@ def spec_from_options(
         A value outside what the event file accepts, or a required option
         missing; the message names the option (``--event-date`` ...).
     """
+    if event_time is not None:
+        from eventstudy.event_time import MOMENT_EXPECTED, parse_moment
+
+        if event_date is not None:
+            raise InvalidParameterError("--event-time", "either --event-time or --event-date, not both",
+                                        event_time)
+        try:
+            parse_moment(event_time, "--event-time")
+        except InvalidParameterError as exc:
+            raise InvalidParameterError("--event-time", MOMENT_EXPECTED, event_time) from exc
+        event_date = str(pd.Timestamp(event_time).tz_localize(None).normalize().date())
     date = to_timestamp(event_date, "--event-date") if event_date is not None else None
     secs: tuple[str, ...] | None = None
     if securities is not None:
@@ -283,11 +303,29 @@ def spec_from_options(
         assert date is not None and secs is not None and benchmark is not None
         base = EventSpec(name=name or f"{' '.join(secs)} on {date:%Y-%m-%d}",
                          event_date=date, securities=secs, benchmark=benchmark)
+    if event_time is None and date is not None:
+        base = replace(base, event_time=None)  # a date on the command line replaces a file's moment
     return base.with_overrides(
+        event_time=event_time, timing=timing, kind=kind,
         event_date=date, securities=secs, benchmark=benchmark, model=model, estimation=est,
         windows=wins, roll=roll, min_estimation_obs=min_estimation_obs, return_type=return_type,
         name=name,
     )
+
+
+def _run_volume(spec: EventSpec, frames: dict[str, pd.DataFrame]) -> EventStudyResult:
+    """An abnormal-volume study (``kind: volume``) of one exchange's securities."""
+    from eventstudy.data.panel import volume_panel
+
+    if not isinstance(spec.benchmark, str):
+        raise InvalidParameterError("benchmark", "one benchmark for kind: volume (one exchange per "
+                                    "volume study)", spec.benchmark_label)
+    vol = volume_panel(frames)
+    return event_study(
+        volume=vol[list(spec.securities)], benchmark=vol[spec.benchmark], kind="volume",
+        event_date=spec.event_date, securities=list(spec.securities), calendar=spec.calendars,
+        model=spec.model, estimation=spec.estimation, windows=spec.windows,
+        min_estimation_obs=spec.min_estimation_obs, roll=spec.roll, name=spec.name)
 
 
 def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None = None) -> EventStudyResult:
@@ -312,6 +350,8 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
         from eventstudy.data.french import load_factors
 
         factors = load_factors(MODEL_FACTOR_FILES[spec.model])
+    if spec.kind == "volume":
+        return _run_volume(spec, frames)
     bench: pd.Series | dict[str, str]
     if isinstance(spec.benchmark, str):
         data, bench = prices[list(spec.securities)], prices[spec.benchmark]
@@ -323,6 +363,7 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
         event_date=spec.event_date if spec.event_time is None else None,
         event_time=spec.event_time,
         timing=spec.timing,
+        kind=spec.kind,
         securities=list(spec.securities),
         calendar=spec.calendars,
         model=spec.model,

@@ -46,6 +46,14 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
         "study options", "the event file's fields; they override the event file, and with "
         "--event-date and no EVENT they describe the whole study")
     g.add_argument("--event-date", metavar="DATE", help="event date, e.g. 2025-01-27")
+    g.add_argument("--event-time", metavar="MOMENT",
+                   help="the moment of the news instead of a date, with its UTC offset, e.g. "
+                   "2025-01-27T09:00+09:00: day 0 is each exchange's first session closing after it")
+    g.add_argument("--timing", choices=["before_open", "during", "after_close"],
+                   help="when on --event-date the news came (after_close: day 0 is the next session)")
+    g.add_argument("--kind", choices=["returns", "volume", "volatility"],
+                   help="what is studied: returns (default), volume (abnormal log volume) or "
+                   "volatility (abnormal volatility)")
     g.add_argument("--securities", nargs="+", metavar="SYM", help="securities, e.g. NVDA AVGO")
     g.add_argument("--benchmark", metavar="SYM", help="benchmark symbol, e.g. ^GSPC")
     g.add_argument("--model", choices=sorted(MODELS), help="normal-return model (default: market)")
@@ -67,7 +75,7 @@ def spec_from_args(args: argparse.Namespace) -> EventSpec:
     """The study the command line describes (see :func:`add_study_arguments`)."""
     if args.event is not None:
         base: EventSpec | None = load_event_file(resolve_event_file(args.event))
-    elif args.event_date is not None:
+    elif args.event_date is not None or args.event_time is not None:
         base = None
     else:
         base = load_event_file(case_path())
@@ -75,6 +83,7 @@ def spec_from_args(args: argparse.Namespace) -> EventSpec:
         base, event_date=args.event_date, securities=args.securities, benchmark=args.benchmark,
         model=args.model, estimation=args.estimation, windows=args.windows, roll=args.roll,
         min_estimation_obs=args.min_estimation_obs, return_type=args.return_type, name=args.name,
+        event_time=args.event_time, timing=args.timing, kind=args.kind,
     )
 
 
@@ -94,6 +103,17 @@ def register(subparsers: Any) -> None:
                         help="output folder (default: ./eventstudy-output)")
     parser.add_argument("--no-figures", action="store_true", help="do not write PNG figures")
     parser.set_defaults(func=run)
+
+
+#: How the tables print values: percent for returns, plain numbers for volume and volatility
+#: (set by :func:`print_result` from ``result.kind``).
+_PERCENT = [True]
+
+
+def _number(x: float) -> str:
+    if _PERCENT[0] or x != x:
+        return pct(x)
+    return f"{x:+.3f}"
 
 
 def _has_note(rows: pd.DataFrame) -> bool:
@@ -123,7 +143,7 @@ def _tests_table(rows: pd.DataFrame, caar: pd.DataFrame | None = None) -> Any:
             stat = f"{r['statistic']:+.2%}" if r["test"] == "sq" else f"{r['statistic']:.3f}"
         cells = [text(r["window"])]
         if caar is not None:
-            cells.append(text(pct(caar_by_window.get(str(r["window"]), float("nan")))))
+            cells.append(text(_number(caar_by_window.get(str(r["window"]), float("nan")))))
         cells += [text(r["test"]), text(stat), text(pvalue(r["pvalue"]) if valid else "-"),
                   text(str(int(r["n"])))]
         if note:
@@ -141,7 +161,7 @@ def _caar_table(caar: pd.DataFrame) -> Any:
         table.add_column(col, justify="left" if col == "Window" else "right")
     for rec in caar.reset_index().to_dict("records"):
         r = dict(rec)
-        table.add_row(text(r["window"]), text(pct(r["caar"])), text(str(int(r["n"]))),
+        table.add_row(text(r["window"]), text(_number(r["caar"])), text(str(int(r["n"]))),
                       text(f"{r['tstat']:.2f}"), text(pvalue(r["pvalue"])))
     return table
 
@@ -183,7 +203,7 @@ def _firm_table(result: EventStudyResult) -> Any:
                 b, se = betas[eid], ses[eid]
                 cells += [text(f"{b:.3f}" if j == 0 and b == b else ""),
                           text(f"{se:.3f}" if j == 0 and se == se else "")]
-            cells += [text(label), text(pct(r["car"])), text(f"{r['tstat']:.2f}"),
+            cells += [text(label), text(_number(r["car"])), text(f"{r['tstat']:.2f}"),
                       text(pvalue(r["pvalue"])), text(str(int(r["days"])))]
             if has_reason:
                 cells.append(text(r.get("reason", "")))
@@ -214,7 +234,14 @@ def print_result(result: EventStudyResult) -> None:
     printed as typed: it is passed to rich as :class:`rich.text.Text`
     (:func:`eventstudy.escaping.console`), never parsed as console markup.
     """
+    from eventstudy.kinds import kind_labels
+
+    labels = kind_labels(getattr(result, "kind", "returns"))
+    _PERCENT[0] = labels.percent
     con = console()
+    if labels.name != "returns":
+        con.print(text(f"Study of {labels.abnormal} ({labels.cumulative} per window, "
+                       f"{labels.average} across events); values: {labels.values}"), soft_wrap=True)
     con.print(text(f"{result.name}: {result.model.name} model, estimation window "
                    f"{result.estimation.label} sessions, {result.panel.n_events} events"),
               soft_wrap=True)

@@ -120,8 +120,10 @@ def save_result_figures(result: EventStudyResult, out: Path) -> list[Path]:
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    from eventstudy.plotting.result_figures import plot_result
+
     days = (int(result.panel.event_days.min()), int(result.panel.event_days.max()))
-    written = [save_png(plot_car_paths(result, days=days), out / "car_paths.png")]
-    if 0 in result.panel.event_days:
-        written.append(save_png(plot_event_ar(result), out / "abnormal_returns.png"))
+    written = [save_png(plot_result(result, "car", days=days), out / "car_paths.png")]
+    if 0 in result.panel.event_days:  # labelled per study kind (returns, volume, volatility)
+        written.append(save_png(plot_result(result, "ar"), out / "abnormal_returns.png"))
     return written
