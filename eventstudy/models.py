@@ -10,6 +10,10 @@ Models
 ``carhart``         ff3 + Mom (Carhart 1997)
 ``ff5``             Mkt-RF, SMB, HML, RMW, CMA (Fama & French 2015)
 ``factors``         user-supplied factor columns (excess return on them)
+``garch``           market model with GARCH(1,1) errors, fitted per event by ``arch``
+                    (Bollerslev 1986; :mod:`eventstudy.garch`)
+``gjr-garch``       the same with GJR-GARCH(1,1,1) errors (Glosten, Jagannathan & Runkle 1993)
+``egarch``          the same with EGARCH(1,1) errors (Nelson 1991)
 
 The fit is closed-form OLS for all events at once: the estimation rows of event
 ``i`` with a missing return are masked out, and centred cross-products (models
@@ -30,6 +34,13 @@ Carhart, M. M. (1997). On persistence in mutual fund performance. Journal of
 Finance 52(1), 57-82.
 Fama, E. F., & French, K. R. (2015). A five-factor asset pricing model. Journal
 of Financial Economics 116(1), 1-22.
+Bollerslev, T. (1986). Generalized autoregressive conditional heteroskedasticity.
+Journal of Econometrics 31(3), 307-327.
+Glosten, L. R., Jagannathan, R., & Runkle, D. E. (1993). On the relation between the
+expected value and the volatility of the nominal excess return on stocks. Journal
+of Finance 48(5), 1779-1801.
+Nelson, D. B. (1991). Conditional heteroskedasticity in asset returns: A new
+approach. Econometrica 59(2), 347-370.
 """
 
 from __future__ import annotations
@@ -79,6 +90,9 @@ class ModelSpec:
         Whether the dependent variable is the return in excess of ``RF``.
     intercept : bool
         Whether a constant is estimated.
+    volatility : str or None
+        GARCH variant of the errors (``"garch"``, ``"gjr-garch"``, ``"egarch"``),
+        fitted per event by :mod:`eventstudy.garch`; ``None`` for OLS.
     """
 
     name: str
@@ -86,6 +100,7 @@ class ModelSpec:
     uses_market: bool = False
     excess: bool = False
     intercept: bool = True
+    volatility: str | None = None
 
     @property
     def k(self) -> int:
@@ -138,6 +153,7 @@ MODELS: dict[str, ModelSpec] = {
     "ff3": ModelSpec("ff3", factors=FACTOR_SETS["ff3"], excess=True),
     "carhart": ModelSpec("carhart", factors=FACTOR_SETS["carhart"], excess=True),
     "ff5": ModelSpec("ff5", factors=FACTOR_SETS["ff5"], excess=True),
+    **{v: ModelSpec(v, uses_market=True, volatility=v) for v in ("garch", "gjr-garch", "egarch")},
 }
 
 

@@ -345,7 +345,14 @@ def compute_events(
     else:
         y_est, y_ev = r_est - rf_est, r_ev - rf_ev
 
-    fit = fit_panel(y_est, x_est)
+    garch = None
+    if spec.volatility:  # GARCH errors: one `arch` fit per event (eventstudy.garch)
+        from eventstudy.garch import fit_garch_events
+
+        span = np.arange(est.start, hi + 1)
+        r_span, m_span, _, _ = gather_all(pos0[:, None] + span[None, :])
+        garch = fit_garch_events(spec.volatility, r_span, m_span, span, est.length, len(ev_days))
+    fit = garch.fit if garch is not None else fit_panel(y_est, x_est)
     if spec.k:
         ar = y_ev - np.einsum("elk,ek->el", x_ev, fit.params)
     else:
@@ -366,6 +373,9 @@ def compute_events(
     )
     status = np.where(screen.flagged, "excluded", status)
     reason = np.where(screen.flagged, screen.reason, reason)
+    if garch is not None:  # a missing day or a failed fit (after the screens' own reasons)
+        unfit = (status == "ok") & (garch.reason != "")
+        status, reason = np.where(unfit, "excluded", status), np.where(unfit, garch.reason, reason)
     no_day0 = (status == "ok") & ~np.isfinite(ar[:, int(np.flatnonzero(ev_days == 0)[0])])
     keep = status == "ok"
 
@@ -399,6 +409,7 @@ def compute_events(
         sigma2=fit.sigma2[k],
         nobs=fit.nobs[k],
         df_resid=fit.df_resid[k],
+        cond_var=garch.cond_var[k] if garch is not None else None,
     )
     diagnostics = pd.DataFrame(
         {
@@ -418,6 +429,8 @@ def compute_events(
         },
         index=pd.Index(events["event_id"].to_numpy(dtype=str), name="event_id"),
     )
+    if garch is not None:  # the GARCH parameters (decimal returns) and arch's convergence flag
+        diagnostics = pd.concat([diagnostics, garch.params.set_axis(diagnostics.index)], axis=1)
     notes: list[str] = []
     for i in np.flatnonzero(res_ev.rolled).tolist():
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
