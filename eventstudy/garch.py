@@ -80,7 +80,8 @@ from eventstudy.errors import InvalidParameterError, MissingDependencyError
 from eventstudy.models import PanelFit, fit_panel
 from eventstudy.panel import FloatArray, IntArray
 
-__all__ = ["SCALE", "VARIANTS", "GarchFit", "fit_garch_events", "param_names", "require_arch"]
+__all__ = ["SCALE", "VARIANTS", "GarchFit", "arch_result", "fit_garch_events", "param_names",
+           "require_arch"]
 
 #: Returns are fitted in percent: ``arch`` sees ``SCALE * R``.
 SCALE = 100.0
@@ -175,6 +176,41 @@ def _model(arch: ModuleType, variant: str, y: FloatArray, m: FloatArray) -> Any:
     vol, o = _variant(variant)
     return arch.arch_model(SCALE * y, x=(SCALE * m)[:, None], mean="LS", vol=vol, p=1, o=o, q=1,
                            dist="normal", rescale=False)
+
+
+def arch_result(variant: str, y: FloatArray, m: FloatArray) -> Any:
+    """``arch``'s own fitted result for one estimation window (for its ``summary()``).
+
+    The same fit as :func:`fit_garch_events` (on ``100 * y`` and ``100 * m``), so
+    its parameters are in percent-return units and ``arch``'s names: ``Const``
+    is ``100 * alpha``, ``x0`` is ``beta``, ``omega`` is in percent squared
+    (GARCH, GJR-GARCH) or shifted by ``(1 - beta[1]) ln(100**2)`` (EGARCH).
+
+    Parameters
+    ----------
+    variant : {"garch", "gjr-garch", "egarch"}
+    y, m : ndarray, shape (T,)
+        Security and benchmark returns (decimal) on the estimation window, no NaN.
+
+    Returns
+    -------
+    arch.univariate.base.ARCHModelResult
+
+    Raises
+    ------
+    InvalidParameterError
+        ``variant`` is not a GARCH variant, or a return is missing.
+    MissingDependencyError
+        ``arch`` is not installed.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    m = np.asarray(m, dtype=np.float64)
+    _variant(variant)
+    if y.ndim != 1 or y.shape != m.shape or not (np.isfinite(y).all() and np.isfinite(m).all()):
+        raise InvalidParameterError("y/m", "two 1-D arrays of one length without missing returns",
+                                    (y.shape, m.shape))
+    arch = require_arch(f"model={variant!r}")
+    return _model(arch, variant, y, m).fit(disp="off", show_warning=False)
 
 
 def _fit_one(arch: ModuleType, variant: str, y: FloatArray, m: FloatArray,

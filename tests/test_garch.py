@@ -91,6 +91,9 @@ def test_parameters_variances_and_ars_equal_arch_fitted_directly(returns: pd.Dat
     assert res.panel.cond_var is not None
     np.testing.assert_allclose(res.panel.cond_var[0], h, rtol=RTOL)
     np.testing.assert_allclose(res.panel.ar[0], ar, rtol=RTOL)
+    detail = res.fit_detail("NVDA")  # arch's own result, percent units
+    assert detail.params["Const"] / 100 == pytest.approx(params["alpha"], rel=RTOL)
+    assert detail.params["x0"] == pytest.approx(params["beta"], rel=RTOL)
     # the event-span variances are arch's one-step forecasts from the estimation fit
     n_est = EST[1] - EST[0] + 1
     fit = _arch(variant, y, m).fit(disp="off", show_warning=False, last_obs=n_est)
