@@ -28,7 +28,11 @@ Missing returns
     return of the security and of its benchmark on every session from the
     estimation start to the end of the event span (the gap between the two
     included, since the event-day variances are filtered through it). Any
-    missing day excludes the event, with the days named in ``diagnostics``.
+    missing day excludes the event, with the days named in ``diagnostics``,
+    except a run of missing days that ends the event span (the data stop
+    after day 0, say): the span is cut there, the event keeps its earlier
+    days, and those days have no abnormal return and no variance (the
+    engine's note on missing event-span returns says so).
 Event-day variances
     ``h_it`` on each event-span day is the one-step-ahead conditional variance
     with the estimation-window parameters held fixed, filtered through the
@@ -131,7 +135,8 @@ class GarchFit:
         ``beta`` from ``arch`` (its default robust covariance); NaN rows for
         events that could not be fitted.
     cond_var : ndarray, shape (E, L)
-        Conditional variance of each event-span day (decimal returns squared).
+        Conditional variance of each event-span day (decimal returns squared);
+        NaN on the days of a missing run that ends the span.
     params : DataFrame
         One row per event (positional index), columns :func:`param_names`
         (decimal-return units) and ``convergence_flag`` (``arch``'s; -1 where
@@ -261,7 +266,8 @@ def fit_garch_events(
     Returns
     -------
     GarchFit
-        Events with a missing day or a failed fit have NaN rows and a reason.
+        Events with a missing day (other than a run that ends the event span,
+        whose days are NaN) or a failed fit have NaN rows and a reason.
 
     Raises
     ------
@@ -290,11 +296,15 @@ def fit_garch_events(
     flags = np.full(n_ev, -1, dtype=np.int64)
     cond_var = np.full((n_ev, n_event), np.nan)
     reason = np.full(n_ev, "", dtype=object)
+    first_event = y.shape[1] - n_event
     for i in range(n_ev):  # one likelihood per event: arch fits one series at a time
-        if not complete[i].all():
-            reason[i] = _missing_reason(complete[i], days, n_est, n_event)
+        ok = complete[i]
+        have = np.flatnonzero(ok)
+        end = int(have[-1]) + 1 if have.size else 0  # a trailing run of missing days is cut
+        if end <= first_event or not ok[:end].all():
+            reason[i] = _missing_reason(ok, days, n_est, n_event)
             continue
-        res, h, why = _fit_one(arch, variant, y[i], m[i], n_est, n_event)
+        res, h, why = _fit_one(arch, variant, y[i, :end], m[i, :end], n_est, end - first_event)
         if res is not None:
             flags[i] = int(res.convergence_flag)
         reason[i] = why
@@ -302,7 +312,7 @@ def fit_garch_events(
             continue
         table[i] = _to_decimal(variant, res.params)
         bse[i] = [float(res.std_err.iloc[0]) / SCALE, float(res.std_err.iloc[1])]
-        cond_var[i] = h
+        cond_var[i, :end - first_event] = h
     params = table[:, :2]
     resid = y_est - params[:, [0]] - params[:, [1]] * m_est
     df_resid = ols.nobs - 2

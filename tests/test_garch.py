@@ -170,6 +170,24 @@ def test_a_missing_day_excludes_the_event_never_filled(returns: pd.DataFrame, da
     assert any(n.startswith("NVDA: excluded (GARCH needs a return") for n in res.notes)
 
 
+def test_data_ending_inside_the_event_span_cut_the_span_there(returns: pd.DataFrame) -> None:
+    i0 = returns.index.get_loc(pd.Timestamp(EVENT))
+    short = returns.iloc[: i0 + 4]  # the data stop on day +3: days +4, +5 are off the grid
+    y, m = _span(returns, "NVDA")
+    _, h, ar, _ = _direct("garch", y[:-2], m[:-2])  # arch on the span up to day +3
+    h, ar = h[2:], ar[2:]  # _direct returns the last 11 days: -7 .. +3; keep -5 .. +3
+    res = _study(short, ("NVDA",), "garch")
+    assert res.diagnostics.loc["NVDA", "status"] == "ok"
+    assert res.diagnostics.loc["NVDA", "event_missing"] == 2
+    assert res.panel.cond_var is not None
+    np.testing.assert_allclose(res.panel.cond_var[0, :-2], h, rtol=RTOL)
+    assert np.isnan(res.panel.cond_var[0, -2:]).all() and np.isnan(res.panel.ar[0, -2:]).all()
+    np.testing.assert_allclose(res.panel.ar[0, :-2], ar, rtol=RTOL)
+    full = _study(returns, ("NVDA",), "garch")  # the same fit: days before the cut agree
+    assert full.panel.cond_var is not None
+    np.testing.assert_allclose(res.panel.cond_var[0, :-2], full.panel.cond_var[0, :-2], rtol=RTOL)
+
+
 def test_missing_arch_names_the_extra(returns: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "arch", None)  # `import arch` now raises ImportError
     with pytest.raises(MissingDependencyError) as info:
