@@ -188,13 +188,19 @@ def test_data_ending_inside_the_event_span_cut_the_span_there(returns: pd.DataFr
     np.testing.assert_allclose(res.panel.cond_var[0, :-2], full.panel.cond_var[0, :-2], rtol=RTOL)
 
 
-def test_missing_arch_names_the_extra(returns: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_arch_names_the_extra(returns: pd.DataFrame, monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from eventstudy.cli import main
+
     monkeypatch.setitem(sys.modules, "arch", None)  # `import arch` now raises ImportError
     with pytest.raises(MissingDependencyError) as info:
         _study(returns, ("NVDA",), "garch")
     assert isinstance(info.value, ImportError)
     assert 'pip install "eventstudy-honest[garch]"' in str(info.value)
     assert "model='garch'" in str(info.value) and info.value.package == "arch"
+    assert main(["run", "--model", "egarch", "--no-figures", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert 'pip install "eventstudy-honest[garch]"' in err and "Traceback" not in err
 
 
 def test_unknown_variant_is_refused() -> None:
