@@ -35,7 +35,8 @@ __all__ = ["CALIBRATION_TESTS", "calibrate", "calibrate_panels", "calibrate_synt
 
 #: Tests calibrated by default: the battery without the BHAR tests (the BHAR
 #: bootstrap would dominate the run time; pass ``tests=`` to include them).
-CALIBRATION_TESTS: tuple[str, ...] = tuple(n for n in TESTS if not n.startswith("bhar"))
+CALIBRATION_TESTS: tuple[str, ...] = tuple(n for n in TESTS
+                                           if not n.startswith("bhar") and n != "savickas")
 
 _SYNTHETIC_CHUNK = 100  # synthetic replications per engine call
 

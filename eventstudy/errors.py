@@ -22,6 +22,7 @@ __all__ = [
     "EventStudyError",
     "FixtureHashMismatchError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "NetworkError",
     "NoEventStudiedError",
     "NonSessionDateError",
@@ -144,6 +145,30 @@ class EventFileError(EventStudyError, ValueError):
 
 class ClaimsFileError(EventStudyError, ValueError):
     """A claims YAML file is malformed; the message names file and field."""
+
+
+class MissingDependencyError(EventStudyError, ImportError):
+    """An optional library needed for what was asked is not installed.
+
+    Attributes
+    ----------
+    package : str
+        The missing importable package (e.g. ``"arch"``).
+    extra : str
+        The eventstudy-honest extra that installs it (e.g. ``"garch"``).
+    purpose : str
+        What needed it, in words (e.g. ``"model='garch'"``).
+    """
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        self.package = package
+        self.extra = extra
+        self.purpose = purpose
+        super().__init__(
+            f"{purpose} needs the optional package `{package}`, which is not installed; "
+            f'install it with: pip install "eventstudy-honest[{extra}]"',
+            name=package,
+        )
 
 
 class NetworkError(EventStudyError, OSError):

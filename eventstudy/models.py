@@ -14,6 +14,10 @@ Models
                     R_m,t-1, R_mt, R_m,t+1 (non-synchronous trading; :mod:`eventstudy.nonsync`)
 ``scholes_williams`` market model with the Scholes-Williams (1977) beta
                     (b_-1 + b_0 + b_+1) / (1 + 2 rho_m) (:mod:`eventstudy.nonsync`)
+``garch``           market model with GARCH(1,1) errors, fitted per event by ``arch``
+                    (Bollerslev 1986; :mod:`eventstudy.garch`)
+``gjr-garch``       the same with GJR-GARCH(1,1,1) errors (Glosten, Jagannathan & Runkle 1993)
+``egarch``          the same with EGARCH(1,1) errors (Nelson 1991)
 
 The fit is closed-form OLS for all events at once: the estimation rows of event
 ``i`` with a missing return are masked out, and centred cross-products (models
@@ -40,6 +44,13 @@ Scholes, M., & Williams, J. (1977). Estimating betas from nonsynchronous data.
 Journal of Financial Economics 5(3), 309-327.
 Dimson, E. (1979). Risk measurement when shares are subject to infrequent
 trading. Journal of Financial Economics 7(2), 197-226.
+Bollerslev, T. (1986). Generalized autoregressive conditional heteroskedasticity.
+Journal of Econometrics 31(3), 307-327.
+Glosten, L. R., Jagannathan, R., & Runkle, D. E. (1993). On the relation between the
+expected value and the volatility of the nominal excess return on stocks. Journal
+of Finance 48(5), 1779-1801.
+Nelson, D. B. (1991). Conditional heteroskedasticity in asset returns: A new
+approach. Econometrica 59(2), 347-370.
 """
 
 from __future__ import annotations
@@ -89,6 +100,9 @@ class ModelSpec:
         Whether the dependent variable is the return in excess of ``RF``.
     intercept : bool
         Whether a constant is estimated.
+    volatility : str or None
+        GARCH variant of the errors (``"garch"``, ``"gjr-garch"``, ``"egarch"``),
+        fitted per event by :mod:`eventstudy.garch`; ``None`` for OLS.
     """
 
     name: str
@@ -96,6 +110,7 @@ class ModelSpec:
     uses_market: bool = False
     excess: bool = False
     intercept: bool = True
+    volatility: str | None = None
 
     @property
     def k(self) -> int:
@@ -150,6 +165,7 @@ MODELS: dict[str, ModelSpec] = {
     "ff5": ModelSpec("ff5", factors=FACTOR_SETS["ff5"], excess=True),
     "dimson": ModelSpec("dimson", uses_market=True),  # fitted by eventstudy.nonsync
     "scholes_williams": ModelSpec("scholes_williams", uses_market=True),  # idem
+    **{v: ModelSpec(v, uses_market=True, volatility=v) for v in ("garch", "gjr-garch", "egarch")},
 }
 
 

@@ -66,11 +66,18 @@ class AbnormalPanel:
         ``A A'`` with ``(alpha, beta)' = A R`` (:mod:`eventstudy.nonsync`), so
         ``sigma2 * xtx_inv`` is still the parameters' covariance under i.i.d. errors.
     sigma2 : ndarray, shape (E,)
-        Residual variance ``s2 = RSS / (T_i - k)`` (``T_i - 1`` when k == 0).
+        Residual variance ``s2 = RSS / (T_i - k)`` (``T_i - 1`` when k == 0). For
+        GARCH models, the same formula on the estimation residuals of the
+        GARCH mean equation (the statistics that assume a constant variance
+        use it).
     nobs : ndarray of int, shape (E,)
         Estimation returns used, ``T_i``.
     df_resid : ndarray of int, shape (E,)
         Residual degrees of freedom.
+    cond_var : ndarray, shape (E, L), or None
+        GARCH models only: the conditional variance ``h_it`` of each event day,
+        one step ahead with the estimation-window parameters held fixed
+        (:mod:`eventstudy.garch`); ``None`` for the other models.
     """
 
     event_ids: npt.NDArray[np.str_]
@@ -93,6 +100,7 @@ class AbnormalPanel:
     sigma2: FloatArray
     nobs: IntArray
     df_resid: IntArray
+    cond_var: FloatArray | None = None
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:

@@ -399,11 +399,16 @@ class EventStudyResult:
 
         Its exogenous variables carry the names of :attr:`params` (``alpha``,
         ``beta``, factor names), so ``fit_detail(e).params`` matches
-        ``params.loc[e]``.
+        ``params.loc[e]``. For the GARCH models it is ``arch``'s own result
+        instead (:func:`eventstudy.garch.arch_result`, percent-return units).
         """
         i = self._pos(event_id)
         if self.model.k == 0:
             raise ValueError(f"model {self.model.name!r} estimates no parameters")
+        if self.model.volatility:
+            from eventstudy.garch import arch_result
+
+            return arch_result(self.model.volatility, self._est_y[i], self.panel.est_market[i])
         index = pd.DatetimeIndex(pd.to_datetime(self.panel.est_dates[i]), name="date")
         x = pd.DataFrame(self.panel.est_x[i], index=index, columns=list(self.model.param_names))
         y = pd.Series(self._est_y[i], index=index, name=self.event_ids[i])

@@ -248,7 +248,15 @@ def compute_events(
         y_est, y_ev = r_est - rf_est, r_ev - rf_ev
 
     nonsync_msgs: list[str] = []
-    if spec.name in NONSYNC_MODELS:  # Dimson / Scholes-Williams: benchmark on neighbouring sessions too
+    garch = None
+    if spec.volatility:  # GARCH errors: one `arch` fit per event (eventstudy.garch)
+        from eventstudy.garch import fit_garch_events
+
+        span = np.arange(est.start, hi + 1)
+        r_span, m_span, _, _ = gather_all(pos0[:, None] + span[None, :])
+        garch = fit_garch_events(spec.volatility, r_span, m_span, span, est.length, len(ev_days))
+        fit = garch.fit
+    elif spec.name in NONSYNC_MODELS:  # Dimson / Scholes-Williams: benchmark on neighbouring sessions too
         ns = fit_nonsync(spec.name, y_est, {
             j: np.where(has_bench[:, None], _gather(values, est_rows + j, bench_idx), np.nan)
             for j in market_offsets(spec.name)})
@@ -276,6 +284,9 @@ def compute_events(
     )
     status = np.where(screen.flagged, "excluded", status)
     reason = np.where(screen.flagged, screen.reason, reason)
+    if garch is not None:  # a missing day or a failed fit (after the screens' own reasons)
+        unfit = (status == "ok") & (garch.reason != "")
+        status, reason = np.where(unfit, "excluded", status), np.where(unfit, garch.reason, reason)
     no_day0 = (status == "ok") & ~np.isfinite(ar[:, int(np.flatnonzero(ev_days == 0)[0])])
     keep = status == "ok"
 
@@ -309,6 +320,7 @@ def compute_events(
         sigma2=fit.sigma2[k],
         nobs=fit.nobs[k],
         df_resid=fit.df_resid[k],
+        cond_var=garch.cond_var[k] if garch is not None else None,
     )
     diagnostics = pd.DataFrame(
         {
@@ -331,6 +343,8 @@ def compute_events(
         },
         index=pd.Index(events["event_id"].to_numpy(dtype=str), name="event_id"),
     )
+    if garch is not None:  # the GARCH parameters (decimal returns) and arch's convergence flag
+        diagnostics = pd.concat([diagnostics, garch.params.set_axis(diagnostics.index)], axis=1)
     notes: list[str] = []
     for i in np.flatnonzero(res_ev.rolled).tolist():
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
@@ -420,6 +434,8 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
         vals = [getattr(p.panel, f.name) for p in parts]
         if f.name in ("model", "k", "event_days"):
             fields[f.name] = vals[0]
+        elif all(v is None for v in vals):  # optional arrays (cond_var of GARCH models)
+            fields[f.name] = None
         else:
             fields[f.name] = np.concatenate(vals, axis=0)
     return EventsPart(
@@ -443,7 +459,7 @@ def _in_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(AbnormalPanel):
         v = getattr(part.panel, f.name)
-        fields[f.name] = v if f.name in ("model", "k", "event_days") else v[order]
+        fields[f.name] = v if f.name in ("model", "k", "event_days") or v is None else v[order]
     return dataclasses.replace(part, panel=AbnormalPanel(**fields), est_y=part.est_y[order],
                                diagnostics=part.diagnostics.loc[list(event_ids)])
 

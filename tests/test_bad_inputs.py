@@ -148,7 +148,7 @@ _event_case("event-reversed-window", EVENT.replace("[[0, 0], [-1, 1]]", "[[1, -1
 _event_case("event-window-one-number", EVENT.replace("[[0, 0], [-1, 1]]", "[[0, 0], [1]]"),
             "windows[1]")
 _event_case("event-reversed-estimation", EVENT.replace("[-250, -11]", "[-11, -250]"), "estimation")
-_event_case("event-unknown-model", EVENT.replace("model: market", "model: garch"), "model")
+_event_case("event-unknown-model", EVENT.replace("model: market", "model: figarch"), "model")
 _event_case("event-unknown-roll", EVENT + "roll: sideways\n", "roll")
 _event_case("event-negative-min-obs", EVENT + "min_estimation_obs: -5\n", "min_estimation_obs")
 _event_case("event-bool-min-obs", EVENT + "min_estimation_obs: yes\n", "min_estimation_obs")
@@ -446,7 +446,7 @@ def _(tmp: Path) -> Thunk:
 
 @case("cli-unknown-model-option", "CLI environment", 2)
 def _(tmp: Path) -> Thunk:
-    return cli("run", "--model", "garch", "--out", str(tmp / "o"))
+    return cli("run", "--model", "figarch", "--out", str(tmp / "o"))
 
 
 @case("cli-record-impossible-date", "CLI environment", 2, "2025-02-30")
@@ -506,7 +506,7 @@ def _at(date: str, column: str, value: object) -> Callable[[Any], Any]:
     return edit
 
 
-_api_case("api-unknown-model", InvalidParameterError, ("model", "garch"), model="garch")
+_api_case("api-unknown-model", InvalidParameterError, ("model", "figarch"), model="figarch")
 _api_case("api-reversed-window", InvalidParameterError, ("windows[0]", "start <= end"),
           windows=[(5, -5)])
 _api_case("api-window-three-numbers", InvalidParameterError, ("windows[0]",), windows=[(0, 1, 2)])

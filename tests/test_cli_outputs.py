@@ -59,7 +59,7 @@ def _no_temp_left(parent: Path) -> None:
         ["run", "--data", "no-such-folder"],
         ["check", "--data", "no-such-folder"],
         ["report", "--data", "no-such-folder"],
-        ["run", "--model", "garch"],  # argparse usage error
+        ["run", "--model", "figarch"],  # argparse usage error
         ["frobnicate"],
     ],
 )

@@ -35,7 +35,7 @@ def test_bundled_case_parses() -> None:
     [
         ("name: x\nsecurities: [NVDA]\nbenchmark: ^GSPC\n", "event_date"),
         (CASE.replace("securities: [NVDA, CEG]", "securities: NVDA"), "securities"),
-        (CASE.replace("model: market", "model: garch"), "model"),
+        (CASE.replace("model: market", "model: figarch"), "model"),
         (CASE.replace("[-250, -11]", "[-11, -250]"), "estimation"),
         (CASE.replace("[[0, 0], [-1, 1]]", "[[0, 0], [1]]"), "windows[1]"),
         (CASE + "colour: red\n", "colour"),

@@ -150,7 +150,7 @@ def test_non_positive_and_non_session_prices(prices: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
     [
-        ({"model": "garch"}, "model"),
+        ({"model": "figarch"}, "model"),
         ({"roll": "sideways"}, "roll"),
         ({"windows": [[2, 1]]}, "windows[0]"),
         ({"windows": [[0, 0], [0, 0]]}, "windows"),

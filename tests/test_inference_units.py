@@ -276,7 +276,8 @@ def test_run_battery_table(clustered: AbnormalPanel) -> None:
     assert set(table.loc[table.scope == "day", "window"]) == {str(d) for d in clustered.event_days}
     assert set(table.loc[table.scope == "window", "window"]) == {"(-1, +1)", "(0, +3)"}
     assert not table.loc[table.scope == "day", "test"].str.startswith("bhar").any()
-    assert table["valid"].all()
+    assert table.loc[table.test != "savickas", "valid"].all()
+    assert table.loc[table.test == "savickas", "reason"].str.contains("GARCH").all()  # no cond_var
     assert set(table.loc[table.dependence_robust, "test"]) == inf.DEPENDENCE_ROBUST
     assert set(table.loc[table.variance_robust, "test"]) == inf.VARIANCE_ROBUST
     both = set(table.loc[table.dependence_robust & table.variance_robust, "test"])

@@ -36,6 +36,7 @@ from eventstudy.inference.parametric import (
 from eventstudy.inference.quantile import sq_test
 from eventstudy.inference.rank import corrado_test, corrado_zivney_test, grank_test
 from eventstudy.inference.result import TestResult
+from eventstudy.inference.savickas import savickas_test
 from eventstudy.inference.sign import generalized_sign_test, sign_test, wilcoxon_test
 
 __all__ = ["HEADLINE_CLUSTERED", "HEADLINE_INDEPENDENT", "TESTS", "TestSpec", "label"]
@@ -102,6 +103,10 @@ TESTS: dict[str, TestSpec] = {t.name: t for t in (
     TestSpec("kp-bmp", "KP-adjusted BMP t", kp_bmp_test, True, True,
              "correlation captured by the estimation-residual rbar; approximately normal SCARs",
              "Kolari & Pynnönen (2010)"),
+    TestSpec("savickas", "Savickas GARCH-standardised t", savickas_test, False, True,
+             "independent events; GARCH conditional variances standardise each day (GARCH models "
+             "only; undefined otherwise)",
+             "Savickas (2003)"),
     TestSpec("corrado", "Corrado rank test", corrado_test, True, False,
              "event-day variance equal to the estimation period's (ranks of raw abnormal returns)",
              "Corrado (1989); Cowan (1992); Cowan & Sergeant (1996)"),
