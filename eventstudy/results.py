@@ -405,6 +405,12 @@ class EventStudyResult:
         i = self._pos(event_id)
         if self.model.k == 0:
             raise ValueError(f"model {self.model.name!r} estimates no parameters")
+        if self.model.name in ("dimson", "scholes_williams"):
+            from eventstudy.errors import InvalidParameterError
+
+            raise InvalidParameterError(
+                "model", "an OLS model for fit_detail (a Dimson or Scholes-Williams beta is not one "
+                "OLS fit; its parts are in `params` and `notes`)", self.model.name)
         if self.model.volatility:
             from eventstudy.garch import arch_result
 

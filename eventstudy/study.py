@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,11 +21,18 @@ from eventstudy.errors import (
     UnknownSymbolError,
 )
 from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
-from eventstudy.exchanges import CalendarChoice, assign_calendars
+from eventstudy.exchanges import assign_calendars
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.models import ModelSpec, fit_panel, get_model
 from eventstudy.nonsync import NONSYNC_MODELS, fit_nonsync, market_offsets, nonsync_notes
 from eventstudy.panel import AbnormalPanel
+from eventstudy.parts import (
+    EventsPart,
+    calendar_notes,
+    concat_parts,
+    given_calendars,
+    in_event_order,
+)
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult, build_result
 from eventstudy.screens import screen_estimation
@@ -128,25 +133,6 @@ def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     ok = (rows >= 0) & (rows < n)
     out = values[np.clip(rows, 0, n - 1), cols[:, None]]
     return np.where(ok, out, np.nan)
-
-
-@dataclass(frozen=True)
-class EventsPart:
-    """The engine's output for an events table, before the result is assembled.
-
-    :func:`run_events` turns one part into an :class:`EventStudyResult`; the batch
-    path (:mod:`eventstudy.batch`) computes parts for chunks of events (locally or
-    on Dask workers) and concatenates them.
-    """
-
-    panel: AbnormalPanel
-    diagnostics: pd.DataFrame
-    notes: tuple[str, ...]
-    est_y: np.ndarray
-    estimation: Window
-    windows: tuple[Window, ...]
-    model: ModelSpec
-    pos0: np.ndarray  # (E,) session row of every requested event (included or not)
 
 
 def compute_events(
@@ -418,52 +404,6 @@ def run_events(
         calendar=data.calendar.name,
     )
 
-def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
-    """Stack the engine's outputs for several event tables (chunks or calendars)."""
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    for p in parts[1:]:
-        if p.estimation != first.estimation or p.windows != first.windows:
-            raise InvalidParameterError(
-                "windows", "windows in relative trading days when securities trade on several "
-                "calendars (date windows resolve to different relative days per exchange)",
-                [w.label for w in p.windows])
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(AbnormalPanel):
-        vals = [getattr(p.panel, f.name) for p in parts]
-        if f.name in ("model", "k", "event_days"):
-            fields[f.name] = vals[0]
-        elif all(v is None for v in vals):  # optional arrays (cond_var of GARCH models)
-            fields[f.name] = None
-        else:
-            fields[f.name] = np.concatenate(vals, axis=0)
-    return EventsPart(
-        panel=AbnormalPanel(**fields),
-        diagnostics=pd.concat([p.diagnostics for p in parts]),
-        notes=tuple(n for p in parts for n in p.notes),
-        est_y=np.concatenate([p.est_y for p in parts], axis=0),
-        estimation=first.estimation,
-        windows=first.windows,
-        model=first.model,
-        pos0=np.concatenate([p.pos0 for p in parts]),
-    )
-
-
-def _in_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
-    """``part`` with its events in the order of ``event_ids`` (the events table's)."""
-    rank = {e: i for i, e in enumerate(event_ids)}
-    order = np.argsort([rank[e] for e in part.panel.event_ids], kind="stable")
-    if np.array_equal(order, np.arange(order.size)):
-        return part
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(AbnormalPanel):
-        v = getattr(part.panel, f.name)
-        fields[f.name] = v if f.name in ("model", "k", "event_days") or v is None else v[order]
-    return dataclasses.replace(part, panel=AbnormalPanel(**fields), est_y=part.est_y[order],
-                               diagnostics=part.diagnostics.loc[list(event_ids)])
-
-
 BenchmarkArg = str | pd.Series | Mapping[str, str] | None
 
 
@@ -476,39 +416,6 @@ def split_benchmark(benchmark: BenchmarkArg) -> tuple[str | None, pd.Series | No
                                     "{calendar: column} mapping", type(benchmark).__name__)
     name = str(benchmark.name) if benchmark.name is not None else "benchmark"
     return name, benchmark.rename(name)
-
-
-def _given_calendars(ev: pd.DataFrame) -> dict[str, str]:
-    """``{security: code}`` from an events table's optional ``calendar`` column."""
-    if "calendar" not in ev.columns:
-        return {}
-    given: dict[str, str] = {}
-    for sec, code in zip(ev["security"], ev["calendar"], strict=True):
-        if code is None or (isinstance(code, float) and np.isnan(code)):
-            continue
-        if sec in given and given[sec] != code:
-            raise InvalidParameterError(f"events.calendar ({sec})", "one calendar per security",
-                                        [given[sec], code])
-        given[sec] = code
-    return given
-
-
-def _calendar_notes(part: EventsPart, datas: Mapping[str, PreparedData],
-                    choices: Mapping[str, CalendarChoice]) -> tuple[str, ...]:
-    notes = []
-    for code, data in datas.items():
-        for col, other in data.foreign.items():
-            users = part.diagnostics.index[(part.diagnostics["calendar"] == code)
-                                           & (part.diagnostics["benchmark"] == col)]
-            if not len(users):
-                continue
-            missing = int(data.returns[col].isna().sum())
-            notes.append(
-                f"{', '.join(users[:5])}{' ...' if len(users) > 5 else ''} ({code}) against {col} "
-                f"({other}): the benchmark's return of the same date is used; {missing} {code} "
-                f"sessions of the data have no {other} session or return (missing, not filled)."
-            )
-    return tuple(notes)
 
 
 def event_study(
@@ -659,7 +566,7 @@ def event_study(
     unknown = sorted(set(ev["security"]) - set(available))
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
-    choices = assign_calendars(available, calendar, _given_calendars(ev))
+    choices = assign_calendars(available, calendar, given_calendars(ev))
     ev["calendar"] = [choices[s].code for s in ev["security"]]
     if by_calendar:
         missing = sorted(set(ev["calendar"]) - set(by_calendar))
@@ -684,13 +591,13 @@ def event_study(
                             model=model, factor_columns=factor_columns, estimation=estimation,
                             windows=windows, min_estimation_obs=min_estimation_obs, roll=roll)
              for code in groups]
-    part = _in_order(concat_parts(parts), list(ev["event_id"]))
+    part = in_event_order(concat_parts(parts), list(ev["event_id"]))
     diag = part.diagnostics.copy()
     diag["calendar"] = ev.set_index("event_id").loc[diag.index, "calendar"].to_numpy()
     diag["calendar_source"] = [choices[s].source for s in diag["security"]]
     diag["benchmark_calendar"] = [choices[b].code if b else "" for b in diag["benchmark"]]
     part = dataclasses.replace(part, diagnostics=diag)
-    notes = part.notes + _calendar_notes(part, datas, choices)
+    notes = part.notes + calendar_notes(part, datas, choices)
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
     return build_result(
         name=name, panel=part.panel, windows=part.windows, estimation=part.estimation,

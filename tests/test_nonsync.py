@@ -303,3 +303,13 @@ def test_event_file_and_cli_accept_the_models(tmp_path: Path, capsys: pytest.Cap
     h = _hand_fit(_returns(), "NVDA", "dimson")
     assert car.loc[("NVDA", "(0, 0)"), "car"] == pytest.approx(h["ar0"], rel=1e-9)
     assert "dimson" in capsys.readouterr().out
+
+
+def test_fit_detail_is_refused_for_nonsync_betas() -> None:
+    import eventstudy as es
+    from eventstudy.errors import InvalidParameterError
+
+    px = es.load_prices(["NVDA", "^GSPC"])
+    res = es.event_study(px, benchmark="^GSPC", event_date="2025-01-27", model="dimson")
+    with pytest.raises(InvalidParameterError, match="Dimson"):
+        res.fit_detail("NVDA")
