@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from eventstudy.errors import InvalidParameterError
-from eventstudy.inference.result import Alternative
+from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 from eventstudy.windows import Window
 
@@ -24,6 +24,25 @@ def check_alternative(alternative: str) -> Alternative:
     if alternative not in _ALTERNATIVES:
         raise InvalidParameterError("alternative", "one of 'two-sided', 'less', 'greater'", alternative)
     return alternative  # type: ignore[return-value]
+
+
+def cross_section_invalid(x: FloatArray, name: str, *, null: str, alternative: Alternative,
+                          what: str, variance_of: str | None = None,
+                          min_n: int = 2) -> TestResult | None:
+    """The invalid result of a cross-sectional t test on ``x``, or ``None`` when it is defined.
+
+    Undefined with fewer than ``min_n`` values ("needs at least 2 events with
+    {what}") or no cross-sectional variation ("zero cross-sectional variance of
+    the {variance_of or what}", relative to the values' size).
+    """
+    n = int(x.size)
+    if n < min_n:
+        return TestResult.invalid(name, f"needs at least {min_n} events with {what}, got {n}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    if not float(x.std(ddof=1)) > 1e-14 * max(1.0, float(np.abs(x).max())):
+        return TestResult.invalid(name, f"zero cross-sectional variance of the {variance_of or what}",
+                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    return None
 
 
 def window_mask(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, BoolArray]:

@@ -8,7 +8,12 @@ from typing import Literal
 import numpy as np
 
 from eventstudy.errors import InvalidParameterError
-from eventstudy.inference._common import check_alternative, pvalue, window_mask
+from eventstudy.inference._common import (
+    check_alternative,
+    cross_section_invalid,
+    pvalue,
+    window_mask,
+)
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
@@ -108,14 +113,8 @@ def bhar_skewness_adjusted_t_test(
 
 
 def _check(x: FloatArray, name: str, alternative: Alternative, min_n: int = 3) -> TestResult | None:
-    n = int(x.size)
-    if n < min_n:
-        return TestResult.invalid(name, f"needs at least {min_n} events with a BHAR, got {n}",
-                                  null=_NULL, distribution="t", alternative=alternative, nobs=n)
-    if not float(x.std(ddof=1)) > 1e-14 * max(1.0, float(np.abs(x).max())):
-        return TestResult.invalid(name, "zero cross-sectional variance of the BHARs",
-                                  null=_NULL, distribution="t", alternative=alternative, nobs=n)
-    return None
+    return cross_section_invalid(x, name, null=_NULL, alternative=alternative, what="a BHAR",
+                                 variance_of="BHARs", min_n=min_n)
 
 
 def _describe(x: FloatArray) -> dict[str, float | int]:

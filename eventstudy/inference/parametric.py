@@ -15,6 +15,7 @@ import numpy as np
 from eventstudy.inference._common import (
     car,
     check_alternative,
+    cross_section_invalid,
     pvalue,
     standardized_window,
     window_mask,
@@ -69,13 +70,10 @@ def cross_sectional_t_test(
     x, _ = car(panel, mask)
     x = x[np.isfinite(x)]
     n = int(x.size)
-    if n < 2:
-        return TestResult.invalid(name, f"needs at least 2 events with abnormal returns, got {n}",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    invalid = cross_section_invalid(x, name, null=null, alternative=alternative, what="abnormal returns")
+    if invalid is not None:
+        return invalid
     mean, sd = float(x.mean()), float(x.std(ddof=1))
-    if not sd > 1e-14 * max(1.0, float(np.abs(x).max())):
-        return TestResult.invalid(name, "zero cross-sectional variance of the abnormal returns",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
     stat = mean / (sd / math.sqrt(n))
     return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1), float(n - 1), "t", null,
                       alternative, n, extra={"mean": mean, "sd": sd, "n_events": n})
@@ -333,13 +331,11 @@ def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alterna
     used = np.isfinite(scar)
     x = scar[used]
     n = int(x.size)
-    if n < 2:
-        return TestResult.invalid(name, f"needs at least 2 events with standardized abnormal returns, got {n}",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
+    invalid = cross_section_invalid(x, name, null=null, alternative=alternative,
+                                    what="standardized abnormal returns")
+    if invalid is not None:
+        return invalid
     sd = float(x.std(ddof=1))
-    if not sd > 1e-14 * max(1.0, float(np.abs(x).max())):
-        return TestResult.invalid(name, "zero cross-sectional variance of the standardized abnormal returns",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
     stat = float(x.mean()) / (sd / math.sqrt(n))
     extra: dict[str, float | int] = {"n_events": n}
     if adjust:

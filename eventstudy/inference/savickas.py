@@ -12,7 +12,12 @@ import math
 import numpy as np
 
 from eventstudy.errors import InvalidParameterError
-from eventstudy.inference._common import check_alternative, pvalue, window_mask
+from eventstudy.inference._common import (
+    check_alternative,
+    cross_section_invalid,
+    pvalue,
+    window_mask,
+)
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
@@ -131,15 +136,11 @@ def savickas_test(
     scar = garch_standardized(panel, start, end)
     x = scar[np.isfinite(scar)]
     n = int(x.size)
-    if n < 2:
-        return TestResult.invalid(_NAME, f"needs at least 2 events with GARCH-standardised abnormal "
-                                  f"returns, got {n}", null=null, distribution="t",
-                                  alternative=alternative, nobs=n)
+    invalid = cross_section_invalid(x, _NAME, null=null, alternative=alternative,
+                                    what="GARCH-standardised abnormal returns")
+    if invalid is not None:
+        return invalid
     sd = float(x.std(ddof=1))
-    if not sd > 1e-14 * max(1.0, float(np.abs(x).max())):
-        return TestResult.invalid(_NAME, "zero cross-sectional variance of the GARCH-standardised "
-                                  "abnormal returns", null=null, distribution="t",
-                                  alternative=alternative, nobs=n)
     mean = float(x.mean())
     stat = mean / (sd / math.sqrt(n))
     return TestResult(_NAME, stat, pvalue(stat, alternative, "t", n - 1), float(n - 1), "t", null,
