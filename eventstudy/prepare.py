@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from eventstudy.calendar import TradingCalendar
@@ -91,9 +90,10 @@ def prepare_data(
     return ``r`` with ``lower < r <= upper`` for ``return_bounds=(lower, upper)``
     (default ``(-1.0, 10.0)``: at or below -100% or above +1000% is refused with
     :class:`~eventstudy.errors.ImplausibleReturnError`); ``None`` switches that
-    check off.
+    check off. A date that is not a session of ``calendar`` must be empty
+    (NaN in every column); a value there raises
+    :class:`~eventstudy.errors.NonSessionDateError`.
     """
-    bounds = parse_return_bounds(return_bounds)
     if (prices is None) == (returns is None):
         raise InvalidParameterError(
             "prices/returns", "exactly one of `prices` or `returns`",
@@ -102,54 +102,14 @@ def prepare_data(
     kind = "prices" if prices is not None else "returns"
     raw = prices if prices is not None else returns
     assert raw is not None
-    hint = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
-            "events)`), or divide percentages by 100.")
     data = as_wide(raw, kind, calendar)
     basis = {**data.attrs.get("basis", {}), **(basis or {})}  # e.g. adj_close vs close (yfinance)
-    validate_wide(data, kind, kind)  # type: ignore[arg-type]
-    if kind == "returns":
-        check_not_levels(data, "returns", hint)
-    frames = [data]
-    if benchmark is not None:
-        bench = as_wide(benchmark, "benchmark", calendar)
-        validate_wide(bench, "benchmark", kind)  # type: ignore[arg-type]
-        if kind == "returns":
-            check_not_levels(bench, "benchmark", hint)
-        clash = [c for c in bench.columns if c in data.columns]
-        if clash:
-            raise InvalidParameterError(
-                "benchmark", f"a series whose name is not already a column of `{kind}`", clash
-            )
-        frames.append(bench)
-    start = min(f.index.min() for f in frames)
-    end = max(f.index.max() for f in frames)
-    if start == end:
-        raise InvalidParameterError(kind, "at least two dates (returns need a previous session)",
-                                    f"one date, {start.date()}")
-    cal = TradingCalendar(calendar, start=start, end=end)
-    sessions = cal.sessions(start, end)
-    aligned = [align_to_sessions(f, cal, sessions, kind if i == 0 else "benchmark")
-               for i, f in enumerate(frames)]
-    wide = pd.concat(aligned, axis=1)
-    rets = prices_to_returns(wide, return_type) if kind == "prices" else wide
-    origin = {c: "benchmark" for c in aligned[1].columns} if len(aligned) > 1 else {}
-    check_return_bounds(rets, bounds, return_type=return_type, parameters=origin,
-                        prices=wide if kind == "prices" else None, default_parameter=kind)
-    fac = None
-    if factors is not None:
-        fac = as_wide(factors, "factors", calendar)
-        validate_wide(fac, "factors", "returns")
-        check_not_levels(fac, "factors", "Factor returns are expected in decimals: divide "
-                                         "Kenneth French's percentages by 100.")
-        inside = fac.loc[(fac.index >= sessions[0]) & (fac.index <= sessions[-1])]
-        check_return_bounds(inside, bounds, default_parameter="factors")
-        fac = align_to_sessions(inside, cal, sessions, "factors")
-        fac.columns = pd.Index(list(fac.columns), name="factor")
-    cols = list(rets.columns)
-    return PreparedData(rets, fac, cal, return_type,
-                        {c: (basis or {}).get(c, kind) for c in cols})
-
-
+    bench = as_wide(benchmark, "benchmark", calendar) if benchmark is not None else None
+    columns = [*data.columns, *(bench.columns if bench is not None else [])]
+    return prepare_calendars(
+        data, kind=kind, calendars={str(c): calendar for c in columns}, groups={calendar: []},
+        benchmark=bench, factors=factors, return_type=return_type, basis=basis,
+        return_bounds=return_bounds)[calendar]
 
 
 def _own_calendar(wide: pd.DataFrame, cols: list[str], code: str, kind: str,
@@ -282,7 +242,3 @@ def prepare_calendars(
                                  foreign)
     return out
 
-
-def count_unmatched(data: PreparedData, column: str) -> int:
-    """Sessions of ``data`` where the foreign ``column`` has no value (its exchange was closed)."""
-    return int(np.isnan(data.returns[column].to_numpy(dtype=np.float64)).sum())
