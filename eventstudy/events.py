@@ -345,13 +345,13 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
 
     symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
     frames = source.history(symbols)
+    if spec.kind == "volume":
+        return _run_volume(spec, frames)
     prices, basis = price_panel(frames)
     if spec.model in MODEL_FACTOR_FILES and factors is None:
         from eventstudy.data.french import load_factors
 
         factors = load_factors(MODEL_FACTOR_FILES[spec.model])
-    if spec.kind == "volume":
-        return _run_volume(spec, frames)
     bench: pd.Series | dict[str, str]
     if isinstance(spec.benchmark, str):
         data, bench = prices[list(spec.securities)], prices[spec.benchmark]

@@ -93,10 +93,10 @@ class Report:
 
 def study_calendars(spec: EventSpec) -> list[str]:
     """The exchanges of a study's securities (given in the event file, else from their suffixes)."""
-    from eventstudy.exchanges import infer_calendar
+    from eventstudy.exchanges import assign_calendars
 
-    given = spec.calendars or {}
-    return sorted({given.get(s) or infer_calendar(s).code for s in spec.securities})
+    choices = assign_calendars([*spec.securities, *spec.benchmarks], spec.calendars)
+    return sorted({choices[s].code for s in spec.securities})
 
 
 def claims_for_event(event_date: pd.Timestamp, paths: Sequence[Path] | None = None,

@@ -555,7 +555,7 @@ def event_study(
     basis = {**data.attrs.get("basis", {}), **(basis or {})}
     bench = as_wide(bench_series, "benchmark", tz_calendar) if bench_series is not None else None
     available = [*map(str, data.columns), *(map(str, bench.columns) if bench is not None else [])]
-    if event_date is not None and timing is None:
+    if event_date is not None:
         to_timestamp(event_date, "event_date")
     skip = {bench_name, *by_calendar.values()}
     if event_time is not None and event_date is not None:

@@ -8,6 +8,7 @@ event file with options that override its fields.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,22 +106,26 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-#: How the tables print values: percent for returns, plain numbers for volume and volatility
-#: (set by :func:`print_result` from ``result.kind``).
-_PERCENT = [True]
+Number = Callable[[float], str]
 
 
-def _number(x: float) -> str:
-    if _PERCENT[0] or x != x:
-        return pct(x)
-    return f"{x:+.3f}"
+def _plain(x: float) -> str:
+    """A volume or volatility value: a signed number ('' for NaN, as :func:`pct`)."""
+    return pct(x) if x != x else f"{x:+.3f}"
+
+
+def _formatter(result: EventStudyResult) -> Number:
+    """How the tables print values: percent for returns, plain numbers for volume and volatility."""
+    from eventstudy.kinds import kind_labels
+
+    return pct if kind_labels(getattr(result, "kind", "returns")).percent else _plain
 
 
 def _has_note(rows: pd.DataFrame) -> bool:
     return bool((~rows["valid"].astype(bool)).any())
 
 
-def _tests_table(rows: pd.DataFrame, caar: pd.DataFrame | None = None) -> Any:
+def _tests_table(rows: pd.DataFrame, caar: pd.DataFrame | None = None, number: Number = pct) -> Any:
     """A rich table of battery rows: window, [CAAR,] test, statistic, p, N [, note].
 
     The note column is there only when some row is undefined.
@@ -143,7 +148,7 @@ def _tests_table(rows: pd.DataFrame, caar: pd.DataFrame | None = None) -> Any:
             stat = f"{r['statistic']:+.2%}" if r["test"] == "sq" else f"{r['statistic']:.3f}"
         cells = [text(r["window"])]
         if caar is not None:
-            cells.append(text(_number(caar_by_window.get(str(r["window"]), float("nan")))))
+            cells.append(text(number(caar_by_window.get(str(r["window"]), float("nan")))))
         cells += [text(r["test"]), text(stat), text(pvalue(r["pvalue"]) if valid else "-"),
                   text(str(int(r["n"])))]
         if note:
@@ -152,7 +157,7 @@ def _tests_table(rows: pd.DataFrame, caar: pd.DataFrame | None = None) -> Any:
     return table
 
 
-def _caar_table(caar: pd.DataFrame) -> Any:
+def _caar_table(caar: pd.DataFrame, number: Number = pct) -> Any:
     """CAAR per window with the cross-sectional t (when the battery has no headline rows)."""
     from rich.table import Table
 
@@ -161,7 +166,7 @@ def _caar_table(caar: pd.DataFrame) -> Any:
         table.add_column(col, justify="left" if col == "Window" else "right")
     for rec in caar.reset_index().to_dict("records"):
         r = dict(rec)
-        table.add_row(text(r["window"]), text(_number(r["caar"])), text(str(int(r["n"]))),
+        table.add_row(text(r["window"]), text(number(r["caar"])), text(str(int(r["n"]))),
                       text(f"{r['tstat']:.2f}"), text(pvalue(r["pvalue"])))
     return table
 
@@ -172,7 +177,7 @@ def beta_name(result: EventStudyResult) -> str | None:
     return next((n for n in _BETA_NAMES if n in names), None)
 
 
-def _firm_table(result: EventStudyResult) -> Any:
+def _firm_table(result: EventStudyResult, number: Number = pct) -> Any:
     """Per security: β and its standard error, then AR/CAR, t, p and days per window."""
     from rich.table import Table
 
@@ -203,7 +208,7 @@ def _firm_table(result: EventStudyResult) -> Any:
                 b, se = betas[eid], ses[eid]
                 cells += [text(f"{b:.3f}" if j == 0 and b == b else ""),
                           text(f"{se:.3f}" if j == 0 and se == se else "")]
-            cells += [text(label), text(_number(r["car"])), text(f"{r['tstat']:.2f}"),
+            cells += [text(label), text(number(r["car"])), text(f"{r['tstat']:.2f}"),
                       text(pvalue(r["pvalue"])), text(str(int(r["days"])))]
             if has_reason:
                 cells.append(text(r.get("reason", "")))
@@ -237,7 +242,7 @@ def print_result(result: EventStudyResult) -> None:
     from eventstudy.kinds import kind_labels
 
     labels = kind_labels(getattr(result, "kind", "returns"))
-    _PERCENT[0] = labels.percent
+    number = _formatter(result)
     con = console()
     if labels.name != "returns":
         con.print(text(f"Study of {labels.abnormal} ({labels.cumulative} per window, "
@@ -264,20 +269,20 @@ def print_result(result: EventStudyResult) -> None:
         robust_to = ("the shared date and to an event-day variance increase" if clustered else
                      "an event-day variance increase; the events do not share dates")
         con.print(text(f"Headline tests of the CAAR: robust to {robust_to} (tests.csv has them all)"))
-        con.print(_tests_table(head, caar))
+        con.print(_tests_table(head, caar, number))
         shown += list(head["test"])
         if clustered:
             others = tests[wins & tests["test"].isin(["sq", "bw-ts", "car-t"])]
     else:
         con.print(text("CAAR with the cross-sectional t-test (Brown & Warner 1985)"))
-        con.print(_caar_table(caar))
+        con.print(_caar_table(caar, number))
         shown.append("car-t")
     con.print(text("Per security: the fitted slope and the abnormal returns"))
-    con.print(_firm_table(result))
+    con.print(_firm_table(result, number))
     if len(others) and others is not head:
         con.print(text("Other tests of the CAAR: they assume no event-day variance increase "
                        "(sq, bw-ts) or independent events (car-t)"))
-        con.print(_tests_table(others))
+        con.print(_tests_table(others, number=number))
         shown += list(others["test"])
     con.print(text("Legend:"))
     for line in _legend(result, shown):
