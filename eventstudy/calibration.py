@@ -46,13 +46,7 @@ _COLUMNS = ["test", "window", "delta", "sigma_multiplier", "rejection_rate", "st
 
 def _subset(panel: AbnormalPanel, rows: np.ndarray) -> AbnormalPanel:
     """The panel restricted to ``rows`` (every per-event array sliced)."""
-    changes = {}
-    for f in dataclasses.fields(panel):
-        value = getattr(panel, f.name)
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == panel.n_events \
-                and f.name != "event_days":
-            changes[f.name] = value[rows]
-    return dataclasses.replace(panel, **changes)
+    return panel.take(rows)
 
 
 def _shock(panel: AbnormalPanel, delta: float, sigma_multiplier: float,
@@ -370,10 +364,4 @@ def calibrate_synthetic(
 
 def _stack(panels: Sequence[AbnormalPanel]) -> AbnormalPanel:
     """Concatenate panels with the same estimation length and event span."""
-    first = panels[0]
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(first):
-        value = getattr(first, f.name)
-        if isinstance(value, np.ndarray) and f.name != "event_days":
-            changes[f.name] = np.concatenate([getattr(p, f.name) for p in panels], axis=0)
-    return dataclasses.replace(first, **changes)
+    return AbnormalPanel.concat(panels)

@@ -11,7 +11,10 @@ Every array is read-only (``writeable=False``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -101,12 +104,41 @@ class AbnormalPanel:
     nobs: IntArray
     df_resid: IntArray
     cond_var: FloatArray | None = None
+    #: Memo of quantities several statistics share (``rbar``, ranks), keyed by the
+    #: statistic's inputs; filled on first use, never part of equality.
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+
+    #: Fields shared by every event (not sliced or stacked per event).
+    _SHARED = ("model", "k", "event_days")
+
+    def take(self, rows: npt.ArrayLike) -> AbnormalPanel:
+        """The panel restricted to (or reordered by) ``rows`` (indices or a boolean mask)."""
+        idx = np.asarray(rows)
+        changes = {f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)
+                   if f.init and f.name not in self._SHARED and getattr(self, f.name) is not None}
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def concat(cls, panels: Sequence[AbnormalPanel]) -> AbnormalPanel:
+        """Stack panels of the same model and event span (events in the given order)."""
+        first = panels[0]
+        if len(panels) == 1:
+            return first
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if not f.init or f.name in cls._SHARED:
+                continue
+            vals = [getattr(p, f.name) for p in panels]
+            if all(v is None for v in vals):  # optional arrays (cond_var of GARCH models)
+                continue
+            changes[f.name] = np.concatenate(vals, axis=0)
+        return dataclasses.replace(first, **changes)
 
     @property
     def n_events(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -58,17 +58,8 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
                 "windows", "windows in relative trading days when securities trade on several "
                 "calendars (date windows resolve to different relative days per exchange)",
                 [w.label for w in p.windows])
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(AbnormalPanel):
-        vals = [getattr(p.panel, f.name) for p in parts]
-        if f.name in ("model", "k", "event_days"):
-            fields[f.name] = vals[0]
-        elif all(v is None for v in vals):  # optional arrays (cond_var of GARCH models)
-            fields[f.name] = None
-        else:
-            fields[f.name] = np.concatenate(vals, axis=0)
     return EventsPart(
-        panel=AbnormalPanel(**fields),
+        panel=AbnormalPanel.concat([p.panel for p in parts]),
         diagnostics=pd.concat([p.diagnostics for p in parts]),
         notes=tuple(n for p in parts for n in p.notes),
         est_y=np.concatenate([p.est_y for p in parts], axis=0),
@@ -85,11 +76,7 @@ def in_event_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
     order = np.argsort([rank[e] for e in part.panel.event_ids], kind="stable")
     if np.array_equal(order, np.arange(order.size)):
         return part
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(AbnormalPanel):
-        v = getattr(part.panel, f.name)
-        fields[f.name] = v if f.name in ("model", "k", "event_days") or v is None else v[order]
-    return dataclasses.replace(part, panel=AbnormalPanel(**fields), est_y=part.est_y[order],
+    return dataclasses.replace(part, panel=part.panel.take(order), est_y=part.est_y[order],
                                diagnostics=part.diagnostics.loc[list(event_ids)])
 
 
