@@ -411,7 +411,7 @@ def batch_study(
     notes = part.notes + _overlap_note(diagnostics, span, part.estimation)
     result = build_result(
         name=name, panel=part.panel, windows=wins, estimation=part.estimation, model=part.model,
-        diagnostics=diagnostics, notes=notes, est_y=part.est_y, data_basis=data.basis,
+        diagnostics=diagnostics, notes=notes, data_basis=data.basis,
         return_type=data.return_type, calendar=data.calendar.name, battery=False,
     )
     timings["assemble"] = time.perf_counter() - t2
@@ -425,7 +425,8 @@ def batch_study(
     wpos = p0 + result.panel.event_days[None, :]
     pos = np.where((pos >= 0) & (pos < n_sess), pos, -1)
     wpos = np.where((wpos >= 0) & (wpos < n_sess), wpos, -1)
-    table = batch_tests(result.panel, wins, tests, alternative=alternative, positions=(pos, wpos))
+    with result.panel.holding():
+        table = batch_tests(result.panel, wins, tests, alternative=alternative, positions=(pos, wpos))
     result = dataclasses.replace(result, _tests=table)
     timings["tests"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0

@@ -264,6 +264,63 @@ def fit_panel(y: FloatArray, x: FloatArray, chunk: int = 4096) -> PanelFit:
     return PanelFit(params, bse, xtx_inv, resid, sigma2, nobs, df_resid, rank_ok)
 
 
+def fit_market(y: FloatArray, m: FloatArray) -> PanelFit:
+    """OLS of ``y[i]`` on ``[1, m[i]]`` for every event, in closed form (the market model).
+
+    The same estimator as :func:`fit_panel` with ``x = [1, m]`` (its centred
+    path), without building the ``(E, T, 2)`` design: with ``n_i`` usable rows,
+    ``b = sum (m - m_bar)(y - y_bar) / S_mm``, ``a = y_bar - b m_bar``, and
+    ``(X'X)^-1 = [[1/n + m_bar^2 / S_mm, -m_bar / S_mm], [-m_bar / S_mm, 1 / S_mm]]``.
+    The residuals are ``y - (a + b m)`` on the usable rows (NaN elsewhere);
+    ``s2 = RSS / (n - 2)``.
+
+    Parameters
+    ----------
+    y, m : ndarray, shape (E, T)
+        Security and market returns, NaN where missing.
+
+    Returns
+    -------
+    PanelFit
+
+    References
+    ----------
+    MacKinlay, A. C. (1997). Event studies in economics and finance.
+    Journal of Economic Literature 35(1), 13-39 (eq. 7-8).
+    """
+    mask = np.isfinite(y) & np.isfinite(m)
+    nobs = mask.sum(axis=1).astype(np.int64)
+    n = np.maximum(nobs, 1).astype(np.float64)
+    z = np.where(mask, m, 0.0)
+    yy = np.where(mask, y, 0.0)
+    zbar = z.sum(axis=1) / n
+    ybar = yy.sum(axis=1) / n
+    zc = (z - zbar[:, None]) * mask
+    yc = (yy - ybar[:, None]) * mask
+    smm = np.einsum("et,et->e", zc, zc)
+    smy = np.einsum("et,et->e", zc, yc)
+    ok = (nobs > 2) & (smm > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_s = np.where(ok, 1.0 / np.where(ok, smm, 1.0), np.nan)
+        beta = smy * inv_s
+        alpha = ybar - zbar * beta
+    params = np.stack([alpha, beta], axis=1)
+    xtx_inv = np.empty((len(n), 2, 2))
+    xtx_inv[:, 0, 0] = 1.0 / n + zbar * zbar * inv_s
+    xtx_inv[:, 0, 1] = xtx_inv[:, 1, 0] = -zbar * inv_s
+    xtx_inv[:, 1, 1] = inv_s
+    xtx_inv[~ok] = np.nan
+    params[~ok] = np.nan
+    resid = np.where(mask & ok[:, None], y - (params[:, [0]] + m * params[:, [1]]), np.nan)
+    df_resid = nobs - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r0 = np.where(np.isfinite(resid), resid, 0.0)
+        sigma2 = np.einsum("et,et->e", r0, r0) / df_resid
+    sigma2 = np.where(ok & (df_resid > 0), sigma2, np.nan)
+    bse = np.sqrt(sigma2[:, None] * np.diagonal(xtx_inv, axis1=1, axis2=2))
+    return PanelFit(params, bse, xtx_inv, resid, sigma2, nobs, df_resid, ok)
+
+
 def _fit_centred(y: FloatArray, x: FloatArray, mask: np.ndarray, nobs: IntArray,
                  params: FloatArray, xtx_inv: FloatArray, rank_ok: np.ndarray) -> None:
     """OLS with a constant via centred cross-products (fills the output slices).

@@ -12,7 +12,8 @@ Every array is read-only (``writeable=False``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,12 +24,60 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 DateArray = npt.NDArray[np.datetime64]
 
-__all__ = ["AbnormalPanel", "FloatArray", "IntArray", "DateArray"]
+__all__ = ["DERIVABLE_MODELS", "DERIVED", "AbnormalPanel", "DateArray", "FloatArray", "IntArray",
+           "PanelSource"]
+
+
+#: Models whose estimation arrays the panel derives from the returns it points
+#: to (:class:`PanelSource`) instead of storing them; the others store them.
+DERIVABLE_MODELS = ("market", "constant_mean", "market_adjusted")
+
+#: The arrays a panel either derives (from its source) or stores.
+DERIVED = ("est_dates", "est_y", "est_resid", "est_x", "est_market", "event_dates", "event_x",
+           "event_market")
+
+
+@dataclass(frozen=True, eq=False)
+class PanelSource:
+    """What a lean panel's derived arrays are read from: returns on session grids.
+
+    One entry per session grid (exchange calendar); the arrays are the
+    prepared returns themselves (not copies), shared by every event and every
+    chunk of a study.
+
+    Attributes
+    ----------
+    sessions : tuple of ndarray of datetime64[D]
+        Session dates of each grid.
+    values : tuple of ndarray, shape (n_sessions, n_columns)
+        Returns of each grid (NaN where missing), columns as numbered by the
+        panel's ``sec_col`` / ``bench_col``.
+    est_start, est_length : int
+        Relative day of the first estimation slot and the number of slots ``T``.
+    """
+
+    sessions: tuple[DateArray, ...]
+    values: tuple[FloatArray, ...]
+    est_start: int
+    est_length: int
 
 
 @dataclass(frozen=True)
 class AbnormalPanel:
-    """Estimation residuals and abnormal returns for ``E`` events.
+    """Abnormal returns of ``E`` events and what their statistics need.
+
+    A panel stores what it cannot derive. For the market, constant-mean and
+    market-adjusted models (:data:`DERIVABLE_MODELS`) built by the engine it
+    keeps, per event, the abnormal returns, the event-span returns, the fit
+    (``params``, ``xtx_inv``, ``sigma2``, ``nobs``, ``df_resid``) and four
+    integers (``pos0``, ``grid``, ``sec_col``, ``bench_col``) that point into
+    a shared :class:`PanelSource`; the estimation arrays (``est_resid``,
+    ``est_y``, ``est_x``, ``est_market``, ``est_dates``) and the event-span
+    regressors and dates are *derived* on access, exactly as the engine
+    computed them (same floating-point operations). Other models, and panels
+    built with :meth:`from_arrays`, store them in ``stored``. Derived arrays
+    are recomputed on each access unless the panel is inside
+    :meth:`holding` (the test battery uses it).
 
     Attributes
     ----------
@@ -39,25 +88,10 @@ class AbnormalPanel:
     k : int
         Number of estimated parameters per event (2 for the market model,
         1 for constant mean, 0 for market-adjusted, 1 + #factors for factor models).
-    est_dates : ndarray of datetime64[D], shape (E, T)
-        Session date of each estimation slot (NaT where the slot is outside the data).
-    est_resid : ndarray, shape (E, T)
-        Estimation-window residuals (NaN where the return is missing or unused).
-    est_x : ndarray, shape (E, T, k)
-        Regressors of the estimation window (rows of missing returns are NaN).
-    est_market : ndarray, shape (E, T)
-        Market (benchmark) return on each estimation slot (the Patell correction
-        uses it for the market model); excess market return for factor models.
     event_days : ndarray of int, shape (L,)
         Relative trading days of the event span (e.g. -5 .. +5).
-    event_dates : ndarray of datetime64[D], shape (E, L)
     ar : ndarray, shape (E, L)
         Abnormal returns (prediction errors), NaN where missing.
-    event_x : ndarray, shape (E, L, k)
-        Regressors on the event days, so ``Var(AR_t) = s2 * (1 + x_t' (X'X)^-1 x_t)``;
-        NaN rows where the abnormal return is missing.
-    event_market : ndarray, shape (E, L)
-        Market return on each event day.
     raw_event : ndarray, shape (E, L)
         Security return on each event day (for BHAR).
     raw_event_market : ndarray, shape (E, L)
@@ -81,21 +115,34 @@ class AbnormalPanel:
         GARCH models only: the conditional variance ``h_it`` of each event day,
         one step ahead with the estimation-window parameters held fixed
         (:mod:`eventstudy.garch`); ``None`` for the other models.
+    source : PanelSource or None
+        Where derived arrays come from (``None``: everything is stored).
+    pos0, grid, sec_col, bench_col : ndarray of int, shape (E,), or None
+        Session row of day 0 in the event's grid, the grid's number in
+        ``source``, and the columns of the security and of its benchmark
+        (-1: none) in that grid's ``values``.
+    stored : dict of str to ndarray
+        The arrays of :data:`DERIVED` this panel stores rather than derives.
+
+    The derived (or stored) arrays, as properties:
+
+    ``est_dates`` (E, T) datetime64[D], NaT where the slot is outside the data;
+    ``est_y`` (E, T) the dependent variable of the estimation regression;
+    ``est_resid`` (E, T) estimation residuals, NaN where unused;
+    ``est_x`` (E, T, k) regressors of the estimation window;
+    ``est_market`` (E, T) market (benchmark) return on each estimation slot
+    (excess market return for factor models);
+    ``event_dates`` (E, L); ``event_x`` (E, L, k) regressors on the event days
+    (NaN rows where the abnormal return is missing), so
+    ``Var(AR_t) = s2 (1 + x_t' (X'X)^-1 x_t)``; ``event_market`` (E, L).
     """
 
     event_ids: npt.NDArray[np.str_]
     securities: npt.NDArray[np.str_]
     model: str
     k: int
-    est_dates: DateArray
-    est_resid: FloatArray
-    est_x: FloatArray
-    est_market: FloatArray
     event_days: IntArray
-    event_dates: DateArray
     ar: FloatArray
-    event_x: FloatArray
-    event_market: FloatArray
     raw_event: FloatArray
     raw_event_market: FloatArray
     params: FloatArray
@@ -104,41 +151,185 @@ class AbnormalPanel:
     nobs: IntArray
     df_resid: IntArray
     cond_var: FloatArray | None = None
+    source: PanelSource | None = field(default=None, repr=False)
+    pos0: IntArray | None = None
+    grid: IntArray | None = None
+    sec_col: IntArray | None = None
+    bench_col: IntArray | None = None
+    stored: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     #: Memo of quantities several statistics share (``rbar``, ranks), keyed by the
     #: statistic's inputs; filled on first use, never part of equality.
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @classmethod
+    def from_arrays(cls, **arrays: Any) -> AbnormalPanel:
+        """A panel that stores every array (the fields plus those of :data:`DERIVED`).
+
+        ``est_y`` may be left out: it is then ``est_resid + est_x @ params``.
+        """
+        stored = {name: arrays.pop(name) for name in DERIVED if name in arrays}
+        if "est_y" not in stored and {"est_resid", "est_x"} <= set(stored):  # y = e + X b
+            stored["est_y"] = stored["est_resid"] + np.einsum("etk,ek->et", stored["est_x"],
+                                                              arrays["params"])
+        missing = [name for name in DERIVED if name not in stored]
+        if missing:
+            raise TypeError(f"from_arrays() needs the arrays {missing}")
+        return cls(**arrays, stored=stored)
+
     def __post_init__(self) -> None:
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
+        for value in (*(getattr(self, f.name) for f in dataclasses.fields(self)),
+                      *self.stored.values()):
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+        if self.source is None and len(self.stored) < len(DERIVED):
+            raise TypeError("AbnormalPanel needs a `source` or every array of DERIVED in `stored`")
+
+    def replace(self, **changes: Any) -> AbnormalPanel:
+        """A copy with ``changes``; arrays of :data:`DERIVED` given here are stored."""
+        stored = {**self.stored, **{n: changes.pop(n) for n in DERIVED if n in changes}}
+        return dataclasses.replace(self, **changes, stored=stored)
 
     #: Fields shared by every event (not sliced or stacked per event).
-    _SHARED = ("model", "k", "event_days")
+    _SHARED = ("model", "k", "event_days", "source", "stored")
 
     def take(self, rows: npt.ArrayLike) -> AbnormalPanel:
         """The panel restricted to (or reordered by) ``rows`` (indices or a boolean mask)."""
         idx = np.asarray(rows)
-        changes = {f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)
-                   if f.init and f.name not in self._SHARED and getattr(self, f.name) is not None}
+        changes: dict[str, Any] = {
+            f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)
+            if f.init and f.name not in self._SHARED and getattr(self, f.name) is not None}
+        changes["stored"] = {name: v[idx] for name, v in self.stored.items()}
         return dataclasses.replace(self, **changes)
 
     @classmethod
     def concat(cls, panels: Sequence[AbnormalPanel]) -> AbnormalPanel:
-        """Stack panels of the same model and event span (events in the given order)."""
+        """Stack panels of the same model and event span (events in the given order).
+
+        Panels with different sources (calendars) share one source holding
+        every grid; a panel that stores an array makes the stack store it
+        (derived from the others).
+        """
         first = panels[0]
         if len(panels) == 1:
             return first
         changes: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
-            if not f.init or f.name in cls._SHARED:
+            if not f.init or f.name in cls._SHARED or f.name == "grid":
                 continue
             vals = [getattr(p, f.name) for p in panels]
             if all(v is None for v in vals):  # optional arrays (cond_var of GARCH models)
                 continue
+            if any(v is None for v in vals):
+                if f.name in ("pos0", "sec_col", "bench_col"):  # some panel has no source
+                    continue
+                raise ValueError(f"cannot stack panels with and without {f.name!r}")
             changes[f.name] = np.concatenate(vals, axis=0)
+        sources = [p.source for p in panels]
+        names = set().union(*(p.stored for p in panels))
+        if any(s is None for s in sources):
+            names = set(DERIVED)
+            changes.update(source=None, pos0=None, grid=None, sec_col=None, bench_col=None)
+        else:
+            grids: list[tuple[DateArray, FloatArray]] = []
+            ids: list[IntArray] = []
+            for p in panels:
+                src = p.source
+                assert src is not None and p.grid is not None
+                remap: list[int] = []
+                for sess, rets in zip(src.sessions, src.values, strict=True):
+                    hit = [i for i, (d, v) in enumerate(grids) if d is sess and v is rets]
+                    if not hit:
+                        grids.append((sess, rets))
+                    remap.append(hit[0] if hit else len(grids) - 1)
+                ids.append(np.asarray(remap, dtype=np.int64)[p.grid])
+            s0 = first.source
+            assert s0 is not None
+            changes["source"] = PanelSource(tuple(d for d, _ in grids), tuple(v for _, v in grids),
+                                            s0.est_start, s0.est_length)
+            changes["grid"] = np.concatenate(ids)
+        changes["stored"] = {name: np.concatenate([getattr(p, name) for p in panels], axis=0)
+                             for name in sorted(names)}
         return dataclasses.replace(first, **changes)
+
+    # ------------------------------------------------------------- derived arrays
+    @contextmanager
+    def holding(self) -> Iterator[AbnormalPanel]:
+        """Keep derived arrays once computed until the block ends (then release them)."""
+        self._memo["hold"] = {}
+        try:
+            yield self
+        finally:
+            self._memo.pop("hold", None)
+
+    def _derived(self, name: str) -> np.ndarray:
+        if name in self.stored:
+            return self.stored[name]
+        hold = self._memo.get("hold")
+        if hold is not None and name in hold:
+            return hold[name]  # type: ignore[no-any-return]
+        value = _derive(self, name)
+        value.flags.writeable = False
+        if hold is not None:
+            hold[name] = value
+        return value
+
+    @property
+    def est_dates(self) -> DateArray:
+        return self._derived("est_dates")
+
+    @property
+    def est_y(self) -> FloatArray:
+        return self._derived("est_y")
+
+    @property
+    def est_resid(self) -> FloatArray:
+        return self._derived("est_resid")
+
+    @property
+    def est_x(self) -> FloatArray:
+        return self._derived("est_x")
+
+    @property
+    def est_market(self) -> FloatArray:
+        return self._derived("est_market")
+
+    @property
+    def event_dates(self) -> DateArray:
+        return self._derived("event_dates")
+
+    @property
+    def event_x(self) -> FloatArray:
+        return self._derived("event_x")
+
+    @property
+    def event_market(self) -> FloatArray:
+        return self._derived("event_market")
+
+    def positions(self) -> tuple[IntArray, IntArray]:
+        """Session numbers of the estimation and event-span slots on one grid (-1: none).
+
+        With one session grid these are the rows of the grid itself (no dates
+        touched); otherwise the union of the panel's dates is numbered.
+        """
+        src = self.source
+        if src is not None and len(src.sessions) == 1 and not self.stored and self.pos0 is not None:
+            n = src.sessions[0].size
+            est = self.pos0[:, None] + np.arange(src.est_start, src.est_start + src.est_length)
+            evd = self.pos0[:, None] + self.event_days[None, :]
+            return (np.where((est >= 0) & (est < n), est, -1),
+                    np.where((evd >= 0) & (evd < n), evd, -1))
+        est_d = np.asarray(self.est_dates).astype("datetime64[D]")
+        evd_d = np.asarray(self.event_dates).astype("datetime64[D]")
+        both = np.concatenate([est_d.ravel(), evd_d.ravel()])
+        grid = np.unique(both[~np.isnat(both)])
+
+        def number(d: np.ndarray) -> IntArray:
+            bad = np.isnat(d)
+            if grid.size == 0:
+                return np.full(d.shape, -1, dtype=np.int64)
+            return np.where(bad, -1, np.searchsorted(grid, np.where(bad, grid[0], d))).astype(np.int64)
+
+        return number(est_d), number(evd_d)
 
     @property
     def n_events(self) -> int:
@@ -189,3 +380,69 @@ class AbnormalPanel:
             1.0 + np.einsum("eli,eij,elj->el", self.event_x, self.xtx_inv, self.event_x),
             dtype=np.float64,
         )
+
+
+def _rows(panel: AbnormalPanel, offsets: IntArray, cols: IntArray | None,
+          dates: bool = False) -> np.ndarray:
+    """``values[pos0 + offsets, cols]`` (or the session dates) per event, NaN/NaT off the grid."""
+    src, pos0, grid = panel.source, panel.pos0, panel.grid
+    assert src is not None and pos0 is not None and grid is not None
+    shape = (pos0.size, offsets.size)
+    out = np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]") if dates else np.full(shape, np.nan)
+    for g in range(len(src.sessions)):
+        sel = grid == g
+        if not sel.any():
+            continue
+        whole = bool(sel.all())
+        rows = (pos0 if whole else pos0[sel])[:, None] + offsets[None, :]
+        n = src.sessions[g].size
+        ok = (rows >= 0) & (rows < n)
+        safe = np.clip(rows, 0, n - 1)
+        if dates:
+            got = np.where(ok, src.sessions[g][safe], np.datetime64("NaT"))
+        else:
+            assert cols is not None
+            c = cols if whole else cols[sel]
+            got = np.where(ok & (c >= 0)[:, None], src.values[g][safe, np.maximum(c, 0)[:, None]], np.nan)
+        if whole:
+            return got
+        out[sel] = got
+    return out
+
+
+def _derive(panel: AbnormalPanel, name: str) -> np.ndarray:
+    """One array of :data:`DERIVED`, with the engine's own operations (bit-identical)."""
+    src = panel.source
+    if src is None or panel.model not in DERIVABLE_MODELS:
+        raise KeyError(f"the panel neither stores nor can derive {name!r}")
+    est = np.arange(src.est_start, src.est_start + src.est_length)
+    if name == "est_dates":
+        return _rows(panel, est, None, dates=True)
+    if name == "event_dates":
+        return _rows(panel, panel.event_days, None, dates=True)
+    if name == "est_market":
+        return _rows(panel, est, panel.bench_col)
+    if name == "event_market":
+        return panel.raw_event_market
+    if name == "est_y":
+        r = _rows(panel, est, panel.sec_col)
+        return r - panel.est_market if panel.model == "market_adjusted" else r
+    if name in ("est_x", "event_x"):
+        m = panel.est_market if name == "est_x" else panel.raw_event_market
+        cols = [] if panel.model == "market_adjusted" else [np.ones_like(m)]
+        if panel.model == "market":
+            cols.append(m)
+        x = np.stack(cols, axis=-1) if cols else np.zeros((*m.shape, 0))
+        if name == "event_x":
+            x = np.where(np.isfinite(panel.ar)[..., None], x, np.nan)
+        return x
+    if name == "est_resid":
+        y = panel.est_y
+        if panel.k == 0:
+            return np.where(np.isfinite(y), y, np.nan)
+        if panel.model == "market":  # as eventstudy.models.fit_market
+            m = panel.est_market
+            fit = panel.params[:, [0]] + m * panel.params[:, [1]]
+            return np.where(np.isfinite(y) & np.isfinite(m), y - fit, np.nan)
+        return np.where(np.isfinite(y), y - panel.params[:, [0]], np.nan)  # constant mean
+    raise KeyError(name)

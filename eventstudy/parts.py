@@ -40,7 +40,6 @@ class EventsPart:
     panel: AbnormalPanel
     diagnostics: pd.DataFrame
     notes: tuple[str, ...]
-    est_y: np.ndarray
     estimation: Window
     windows: tuple[Window, ...]
     model: ModelSpec
@@ -62,7 +61,6 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
         panel=AbnormalPanel.concat([p.panel for p in parts]),
         diagnostics=pd.concat([p.diagnostics for p in parts]),
         notes=tuple(n for p in parts for n in p.notes),
-        est_y=np.concatenate([p.est_y for p in parts], axis=0),
         estimation=first.estimation,
         windows=first.windows,
         model=first.model,
@@ -76,7 +74,7 @@ def in_event_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
     order = np.argsort([rank[e] for e in part.panel.event_ids], kind="stable")
     if np.array_equal(order, np.arange(order.size)):
         return part
-    return dataclasses.replace(part, panel=part.panel.take(order), est_y=part.est_y[order],
+    return dataclasses.replace(part, panel=part.panel.take(order),
                                diagnostics=part.diagnostics.loc[list(event_ids)])
 
 

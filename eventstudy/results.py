@@ -77,7 +77,6 @@ class EventStudyResult:
     _car: pd.DataFrame = field(repr=False)
     _caar: pd.DataFrame = field(repr=False)
     _tests: pd.DataFrame = field(repr=False)
-    _est_y: np.ndarray = field(repr=False)
     data_basis: dict[str, str] = field(default_factory=dict, repr=False)
     #: ``"returns"``, ``"volume"`` or ``"volatility"`` (:mod:`eventstudy.kinds`).
     kind: str = "returns"
@@ -208,7 +207,7 @@ class EventStudyResult:
         """
         resid = self.panel.est_resid
         used = np.isfinite(resid)
-        y = np.where(used, self._est_y, np.nan)
+        y = np.where(used, self.panel.est_y, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             tss = np.nansum((y - np.nanmean(y, axis=1, keepdims=True)) ** 2, axis=1)
             r2 = 1.0 - np.nansum(np.where(used, resid, 0.0) ** 2, axis=1) / tss
@@ -414,10 +413,10 @@ class EventStudyResult:
         if self.model.volatility:
             from eventstudy.garch import arch_result
 
-            return arch_result(self.model.volatility, self._est_y[i], self.panel.est_market[i])
+            return arch_result(self.model.volatility, self.panel.est_y[i], self.panel.est_market[i])
         index = pd.DatetimeIndex(pd.to_datetime(self.panel.est_dates[i]), name="date")
         x = pd.DataFrame(self.panel.est_x[i], index=index, columns=list(self.model.param_names))
-        y = pd.Series(self._est_y[i], index=index, name=self.event_ids[i])
+        y = pd.Series(self.panel.est_y[i], index=index, name=self.event_ids[i])
         return fit_statsmodels(y, x)
 
     # ------------------------------------------------------------- display
@@ -549,7 +548,6 @@ def build_result(
     model: ModelSpec,
     diagnostics: pd.DataFrame,
     notes: tuple[str, ...],
-    est_y: np.ndarray,
     data_basis: dict[str, str],
     return_type: str,
     calendar: str,
@@ -562,7 +560,7 @@ def build_result(
     return EventStudyResult(
         name=name, model=model, estimation=estimation, windows=windows, panel=panel,
         notes=notes + extra_notes, return_type=return_type, calendar=calendar,
-        _diagnostics=diagnostics, _car=car, _caar=caar, _tests=tests, _est_y=est_y,
+        _diagnostics=diagnostics, _car=car, _caar=caar, _tests=tests,
         data_basis=dict(data_basis),
     )
 
@@ -618,8 +616,9 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...]) -> tuple[pd.Data
 
     if panel.n_events == 0:
         return _empty_tests(), ()
-    table = run_battery(panel, [(w.start, w.end) for w in windows])
-    clustering = detect_clustering(panel)
+    with panel.holding():  # derived arrays computed once for the whole battery
+        table = run_battery(panel, [(w.start, w.end) for w in windows])
+        clustering = detect_clustering(panel)
     head = headline_tests(table, clustering.clustered)
     head = head[head["scope"] == "window"]
     table["headline"] = False

@@ -23,9 +23,9 @@ from eventstudy.errors import (
 from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
 from eventstudy.exchanges import assign_calendars
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
-from eventstudy.models import ModelSpec, fit_panel, get_model
+from eventstudy.models import ModelSpec, fit_market, fit_panel, get_model
 from eventstudy.nonsync import NONSYNC_MODELS, fit_nonsync, market_offsets, nonsync_notes
-from eventstudy.panel import AbnormalPanel
+from eventstudy.panel import DERIVABLE_MODELS, AbnormalPanel, PanelSource
 from eventstudy.parts import (
     EventsPart,
     calendar_notes,
@@ -222,16 +222,29 @@ def compute_events(
             raise InvalidParameterError("factors", f"factor data with RF for model {spec.name!r}", None)
         return r, m, fac, rf
 
-    r_est, m_est, f_est, rf_est = gather_all(est_rows)
-    r_ev, m_ev, f_ev, rf_ev = gather_all(ev_rows)
-    mkt_est = m_est - rf_est if spec.excess else m_est
-    mkt_ev = m_ev - rf_ev if spec.excess else m_ev
-    x_est = spec.design(mkt_est, f_est)
-    x_ev = spec.design(mkt_ev, f_ev)
-    if spec.name == "market_adjusted":
-        y_est, y_ev = r_est - m_est, r_ev - m_ev
+    derivable = spec.name in DERIVABLE_MODELS and spec.volatility is None
+    if derivable:  # the lean path: no design arrays, the panel derives them on access
+        r_est = _gather(values, est_rows, sec_idx)
+        m_est = np.where(has_bench[:, None], _gather(values, est_rows, bench_idx), np.nan)
+        r_ev = _gather(values, ev_rows, sec_idx)
+        m_ev = np.where(has_bench[:, None], _gather(values, ev_rows, bench_idx), np.nan)
+        mkt_est, mkt_ev = m_est, m_ev
+        x_est = x_ev = None
+        if spec.name == "market_adjusted":
+            y_est, y_ev = r_est - m_est, r_ev - m_ev
+        else:
+            y_est, y_ev = r_est, r_ev
     else:
-        y_est, y_ev = r_est - rf_est, r_ev - rf_ev
+        r_est, m_est, f_est, rf_est = gather_all(est_rows)
+        r_ev, m_ev, f_ev, rf_ev = gather_all(ev_rows)
+        mkt_est = m_est - rf_est if spec.excess else m_est
+        mkt_ev = m_ev - rf_ev if spec.excess else m_ev
+        x_est = spec.design(mkt_est, f_est)
+        x_ev = spec.design(mkt_ev, f_ev)
+        if spec.name == "market_adjusted":
+            y_est, y_ev = r_est - m_est, r_ev - m_ev
+        else:
+            y_est, y_ev = r_est - rf_est, r_ev - rf_ev
 
     nonsync_msgs: list[str] = []
     garch = None
@@ -248,9 +261,16 @@ def compute_events(
             for j in market_offsets(spec.name)})
         fit = ns.fit
         nonsync_msgs = nonsync_notes(events["event_id"].astype(str).tolist(), ns)
+    elif spec.name == "market":
+        fit = fit_market(y_est, m_est)
     else:
-        fit = fit_panel(y_est, x_est)
-    if spec.k:
+        fit = fit_panel(y_est, x_est if x_est is not None else spec.design(m_est, None))
+    if spec.name == "market":
+        ar = y_ev - (fit.params[:, [0]] + m_ev * fit.params[:, [1]])
+    elif spec.k and x_ev is None:  # constant mean
+        ar = y_ev - fit.params[:, [0]]
+    elif spec.k:
+        assert x_ev is not None
         ar = y_ev - np.einsum("elk,ek->el", x_ev, fit.params)
     else:
         ar = y_ev.copy()
@@ -282,32 +302,29 @@ def compute_events(
         ok = (rows >= 0) & (rows < len(to_d))
         return np.where(ok, to_d[np.clip(rows, 0, len(to_d) - 1)], np.datetime64("NaT"))
 
-    x_ev_masked = np.where(np.isfinite(ar)[..., None], x_ev, np.nan)
-    est_dates_all = dates(est_rows)
     k = keep
-    panel = AbnormalPanel(
+    common = dict(
         event_ids=events["event_id"].to_numpy(dtype=str)[k],
         securities=events["security"].to_numpy(dtype=str)[k],
-        model=spec.name,
-        k=spec.k,
-        est_dates=est_dates_all[k],
-        est_resid=fit.resid[k],
-        est_x=x_est[k],
-        est_market=mkt_est[k],
-        event_days=ev_days.astype(np.int64),
-        event_dates=dates(ev_rows)[k],
-        ar=ar[k],
-        event_x=x_ev_masked[k],
-        event_market=mkt_ev[k],
-        raw_event=r_ev[k],
-        raw_event_market=m_ev[k],
-        params=fit.params[k],
-        xtx_inv=fit.xtx_inv[k],
-        sigma2=fit.sigma2[k],
-        nobs=fit.nobs[k],
-        df_resid=fit.df_resid[k],
-        cond_var=garch.cond_var[k] if garch is not None else None,
+        model=spec.name, k=spec.k, event_days=ev_days.astype(np.int64),
+        ar=ar[k], raw_event=r_ev[k], raw_event_market=m_ev[k],
+        params=fit.params[k], xtx_inv=fit.xtx_inv[k], sigma2=fit.sigma2[k], nobs=fit.nobs[k],
+        df_resid=fit.df_resid[k], cond_var=garch.cond_var[k] if garch is not None else None,
     )
+    est_ends = dates(est_rows[:, [0, -1]])
+    if derivable:
+        panel = AbnormalPanel(
+            **common,  # type: ignore[arg-type]
+            source=PanelSource((to_d,), (values,), est.start, est.length),
+            pos0=pos0[k], grid=np.zeros(int(k.sum()), dtype=np.int64), sec_col=sec_idx[k],
+            bench_col=np.where(has_bench, bench_idx, -1)[k])
+    else:
+        assert x_est is not None and x_ev is not None
+        panel = AbnormalPanel(**common, stored={  # type: ignore[arg-type]
+            "est_dates": dates(est_rows)[k], "est_y": y_est[k], "est_resid": fit.resid[k],
+            "est_x": x_est[k], "est_market": mkt_est[k], "event_dates": dates(ev_rows)[k],
+            "event_x": np.where(np.isfinite(ar)[..., None], x_ev, np.nan)[k],
+            "event_market": mkt_ev[k]})
     diagnostics = pd.DataFrame(
         {
             "security": events["security"].to_numpy(dtype=str),
@@ -318,8 +335,8 @@ def compute_events(
             **({} if res_ev.timing is None or all(t is None for t in res_ev.timing) else {
                 "event_time": pd.DatetimeIndex(np.asarray(res_ev.moment)).tz_localize("UTC"),
                 "timing": [t if t is not None else "" for t in res_ev.timing]}),
-            "estimation_start": pd.to_datetime(est_dates_all[:, 0]),
-            "estimation_end": pd.to_datetime(est_dates_all[:, -1]),
+            "estimation_start": pd.to_datetime(est_ends[:, 0]),
+            "estimation_end": pd.to_datetime(est_ends[:, 1]),
             "estimation_days": est.length,
             "nobs": fit.nobs,
             "estimation_missing": est.length - fit.nobs,
@@ -370,7 +387,7 @@ def compute_events(
     for eid, n in miss["event_missing"].items():
         notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
                      "CARs use the available days (not filled).")
-    return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes), est_y=y_est[k],
+    return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
                       estimation=est, windows=wins, model=spec, pos0=pos0)
 
 
@@ -398,7 +415,6 @@ def run_events(
         model=part.model,
         diagnostics=part.diagnostics,
         notes=part.notes,
-        est_y=part.est_y,
         data_basis=data.basis,
         return_type=data.return_type,
         calendar=data.calendar.name,
@@ -601,6 +617,6 @@ def event_study(
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
     return build_result(
         name=name, panel=part.panel, windows=part.windows, estimation=part.estimation,
-        model=part.model, diagnostics=part.diagnostics, notes=notes, est_y=part.est_y,
+        model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
     )

@@ -226,7 +226,7 @@ def volume_study(
             part = compute_events(data, ev, model="constant_mean", **kw)  # type: ignore[arg-type]
     result = build_result(
         name=name, panel=part.panel, windows=part.windows, estimation=part.estimation, model=part.model,
-        diagnostics=part.diagnostics, notes=notes + part.notes, est_y=part.est_y, data_basis=data.basis,
+        diagnostics=part.diagnostics, notes=notes + part.notes, data_basis=data.basis,
         return_type=LOG_VOLUME, calendar=data.calendar.name,
     )
     tests = result.tests

@@ -71,7 +71,7 @@ def build_panel(
             df_resid[i] = ok.sum() - 1
             ar[i, oke] = ye[oke] - xe[oke]
     ids = np.array(event_ids if event_ids is not None else [f"ev{i}" for i in range(n_ev)])
-    return AbnormalPanel(
+    return AbnormalPanel.from_arrays(
         event_ids=ids,
         securities=ids.copy(),
         model=model,

@@ -143,12 +143,11 @@ def test_corrado_zivney_by_hand() -> None:
 
 
 def test_grank_needs_three_rank_slots() -> None:
-    import dataclasses
 
     p = panel(EST, [[0.02], [0.01], [-0.01], [0.03]])
     only_one = np.full_like(p.est_resid, np.nan)
     only_one[:, 0] = p.est_resid[:, 0]  # one estimation day left (sigma2 kept): T = 2 slots
-    res = inf.grank_test(dataclasses.replace(p, est_resid=only_one), 0)
+    res = inf.grank_test(p.replace(est_resid=only_one), 0)
     assert not res.valid
     assert res.reason == "too few estimation days or zero rank variance"
 
