@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -184,6 +185,24 @@ class AbnormalPanel:
         if self.source is None and len(self.stored) < len(DERIVED):
             raise TypeError("AbnormalPanel needs a `source` or every array of DERIVED in `stored`")
 
+    def detached(self) -> AbnormalPanel:
+        """The panel without its source's arrays (to ship it to another process)."""
+        src = self.source
+        if src is None or not src.sessions:
+            return self
+        if len(src.sessions) != 1:
+            raise ValueError("only a single-calendar panel can be detached")
+        return dataclasses.replace(self, source=PanelSource((), (), src.est_start, src.est_length))
+
+    def attached(self, sessions: pd.DatetimeIndex | DateArray, values: FloatArray) -> AbnormalPanel:
+        """A :meth:`detached` panel pointed at ``values`` on ``sessions`` (one grid)."""
+        src = self.source
+        if src is None or src.sessions:
+            return self
+        days = np.asarray(sessions).astype("datetime64[D]")
+        return dataclasses.replace(self, source=PanelSource((days,), (values,), src.est_start,
+                                                            src.est_length))
+
     def replace(self, **changes: Any) -> AbnormalPanel:
         """A copy with ``changes``; arrays of :data:`DERIVED` given here are stored."""
         stored = {**self.stored, **{n: changes.pop(n) for n in DERIVED if n in changes}}
@@ -237,7 +256,8 @@ class AbnormalPanel:
                 assert src is not None and p.grid is not None
                 remap: list[int] = []
                 for sess, rets in zip(src.sessions, src.values, strict=True):
-                    hit = [i for i, (d, v) in enumerate(grids) if d is sess and v is rets]
+                    hit = [i for i, (d, v) in enumerate(grids)
+                           if v is rets and (d is sess or np.array_equal(d, sess))]
                     if not hit:
                         grids.append((sess, rets))
                     remap.append(hit[0] if hit else len(grids) - 1)

@@ -11,6 +11,7 @@ model parameters come with ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,11 @@ class EventStudyResult:
         The stacked arrays every statistic is computed from (included events only).
     notes : tuple of str
         Every adjustment made (rolls, exclusions, missing days) and caveats.
+    n_chunks : int
+        Chunks of events the engine ran (``chunk_size``).
+    timings : dict of str to float
+        Seconds spent in each stage: ``prepare``, ``engine``, ``assemble``,
+        ``tests``, ``total``.
     """
 
     name: str
@@ -80,6 +86,8 @@ class EventStudyResult:
     data_basis: dict[str, str] = field(default_factory=dict, repr=False)
     #: ``"returns"``, ``"volume"`` or ``"volatility"`` (:mod:`eventstudy.kinds`).
     kind: str = "returns"
+    n_chunks: int = field(default=1, repr=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     # ----------------------------------------------------------------- frames
     @property
@@ -130,6 +138,15 @@ class EventStudyResult:
     def diagnostics(self) -> pd.DataFrame:
         """One row per requested event: sessions, rolls, observations, exclusions."""
         return self._diagnostics.copy()
+
+    @property
+    def overlaps(self) -> pd.DataFrame:
+        """Diagnostics rows of events whose span overlaps another event of the same security,
+        or whose estimation window contains one (``window_overlap``, ``estimation_contaminated``)."""
+        d = self._diagnostics
+        if "window_overlap" not in d.columns:
+            return d.iloc[:0].copy()
+        return d.loc[d["window_overlap"] | d["estimation_contaminated"]].copy()
 
     @property
     def params(self) -> pd.DataFrame:
@@ -552,16 +569,32 @@ def build_result(
     return_type: str,
     calendar: str,
     battery: bool = True,
+    tests: Sequence[str] | None = None,
+    alternative: str = "two-sided",
+    n_chunks: int = 1,
+    timings: dict[str, float] | None = None,
 ) -> EventStudyResult:
-    """Assemble the result: CAR and CAAR tables, the test battery, notes."""
+    """Assemble the result: CAR and CAAR tables, the test battery, notes.
+
+    ``tests`` selects registered statistics (default: all of them);
+    ``timings`` gains the ``assemble`` and ``tests`` stages.
+    """
+    clock = dict(timings or {})
+    t0 = time.perf_counter()
     car = _with_excluded(car_table(panel, windows), diagnostics, windows)
     caar = caar_table(panel, car, windows)
-    tests, extra_notes = _battery(panel, windows) if battery else (_empty_tests(), ())
+    t1 = time.perf_counter()
+    table, extra_notes = _battery(panel, windows, tests, alternative) if battery \
+        else (_empty_tests(), ())
+    t2 = time.perf_counter()
+    clock.update(assemble=clock.get("assemble", 0.0) + t1 - t0, tests=t2 - t1)
+    if "total" in clock:
+        clock["total"] += t2 - t0
     return EventStudyResult(
         name=name, model=model, estimation=estimation, windows=windows, panel=panel,
         notes=notes + extra_notes, return_type=return_type, calendar=calendar,
-        _diagnostics=diagnostics, _car=car, _caar=caar, _tests=tests,
-        data_basis=dict(data_basis),
+        _diagnostics=diagnostics, _car=car, _caar=caar, _tests=table,
+        data_basis=dict(data_basis), n_chunks=n_chunks, timings=clock,
     )
 
 
@@ -605,7 +638,8 @@ def _empty_tests() -> pd.DataFrame:
     return pd.DataFrame(columns=[*COLUMNS, "headline"])
 
 
-def _battery(panel: AbnormalPanel, windows: tuple[Window, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[str] | None = None,
+             alternative: str = "two-sided") -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Every test for every event day and window; flag the headline rows.
 
     When events share dates or have overlapping windows (detected in calendar
@@ -617,7 +651,8 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...]) -> tuple[pd.Data
     if panel.n_events == 0:
         return _empty_tests(), ()
     with panel.holding():  # derived arrays computed once for the whole battery
-        table = run_battery(panel, [(w.start, w.end) for w in windows])
+        table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
+                            alternative=alternative)  # type: ignore[arg-type]
         clustering = detect_clustering(panel)
     head = headline_tests(table, clustering.clustered)
     head = head[head["scope"] == "window"]

@@ -1,59 +1,51 @@
-"""The event-study engine and its Python entry point, :func:`event_study`.
+"""The Python entry point, :func:`event_study`, for one event or a million.
 
-Pipeline: wide prices/returns -> NYSE sessions -> events resolved to sessions ->
-estimation and event windows gathered for all events at once -> normal-return
-model fitted on the stacked panel -> abnormal returns -> :class:`EventStudyResult`.
-Everything is keyed by *event id*; a security may appear in many events.
+Pipeline: wide prices/returns -> each security's exchange sessions
+(:mod:`eventstudy.prepare`) -> events resolved to sessions -> the engine
+(:mod:`eventstudy.engine`: gather, fit, abnormal returns, chunk by chunk, per
+calendar) -> statistics and tables (:mod:`eventstudy.results`) ->
+:class:`EventStudyResult`. Everything is keyed by *event id*; a security may
+appear in many events.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from eventstudy.calendar import TradingCalendar, to_timestamp
-from eventstudy.errors import (
-    EstimationWindowTooShortError,
-    InvalidParameterError,
-    UnknownSymbolError,
+from eventstudy.calendar import to_timestamp
+from eventstudy.engine.chunks import (
+    DEFAULT_CHUNK_SIZE,
+    overlap_diagnostics,
+    overlap_note,
+    run_chunks,
 )
-from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
-from eventstudy.exchanges import assign_calendars
-from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
-from eventstudy.models import ModelSpec, fit_market, fit_panel, get_model
-from eventstudy.nonsync import NONSYNC_MODELS, fit_nonsync, market_offsets, nonsync_notes
-from eventstudy.panel import DERIVABLE_MODELS, AbnormalPanel, PanelSource
-from eventstudy.parts import (
+from eventstudy.engine.compute import MISSING_ESTIMATION_NOTE, compute_events
+from eventstudy.engine.parts import (
     EventsPart,
     calendar_notes,
     concat_parts,
     given_calendars,
     in_event_order,
 )
+from eventstudy.errors import InvalidParameterError, UnknownSymbolError
+from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
+from eventstudy.exchanges import assign_calendars
+from eventstudy.executors import Executor, LocalExecutor
+from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult, build_result
-from eventstudy.screens import screen_estimation
-from eventstudy.windows import (
-    DEFAULT_ESTIMATION,
-    DEFAULT_WINDOWS,
-    DateWindow,
-    Window,
-    WindowLike,
-    parse_window,
-    parse_windows,
-)
+from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
+
+if TYPE_CHECKING:
+    from eventstudy.inference.result import Alternative
 
 __all__ = ["MISSING_ESTIMATION_NOTE", "EventsPart", "PreparedData", "ResolvedEvents", "compute_events",
            "concat_parts", "event_study", "prepare_data", "resolve_event_dates", "run_events"]
-
-#: An event with more than this fraction of its estimation window without a usable
-#: return gets a note in ``result.notes`` (the count is always in ``diagnostics``);
-#: an event excluded for too few returns has its exclusion note instead.
-MISSING_ESTIMATION_NOTE = 0.10
-
 
 def _events_frame(
     events: pd.DataFrame | None,
@@ -114,283 +106,6 @@ def _events_frame(
     return ev
 
 
-def _relative(w: Window | DateWindow, sessions: pd.DatetimeIndex, pos0: np.ndarray,
-              cal: TradingCalendar, parameter: str) -> Window:
-    if isinstance(w, Window):
-        return w
-    if np.unique(pos0).size != 1:
-        raise InvalidParameterError(
-            parameter, "relative trading days when events have different event sessions", w.label
-        )
-    a = sessions.get_loc(cal.resolve(w.start, "next", f"{parameter}.start").session)
-    b = sessions.get_loc(cal.resolve(w.end, "previous", f"{parameter}.end").session)
-    return Window(int(a) - int(pos0[0]), int(b) - int(pos0[0]))  # type: ignore[arg-type]
-
-
-def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``values[rows[e, t], cols[e]]`` with NaN where ``rows`` is off the grid."""
-    n = values.shape[0]
-    ok = (rows >= 0) & (rows < n)
-    out = values[np.clip(rows, 0, n - 1), cols[:, None]]
-    return np.where(ok, out, np.nan)
-
-
-def compute_events(
-    data: PreparedData,
-    events: pd.DataFrame,
-    *,
-    model: str = "market",
-    factor_columns: Sequence[str] | None = None,
-    estimation: WindowLike = DEFAULT_ESTIMATION,
-    windows: Iterable[WindowLike] = DEFAULT_WINDOWS,
-    min_estimation_obs: int = 120,
-    roll: str = "next",
-    values: np.ndarray | None = None,
-) -> EventsPart:
-    """Gather, fit and compute abnormal returns for an events table (no result assembly).
-
-    ``values`` may pass ``data.returns.to_numpy(float64)`` computed once by a caller
-    that runs many chunks. There is no Python loop over events.
-    """
-    spec: ModelSpec = get_model(model, factor_columns)
-    if not isinstance(min_estimation_obs, int) or min_estimation_obs <= spec.k:
-        raise InvalidParameterError(
-            "min_estimation_obs", f"an integer > {spec.k} (the model's parameter count)", min_estimation_obs
-        )
-    rets = data.returns
-    sessions = data.sessions
-    cal = data.calendar
-    cols = list(rets.columns)
-    col_index = pd.Index(cols)
-    col_set = set(cols)
-    unknown = sorted(set(events["security"]) - col_set)
-    if unknown:
-        raise UnknownSymbolError(unknown, "the return data", cols)
-    needs_bench = spec.uses_market or spec.name == "market_adjusted"
-    bench_names = events["benchmark"]
-    if needs_bench and bench_names.isna().any():
-        raise InvalidParameterError("benchmark", f"a benchmark for model {spec.name!r}", None)
-    unknown_b = sorted(set(bench_names.dropna()) - col_set)
-    if unknown_b:
-        raise UnknownSymbolError(unknown_b, "the benchmark data", cols)
-
-    res_ev = resolve_event_dates(cal, sessions, events["event_date"], roll,
-                                 times=events.get("event_time", None),
-                                 timings=events.get("timing", None))
-    pos0 = res_ev.pos0
-
-    est = _relative(parse_window(estimation, "estimation"), sessions, pos0, cal, "estimation")
-    wins = tuple(_relative(w, sessions, pos0, cal, f"windows[{i}]")
-                 for i, w in enumerate(parse_windows(windows)))
-    lo = min(0, *(w.start for w in wins))
-    hi = max(0, *(w.end for w in wins))
-    if est.end >= lo:
-        raise InvalidParameterError(
-            "estimation", f"a window that ends before the event span starts (day {lo})", est.label
-        )
-    if est.length < min_estimation_obs:
-        raise EstimationWindowTooShortError(
-            f"Parameter `estimation` {est.label} holds {est.length} trading days, fewer than "
-            f"`min_estimation_obs`={min_estimation_obs}; widen the window or lower the minimum."
-        )
-
-    if values is None:
-        values = rets.to_numpy(dtype=np.float64)
-    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
-    has_bench = bench_names.notna().to_numpy()
-    bench_idx = np.maximum(col_index.get_indexer(pd.Index(bench_names)), 0).astype(np.int64)
-    est_days = np.arange(est.start, est.end + 1)
-    ev_days = np.arange(lo, hi + 1)
-    est_rows = pos0[:, None] + est_days[None, :]
-    ev_rows = pos0[:, None] + ev_days[None, :]
-
-    def gather_all(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray] | None, np.ndarray]:
-        r = _gather(values, rows, sec_idx)
-        m = np.where(has_bench[:, None], _gather(values, rows, bench_idx), np.nan)
-        fac: dict[str, np.ndarray] | None = None
-        rf = np.zeros_like(r)
-        if data.factors is not None:
-            fv = data.factors.to_numpy(dtype=np.float64)
-            zero = np.zeros(len(rows), dtype=np.int64)
-            fac = {c: _gather(fv[:, [j]], rows, zero) for j, c in enumerate(data.factors.columns)}
-            if spec.excess:
-                if "RF" not in fac:
-                    raise InvalidParameterError("factors", "an 'RF' column (risk-free rate)",
-                                                list(data.factors.columns))
-                rf = fac["RF"]
-        elif spec.excess:
-            raise InvalidParameterError("factors", f"factor data with RF for model {spec.name!r}", None)
-        return r, m, fac, rf
-
-    derivable = spec.name in DERIVABLE_MODELS and spec.volatility is None
-    if derivable:  # the lean path: no design arrays, the panel derives them on access
-        r_est = _gather(values, est_rows, sec_idx)
-        m_est = np.where(has_bench[:, None], _gather(values, est_rows, bench_idx), np.nan)
-        r_ev = _gather(values, ev_rows, sec_idx)
-        m_ev = np.where(has_bench[:, None], _gather(values, ev_rows, bench_idx), np.nan)
-        mkt_est, mkt_ev = m_est, m_ev
-        x_est = x_ev = None
-        if spec.name == "market_adjusted":
-            y_est, y_ev = r_est - m_est, r_ev - m_ev
-        else:
-            y_est, y_ev = r_est, r_ev
-    else:
-        r_est, m_est, f_est, rf_est = gather_all(est_rows)
-        r_ev, m_ev, f_ev, rf_ev = gather_all(ev_rows)
-        mkt_est = m_est - rf_est if spec.excess else m_est
-        mkt_ev = m_ev - rf_ev if spec.excess else m_ev
-        x_est = spec.design(mkt_est, f_est)
-        x_ev = spec.design(mkt_ev, f_ev)
-        if spec.name == "market_adjusted":
-            y_est, y_ev = r_est - m_est, r_ev - m_ev
-        else:
-            y_est, y_ev = r_est - rf_est, r_ev - rf_ev
-
-    nonsync_msgs: list[str] = []
-    garch = None
-    if spec.volatility:  # GARCH errors: one `arch` fit per event (eventstudy.garch)
-        from eventstudy.garch import fit_garch_events
-
-        span = np.arange(est.start, hi + 1)
-        r_span, m_span, _, _ = gather_all(pos0[:, None] + span[None, :])
-        garch = fit_garch_events(spec.volatility, r_span, m_span, span, est.length, len(ev_days))
-        fit = garch.fit
-    elif spec.name in NONSYNC_MODELS:  # Dimson / Scholes-Williams: benchmark on neighbouring sessions too
-        ns = fit_nonsync(spec.name, y_est, {
-            j: np.where(has_bench[:, None], _gather(values, est_rows + j, bench_idx), np.nan)
-            for j in market_offsets(spec.name)})
-        fit = ns.fit
-        nonsync_msgs = nonsync_notes(events["event_id"].astype(str).tolist(), ns)
-    elif spec.name == "market":
-        fit = fit_market(y_est, m_est)
-    else:
-        fit = fit_panel(y_est, x_est if x_est is not None else spec.design(m_est, None))
-    if spec.name == "market":
-        ar = y_ev - (fit.params[:, [0]] + m_ev * fit.params[:, [1]])
-    elif spec.k and x_ev is None:  # constant mean
-        ar = y_ev - fit.params[:, [0]]
-    elif spec.k:
-        assert x_ev is not None
-        ar = y_ev - np.einsum("elk,ek->el", x_ev, fit.params)
-    else:
-        ar = y_ev.copy()
-    ar = np.where(np.isfinite(ar), ar, np.nan)
-
-    status = np.where(fit.nobs < min_estimation_obs, "excluded", "ok")
-    short = fit.nobs < min_estimation_obs
-    reason = np.full(len(status), "", dtype=object)
-    reason[short] = [f"{n} estimation returns < min_estimation_obs={min_estimation_obs}"
-                     for n in fit.nobs[short]]
-    singular = (status == "ok") & ~fit.rank_ok
-    status = np.where(singular, "excluded", status)
-    reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
-    screen = screen_estimation(
-        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench,
-        bench_names.where(bench_names.notna(), "").astype(str).to_numpy(), spec.name,
-    )
-    status = np.where(screen.flagged, "excluded", status)
-    reason = np.where(screen.flagged, screen.reason, reason)
-    if garch is not None:  # a missing day or a failed fit (after the screens' own reasons)
-        unfit = (status == "ok") & (garch.reason != "")
-        status, reason = np.where(unfit, "excluded", status), np.where(unfit, garch.reason, reason)
-    no_day0 = (status == "ok") & ~np.isfinite(ar[:, int(np.flatnonzero(ev_days == 0)[0])])
-    keep = status == "ok"
-
-    to_d = sessions.to_numpy().astype("datetime64[D]")
-
-    def dates(rows: np.ndarray) -> np.ndarray:
-        ok = (rows >= 0) & (rows < len(to_d))
-        return np.where(ok, to_d[np.clip(rows, 0, len(to_d) - 1)], np.datetime64("NaT"))
-
-    k = keep
-    common = dict(
-        event_ids=events["event_id"].to_numpy(dtype=str)[k],
-        securities=events["security"].to_numpy(dtype=str)[k],
-        model=spec.name, k=spec.k, event_days=ev_days.astype(np.int64),
-        ar=ar[k], raw_event=r_ev[k], raw_event_market=m_ev[k],
-        params=fit.params[k], xtx_inv=fit.xtx_inv[k], sigma2=fit.sigma2[k], nobs=fit.nobs[k],
-        df_resid=fit.df_resid[k], cond_var=garch.cond_var[k] if garch is not None else None,
-    )
-    est_ends = dates(est_rows[:, [0, -1]])
-    if derivable:
-        panel = AbnormalPanel(
-            **common,  # type: ignore[arg-type]
-            source=PanelSource((to_d,), (values,), est.start, est.length),
-            pos0=pos0[k], grid=np.zeros(int(k.sum()), dtype=np.int64), sec_col=sec_idx[k],
-            bench_col=np.where(has_bench, bench_idx, -1)[k])
-    else:
-        assert x_est is not None and x_ev is not None
-        panel = AbnormalPanel(**common, stored={  # type: ignore[arg-type]
-            "est_dates": dates(est_rows)[k], "est_y": y_est[k], "est_resid": fit.resid[k],
-            "est_x": x_est[k], "est_market": mkt_est[k], "event_dates": dates(ev_rows)[k],
-            "event_x": np.where(np.isfinite(ar)[..., None], x_ev, np.nan)[k],
-            "event_market": mkt_ev[k]})
-    diagnostics = pd.DataFrame(
-        {
-            "security": events["security"].to_numpy(dtype=str),
-            "benchmark": bench_names.where(bench_names.notna(), "").astype(str).to_numpy(),
-            "event_date": pd.DatetimeIndex(res_ev.requested),
-            "event_session": sessions[pos0],
-            "rolled": res_ev.rolled,
-            **({} if res_ev.timing is None or all(t is None for t in res_ev.timing) else {
-                "event_time": pd.DatetimeIndex(np.asarray(res_ev.moment)).tz_localize("UTC"),
-                "timing": [t if t is not None else "" for t in res_ev.timing]}),
-            "estimation_start": pd.to_datetime(est_ends[:, 0]),
-            "estimation_end": pd.to_datetime(est_ends[:, 1]),
-            "estimation_days": est.length,
-            "nobs": fit.nobs,
-            "estimation_missing": est.length - fit.nobs,
-            "event_missing": (~np.isfinite(ar)).sum(axis=1),
-            "status": status,
-            "reason": reason,
-        },
-        index=pd.Index(events["event_id"].to_numpy(dtype=str), name="event_id"),
-    )
-    if garch is not None:  # the GARCH parameters (decimal returns) and arch's convergence flag
-        diagnostics = pd.concat([diagnostics, garch.params.set_axis(diagnostics.index)], axis=1)
-    notes: list[str] = []
-    for i in np.flatnonzero(res_ev.rolled).tolist():
-        notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
-    for i in range(len(diagnostics)):
-        told = res_ev.timing_note(i, sessions)
-        if told:
-            notes.append(f"{diagnostics.index[i]}: {told}.")
-    for eid, why in zip(diagnostics.index[~keep], reason[~keep], strict=True):
-        notes.append(f"{eid}: excluded ({why}).")
-    n_missing = est.length - fit.nobs
-    gappy = ~short & (n_missing > MISSING_ESTIMATION_NOTE * est.length)
-    for i in np.flatnonzero(gappy).tolist():
-        notes.append(f"{diagnostics.index[i]}: {n_missing[i]} of {est.length} estimation days have no "
-                     f"usable return ({100 * n_missing[i] / est.length:.0f}%, more than "
-                     f"{100 * MISSING_ESTIMATION_NOTE:.0f}%); the model is fitted on the {fit.nobs[i]} "
-                     "available (none filled).")
-    notes.extend(nonsync_msgs)
-    day0 = sessions[pos0]
-    needs_factors = bool(spec.factors) or spec.excess
-    fac_end = None
-    if needs_factors and data.factors is not None and no_day0.any():  # only to explain a gap
-        full = data.factors.notna().all(axis=1)
-        fac_end = data.factors.index[full][-1] if full.any() else None
-    for i in np.flatnonzero(no_day0).tolist():
-        eid, sec, bench = diagnostics.index[i], events["security"].iat[i], bench_names.iat[i]
-        causes = []
-        if not np.isfinite(float(rets[sec].iat[pos0[i]])):  # type: ignore[arg-type]
-            causes.append(f"{sec} has no return")
-        if needs_bench and isinstance(bench, str) and not np.isfinite(
-                float(rets[bench].iat[pos0[i]])):  # type: ignore[arg-type]
-            causes.append(f"the benchmark {bench} has no return")
-        if fac_end is not None and day0[i] > fac_end:
-            causes.append(f"the factor data end on {fac_end.date()}")
-        why = "; ".join(causes) if causes else "an input is missing"
-        notes.append(f"{eid}: no abnormal return on the event session {day0[i].date()} ({why}).")
-    miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
-    for eid, n in miss["event_missing"].items():
-        notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
-                     "CARs use the available days (not filled).")
-    return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
-                      estimation=est, windows=wins, model=spec, pos0=pos0)
-
-
 def run_events(
     data: PreparedData,
     events: pd.DataFrame,
@@ -437,7 +152,7 @@ def split_benchmark(benchmark: BenchmarkArg) -> tuple[str | None, pd.Series | No
 def event_study(
     prices: pd.DataFrame | None = None,
     *,
-    returns: pd.DataFrame | None = None,
+    returns: pd.DataFrame | PreparedData | None = None,
     benchmark: BenchmarkArg = None,
     event_date: object = None,
     securities: Sequence[str] | None = None,
@@ -458,6 +173,12 @@ def event_study(
     return_bounds: tuple[float, float] | None = DEFAULT_RETURN_BOUNDS,
     kind: str = "returns",
     volume: pd.DataFrame | None = None,
+    tests: Sequence[str] | None = None,
+    alternative: Alternative = "two-sided",
+    chunk_size: int | None = None,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+    keep_residuals: bool = False,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data, each security on its own exchange's sessions.
 
@@ -525,13 +246,43 @@ def event_study(
     volume : DataFrame, optional
         Dates x securities, shares traded (with ``kind="volume"`` only, in place
         of ``prices``/``returns``).
+    tests : sequence of str, optional
+        Registered statistics to compute (:data:`eventstudy.inference.registry.TESTS`;
+        default: all of them) on every event day and window.
+    alternative : {"two-sided", "less", "greater"}
+        Alternative hypothesis of the tests.
+    chunk_size : int, optional
+        Events gathered and fitted at a time (default
+        :data:`~eventstudy.engine.DEFAULT_CHUNK_SIZE`); bounds the engine's
+        temporaries, not the result.
+    executor : Executor, optional
+        Where chunks run: :class:`~eventstudy.executors.LocalExecutor`
+        (default) or :class:`~eventstudy.executors.dask.DaskExecutor`.
+    progress : bool or None
+        Rich progress bar over chunks; ``None`` shows it on a terminal when
+        the run is projected to take more than a few seconds.
+    keep_residuals : bool, default False
+        Store the estimation residuals in the result's panel. By default the
+        panel derives them on access from the returns it points to (they are
+        ``T`` floats per event, most of a large study's memory).
 
     Returns
     -------
     EventStudyResult
+        The same type for one event or a million; ``n_chunks`` and
+        ``timings`` say how the engine ran.
 
     Notes
     -----
+    ``returns`` may also be the output of :func:`prepare_data` (validation and
+    session alignment done once, reused across calls; one calendar).
+
+    Overlaps are reported, never dropped: ``diagnostics`` columns
+    ``window_overlap`` / ``window_overlaps`` flag events of the same security
+    whose event spans overlap, ``estimation_contaminated`` /
+    ``estimation_events`` events whose estimation window contains another
+    event of the same security (:attr:`EventStudyResult.overlaps`).
+
     Securities on different exchanges are studied on their own sessions: the
     estimation and event windows are counted in each one's trading days, and
     the results are aligned in event time (relative day 0 is each security's
@@ -562,15 +313,23 @@ def event_study(
         bench_name, bench_series = None, None
     else:
         bench_name, bench_series = split_benchmark(benchmark)
+    t0 = time.perf_counter()
     if (prices is None) == (returns is None):
         raise InvalidParameterError("prices/returns", "exactly one of `prices` or `returns`",
                                     "both" if prices is not None else "neither")
-    data_kind = "prices" if prices is not None else "returns"
-    tz_calendar = calendar if isinstance(calendar, str) else "XNYS"
-    data = as_wide(prices if prices is not None else returns, data_kind, tz_calendar)  # type: ignore[arg-type]
-    basis = {**data.attrs.get("basis", {}), **(basis or {})}
-    bench = as_wide(bench_series, "benchmark", tz_calendar) if bench_series is not None else None
-    available = [*map(str, data.columns), *(map(str, bench.columns) if bench is not None else [])]
+    prepared = returns if isinstance(returns, PreparedData) else None
+    if prepared is not None:
+        _check_prepared(prepared, bench_series, factors, calendar)
+        basis = {**prepared.basis, **(basis or {})}
+        available = [str(c) for c in prepared.returns.columns]
+        data_kind, bench, data = "returns", None, prepared.returns
+    else:
+        data_kind = "prices" if prices is not None else "returns"
+        tz_calendar = calendar if isinstance(calendar, str) else "XNYS"
+        data = as_wide(prices if prices is not None else returns, data_kind, tz_calendar)  # type: ignore[arg-type]
+        basis = {**data.attrs.get("basis", {}), **(basis or {})}
+        bench = as_wide(bench_series, "benchmark", tz_calendar) if bench_series is not None else None
+        available = [*map(str, data.columns), *(map(str, bench.columns) if bench is not None else [])]
     if event_date is not None:
         to_timestamp(event_date, "event_date")
     skip = {bench_name, *by_calendar.values()}
@@ -582,7 +341,10 @@ def event_study(
     unknown = sorted(set(ev["security"]) - set(available))
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
-    choices = assign_calendars(available, calendar, given_calendars(ev))
+    if bench_name is not None:  # an events table's empty benchmark cells take the study's
+        ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), bench_name)
+    choices = assign_calendars(available, prepared.calendar.name if prepared is not None else calendar,
+                               given_calendars(ev))
     ev["calendar"] = [choices[s].code for s in ev["security"]]
     if by_calendar:
         missing = sorted(set(ev["calendar"]) - set(by_calendar))
@@ -599,24 +361,60 @@ def event_study(
         needed = groups.setdefault(code, [])
         if isinstance(b, str) and choices[b].code != code and b not in needed:
             needed.append(b)
-    datas = prepare_calendars(
-        data, kind=data_kind, calendars={s: c.code for s, c in choices.items()}, groups=groups,
-        benchmark=bench, factors=factors, return_type=return_type, basis=basis,
-        return_bounds=return_bounds)
-    parts = [compute_events(datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
-                            model=model, factor_columns=factor_columns, estimation=estimation,
-                            windows=windows, min_estimation_obs=min_estimation_obs, roll=roll)
-             for code in groups]
+    if prepared is not None:
+        datas = {prepared.calendar.name: prepared}
+    else:
+        datas = prepare_calendars(
+            data, kind=data_kind, calendars={s: c.code for s, c in choices.items()}, groups=groups,
+            benchmark=bench, factors=factors, return_type=return_type, basis=basis,
+            return_bounds=return_bounds)
+    timings = {"prepare": time.perf_counter() - t0}
+    t1 = time.perf_counter()
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise InvalidParameterError("chunk_size", "a positive integer", chunk_size)
+    options = {"model": model, "factor_columns": factor_columns, "estimation": estimation,
+               "windows": windows, "min_estimation_obs": min_estimation_obs, "roll": roll}
+    ex = executor if executor is not None else LocalExecutor()
+    parts, n_chunks = [], 0
+    for code in groups:
+        chunk_part, n = run_chunks(ex, datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
+                                   chunk_size or DEFAULT_CHUNK_SIZE, options, progress)
+        parts.append(chunk_part)
+        n_chunks += n
     part = in_event_order(concat_parts(parts), list(ev["event_id"]))
+    timings["engine"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
     diag = part.diagnostics.copy()
-    diag["calendar"] = ev.set_index("event_id").loc[diag.index, "calendar"].to_numpy()
-    diag["calendar_source"] = [choices[s].source for s in diag["security"]]
-    diag["benchmark_calendar"] = [choices[b].code if b else "" for b in diag["benchmark"]]
+    diag["calendar"] = ev["calendar"].to_numpy()
+    diag["calendar_source"] = diag["security"].map({s: c.source for s, c in choices.items()})
+    diag["benchmark_calendar"] = diag["benchmark"].map({**{s: c.code for s, c in choices.items()}, "": ""})
+    wins = part.windows
+    span = (min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins)))
+    overlaps = overlap_diagnostics(diag["security"].to_numpy(), part.pos0, span, part.estimation)
+    diag = pd.concat([diag, overlaps.set_axis(diag.index)], axis=1)
     part = dataclasses.replace(part, diagnostics=diag)
-    notes = part.notes + calendar_notes(part, datas, choices)
+    notes = part.notes + calendar_notes(part, datas, choices) + overlap_note(diag, span, part.estimation)
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
+    panel = part.panel.replace(est_resid=part.panel.est_resid) if keep_residuals else part.panel
+    timings["assemble"] = time.perf_counter() - t2
+    timings["total"] = time.perf_counter() - t0
     return build_result(
-        name=name, panel=part.panel, windows=part.windows, estimation=part.estimation,
+        name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
+        tests=tests, alternative=alternative, n_chunks=n_chunks, timings=timings,
     )
+
+
+def _check_prepared(data: PreparedData, bench_series: pd.Series | None, factors: object,
+                    calendar: object) -> None:
+    """Refuse arguments that :func:`prepare_data` already fixed for ``returns=PreparedData``."""
+    if bench_series is not None:
+        raise InvalidParameterError("benchmark", "a column name when `returns` is PreparedData",
+                                    "a Series")
+    if factors is not None:
+        raise InvalidParameterError("factors", "None when `returns` is PreparedData (give them to "
+                                    "prepare_data)", type(factors).__name__)
+    if calendar is not None and calendar != data.calendar.name:
+        raise InvalidParameterError("calendar", f"None or {data.calendar.name!r} (the calendar "
+                                    "`returns` was prepared on)", calendar)

@@ -576,11 +576,9 @@ _api_case("garbage-percent-returns", es_errors.PriceLevelsAsReturnsError, ("retu
 @case("garbage-batch-levels-as-returns", "garbage", es_errors.PriceLevelsAsReturnsError,
       "returns", "NVDA")
 def _(tmp: Path) -> Thunk:
-    from eventstudy.batch import batch_study
-
     prices = _prices()
     events = pd.DataFrame({"security": ["NVDA"], "event_date": ["2025-01-27"]})
-    return lambda: batch_study(prices, events, benchmark="^GSPC")
+    return lambda: es.event_study(returns=prices, events=events, benchmark="^GSPC")
 
 
 @case("garbage-portfolio-price-jump", "garbage", es_errors.ImplausibleReturnError, "NVDA",

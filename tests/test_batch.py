@@ -1,4 +1,5 @@
-"""Batch event studies: equal to single-event runs, overlaps reported, banded rbar exact."""
+"""Many events in one call (chunks): equal to single-event runs, overlaps reported, banded rbar
+exact; the deprecated batch API forwards to event_study."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ import pandas as pd
 import pytest
 
 from eventstudy import event_study
-from eventstudy.batch import (
-    banded_residual_correlation,
-    batch_study,
-    overlap_diagnostics,
-    panel_positions,
-)
+from eventstudy.banded_rbar import banded_residual_correlation, panel_positions
+from eventstudy.batch import batch_study
+from eventstudy.engine import overlap_diagnostics
+from eventstudy.results import EventStudyResult
 from eventstudy.calendar import TradingCalendar
 from eventstudy.inference import (
     bmp_test,
@@ -64,7 +63,23 @@ def data() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def batch(data: tuple[pd.DataFrame, pd.DataFrame]):  # type: ignore[no-untyped-def]
     ret, ev = data
-    return batch_study(ret, ev, benchmark="MKT", chunk_size=7, progress=False, **KW)  # type: ignore[arg-type]
+    return event_study(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", chunk_size=7,
+                       progress=False, tests=BATCH4, **KW)  # type: ignore[arg-type]
+
+
+BATCH4 = ("patell", "bmp", "kp-bmp", "corrado")
+
+
+def test_deprecated_batch_study_forwards_to_event_study(data, batch) -> None:  # type: ignore[no-untyped-def]
+    ret, ev = data
+    with pytest.warns(FutureWarning, match="batch_study.*deprecated.*event_study"):
+        old = batch_study(ret, ev, benchmark="MKT", chunk_size=7, progress=False, **KW)  # type: ignore[arg-type]
+    assert type(old) is type(batch) is EventStudyResult
+    assert old.event_ids == batch.event_ids and old.n_chunks == batch.n_chunks == 4
+    np.testing.assert_allclose(old.panel.ar, batch.panel.ar, rtol=0, atol=TOL)
+    pd.testing.assert_frame_equal(old.car, batch.car)
+    pd.testing.assert_frame_equal(old.tests, batch.tests)
+    pd.testing.assert_frame_equal(old.diagnostics, batch.diagnostics)
 
 
 def test_batch_equals_each_event_alone(data, batch) -> None:  # type: ignore[no-untyped-def]
@@ -165,6 +180,7 @@ def test_vectorised_resolution_matches_calendar() -> None:
 def test_prepared_data_and_progress(data, batch) -> None:  # type: ignore[no-untyped-def]
     ret, ev = data
     prepared = prepare_data(returns=ret)
-    again = batch_study(prepared, ev, benchmark="MKT", progress=True, chunk_size=5, **KW)  # type: ignore[arg-type]
+    again = event_study(returns=prepared, events=ev, benchmark="MKT", progress=True, chunk_size=5,
+                        tests=BATCH4, **KW)  # type: ignore[arg-type]
     np.testing.assert_array_equal(again.panel.ar, batch.panel.ar)
     assert again.n_chunks == 6 and batch.n_chunks == 4

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.batch import batch_study
+from eventstudy import event_study, prepare_data
 from tests.test_batch import KW, synthetic
 
 distributed = pytest.importorskip("dask.distributed")
@@ -17,11 +17,20 @@ def test_dask_executor_equals_local_engine() -> None:
     from eventstudy.executors.dask import DaskExecutor
 
     ret, ev = synthetic(n_sec=5, n_ev=30, seed=11)
-    local = batch_study(ret, ev, benchmark="MKT", chunk_size=8, progress=False, **KW)  # type: ignore[arg-type]
+    data = prepare_data(returns=ret)
+    local = event_study(returns=data, events=ev, benchmark="MKT", chunk_size=8, progress=False, **KW)  # type: ignore[arg-type]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        remote = batch_study(ret, ev, benchmark="MKT", chunk_size=8, progress=False,
-                             executor=DaskExecutor(client), **KW)  # type: ignore[arg-type]
+        ex = DaskExecutor(client)
+        scattered = []
+        scatter = client.scatter
+        client.scatter = lambda *a, **k: scattered.append(1) or scatter(*a, **k)  # type: ignore[method-assign]
+        remote = event_study(returns=data, events=ev, benchmark="MKT", chunk_size=8, progress=False,
+                             executor=ex, **KW)  # type: ignore[arg-type]
+        again = event_study(returns=data, events=ev.iloc[:9], benchmark="MKT", chunk_size=4,
+                            progress=False, executor=ex, **KW)  # type: ignore[arg-type]
+    assert len(scattered) == 1  # the returns go to the workers once per executor and data
+    assert again.n_chunks == 3 and again.event_ids == [e for e in local.event_ids if e in set(ev["event_id"][:9])]
     assert remote.n_chunks == local.n_chunks == 5
     assert remote.event_ids == local.event_ids
     np.testing.assert_array_equal(remote.panel.ar, local.panel.ar)
@@ -30,6 +39,7 @@ def test_dask_executor_equals_local_engine() -> None:
     pd.testing.assert_frame_equal(remote.diagnostics, local.diagnostics)
     pd.testing.assert_frame_equal(remote.tests, local.tests)
     assert remote.notes == local.notes
+    np.testing.assert_array_equal(remote.panel.est_resid, local.panel.est_resid)  # re-attached returns
 
 
 def test_dask_executor_rejects_non_client() -> None:

@@ -17,13 +17,10 @@ import statsmodels.api as sm
 import eventstudy.inference as inf
 from eventstudy import TradingCalendar, event_study
 from eventstudy.banded_rbar import _positions
-from eventstudy.batch import (
-    _overlap_note,
-    banded_residual_correlation,
-    batch_study,
-    batch_tests,
-    overlap_diagnostics,
-)
+from eventstudy.banded_rbar import banded_residual_correlation
+from eventstudy.batch import batch_tests
+from eventstudy.engine import overlap_diagnostics
+from eventstudy.engine.chunks import overlap_note
 from eventstudy.errors import (
     CalendarError,
     DataError,
@@ -235,7 +232,7 @@ def test_overlap_diagnostics_by_hand() -> None:
 def test_overlap_note_marks_truncation() -> None:
     diag = pd.DataFrame({"window_overlap": [True] * 6, "estimation_contaminated": [False] * 6},
                         index=[f"e{i}" for i in range(6)])
-    (note,) = _overlap_note(diag, (-5, 5), Window(-250, -11))
+    (note,) = overlap_note(diag, (-5, 5), Window(-250, -11))
     assert note.startswith("6 event(s) have an event span (-5..5)") and "(e0, e1, e2, e3, e4, ...)" in note
 
 
@@ -267,12 +264,13 @@ def test_batch_study_edges() -> None:
     ev = pd.DataFrame({"security": ["A", "B"], "event_date": [S[0 + 130], S[-1]],
                        "benchmark": ["M", np.nan]})
     with pytest.raises(InvalidParameterError, match="chunk_size"):
-        batch_study(ret, ev, benchmark="M", chunk_size=0)
-    res = batch_study(ret, ev, benchmark="M", windows=[(-1, 1)], estimation=(-130, -11),
+        event_study(returns=ret, events=ev, benchmark="M", chunk_size=0)
+    res = event_study(returns=ret, events=ev, benchmark="M", windows=[(-1, 1)], estimation=(-130, -11),
                       progress=False)
     assert res.diagnostics["benchmark"].tolist() == ["M", "M"]  # NaN -> the default benchmark
     assert res.diagnostics.loc["A", "estimation_start"] == S[0]
-    tests = batch_tests(res.panel, [Window(-1, 1)], days=[0])
+    with pytest.warns(FutureWarning, match="batch_tests is deprecated"):
+        tests = batch_tests(res.panel, [Window(-1, 1)], days=[0])
     assert tests.loc[tests["scope"] == "window", "headline"].all()
     assert not tests.loc[tests["scope"] == "day", "headline"].any()
 
@@ -281,11 +279,12 @@ def test_batch_kp_bmp_uses_residuals_on_the_data_first_session() -> None:
     ret = returns(1)
     # both events on the same session, estimation from the data's first session (row 0)
     ev = pd.DataFrame({"security": ["A", "B"], "event_date": [S[130], S[130]]})
-    res = batch_study(ret, ev, benchmark="M", windows=[(0, 0)], estimation=(-130, -11), progress=False)
+    res = event_study(returns=ret, events=ev, benchmark="M", windows=[(0, 0)], estimation=(-130, -11),
+                      progress=False)
     e = np.asarray(res.panel.est_resid)
     assert np.isfinite(e).all() and e.shape == (2, 120)
     r = np.corrcoef(e[0], e[1])[0, 1]  # all 120 estimation days are common
-    t = res.tests.set_index("test")
+    t = res.tests.query("scope == 'window'").set_index("test")
     # KP: t_adj = t_BMP sqrt((1 - rbar) / (1 + (N - 1) rbar)), N = 2, rbar = r (one pair)
     assert t.loc["kp-bmp", "statistic"] == pytest.approx(
         t.loc["bmp", "statistic"] * math.sqrt((1 - r) / (1 + r)), rel=1e-9)

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from eventstudy import TradingCalendar, event_study
-from eventstudy.batch import batch_study
 from eventstudy.errors import (
     DataError,
     ImplausibleReturnError,
@@ -151,8 +150,8 @@ def test_batch_refuses_an_implausible_return() -> None:
     rets = _returns()
     rets.iloc[33, rets.columns.get_loc("A")] = 1e6
     with pytest.raises(ImplausibleReturnError, match=rf"'A' on {SESSIONS[33].date()}"):
-        batch_study(rets, _events("A", "B"), benchmark="M", **KW)
-    res = batch_study(rets, _events("B"), benchmark="M", return_bounds=None, **KW)
+        event_study(returns=rets, events=_events("A", "B"), benchmark="M", **KW)
+    res = event_study(returns=rets, events=_events("B"), benchmark="M", return_bounds=None, **KW)
     assert res.diagnostics.loc["B", "status"] == "ok"
 
 
@@ -160,7 +159,7 @@ def test_batch_refuses_an_implausible_return() -> None:
 def test_batch_refuses_price_levels_passed_as_returns() -> None:
     levels = _prices(_returns())
     with pytest.raises(PriceLevelsAsReturnsError) as info:
-        batch_study(levels, _events("A", "B"), benchmark="M", **KW)
+        event_study(returns=levels, events=_events("A", "B"), benchmark="M", **KW)
     err = info.value
     assert err.parameter == "returns" and err.columns == ["A", "B", "M"]
     assert err.medians[0] == pytest.approx(float(np.median(levels["A"])), rel=1e-12)
@@ -273,7 +272,7 @@ def test_batch_excludes_degenerate_events_with_reasons() -> None:
     events = pd.DataFrame({"security": ["A", "FLAT", "TWIN", "A"],
                            "event_date": [EVENT_DATE, EVENT_DATE, EVENT_DATE, SESSIONS[EVENT + 5]],
                            "event_id": ["a1", "flat", "twin", "a2"]})
-    res = batch_study(rets, events, benchmark="M", **KW)
+    res = event_study(returns=rets, events=events, benchmark="M", **KW)
     d = res.diagnostics
     assert list(d["status"]) == ["ok", "excluded", "excluded", "ok"]
     assert "zero estimation variance" in d.loc["flat", "reason"]
@@ -285,7 +284,7 @@ def test_batch_excludes_degenerate_events_with_reasons() -> None:
     assert list(car.index.get_level_values("event_id")) == ["a1", "flat", "twin", "a2"] * 2
     assert car.loc[("flat", "(0, 0)"), "reason"].startswith("event excluded: zero estimation variance")
     assert (res.tests["n"] <= 2).all()
-    _assert_no_bare_nan(res.result)
+    _assert_no_bare_nan(res)
 
 
 # --- undefined statistics carry a reason ----------------------------------------
@@ -342,7 +341,7 @@ def test_missing_estimation_days_beyond_ten_percent_are_noted(n_missing: int, no
 def test_missing_estimation_days_are_noted_in_batch_too() -> None:
     rets = _returns()
     rets.iloc[EST_ROWS[:10], rets.columns.get_loc("B")] = np.nan
-    res = batch_study(rets, _events("A", "B"), benchmark="M", **KW)
+    res = event_study(returns=rets, events=_events("A", "B"), benchmark="M", **KW)
     assert any(n.startswith("B: 10 of 35 estimation days have no usable return") for n in res.notes)
     assert not any(n.startswith("A: ") for n in res.notes)
 

@@ -1,7 +1,7 @@
 """Where the chunks of a batch event study run.
 
 An executor maps the engine over chunks of an events table and yields the
-chunks' :class:`~eventstudy.study.EventsPart` in order. :class:`LocalExecutor`
+chunks' :class:`~eventstudy.engine.parts.EventsPart` in order. :class:`LocalExecutor`
 runs them in this process; :class:`eventstudy.executors.dask.DaskExecutor`
 (optional extra, ``pip install ".[dask]"`` from a checkout) on a ``dask.distributed``
 cluster.
@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from eventstudy.study import EventsPart, PreparedData
+    from eventstudy.engine.parts import EventsPart
+    from eventstudy.prepare import PreparedData
 
 __all__ = ["DaskExecutor", "Executor", "LocalExecutor"]
 
 
 class Executor(Protocol):
-    """Runs :func:`eventstudy.study.compute_events` over chunks of events."""
+    """Runs :func:`eventstudy.engine.compute.compute_events` over chunks of events."""
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: dict[str, Any]
@@ -37,7 +38,7 @@ class LocalExecutor:
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: dict[str, Any]
     ) -> Iterator[EventsPart]:
-        from eventstudy.study import compute_events
+        from eventstudy.engine.compute import compute_events
 
         values = data.returns.to_numpy(dtype=np.float64)
         for chunk in chunks:

@@ -1,16 +1,21 @@
-"""Run a batch event study's chunks on a ``dask.distributed`` cluster.
+"""Run an event study's chunks on a ``dask.distributed`` cluster.
 
-The prepared returns are scattered to the workers once (broadcast), every chunk
-of events is a task that runs :func:`eventstudy.study.compute_events` against
-them, and the parts come back in order to be concatenated and assembled locally,
-so results are identical to the local engine::
+The prepared returns are scattered to the workers once per executor and data
+(broadcast, reused by later calls with the same prepared data), every chunk of
+events is a task that runs :func:`eventstudy.engine.compute.compute_events`
+against them, and the parts come back in order *without* the returns (a lean
+panel points into the returns; the client re-attaches its own copy), to be
+concatenated and assembled locally, so results are identical to the local
+engine::
 
     from dask.distributed import Client
-    from eventstudy.batch import batch_study
+    from eventstudy import event_study, prepare_data
     from eventstudy.executors.dask import DaskExecutor
 
     client = Client("tcp://scheduler:8786")
-    res = batch_study(returns, events, benchmark="SPY", executor=DaskExecutor(client))
+    data = prepare_data(returns=returns, calendar="XNYS")
+    ex = DaskExecutor(client)
+    res = event_study(returns=data, events=events, benchmark="SPY", executor=ex)
 
 Dask is an optional extra: ``pip install ".[dask]"`` from a checkout of this project
 (distribution ``eventstudy-honest``; the PyPI name ``eventstudy`` is an unrelated package),
@@ -19,6 +24,7 @@ or ``pip install "dask[distributed]"``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from eventstudy.study import EventsPart, PreparedData
+    from eventstudy.engine.parts import EventsPart
+    from eventstudy.prepare import PreparedData
 
 __all__ = ["DaskExecutor", "import_distributed"]
 
@@ -45,14 +52,15 @@ def import_distributed() -> Any:
 
 
 def _run_chunk(data: PreparedData, chunk: pd.DataFrame, options: dict[str, Any]) -> EventsPart:
-    from eventstudy.study import compute_events
+    from eventstudy.engine.compute import compute_events
 
     cache = _VALUES.get(id(data))
     if cache is None or cache[0] is not data:
         cache = (data, data.returns.to_numpy(dtype=np.float64))
         _VALUES.clear()
         _VALUES[id(data)] = cache
-    return compute_events(data, chunk, values=cache[1], **options)
+    part = compute_events(data, chunk, values=cache[1], **options)
+    return dataclasses.replace(part, panel=part.panel.detached())  # the returns stay here
 
 
 # Per-worker cache of the scattered data's returns array (one entry).
@@ -76,22 +84,27 @@ class DaskExecutor:
             raise TypeError(f"DaskExecutor needs a dask.distributed.Client, got {type(client).__name__}")
         self.client = client
         self.broadcast = broadcast
+        self._scattered: tuple[Any, Any] | None = None  # (data, future), reused across calls
+
+    def _remote(self, data: PreparedData) -> Any:
+        if self._scattered is None or self._scattered[0] is not data:
+            self._scattered = (data, self.client.scatter(data, broadcast=self.broadcast, hash=False))
+        return self._scattered[1]
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: dict[str, Any]
     ) -> Iterator[EventsPart]:
-        distributed = import_distributed()
-        remote = self.client.scatter(data, broadcast=self.broadcast, hash=False)
+        remote = self._remote(data)
+        values = data.returns.to_numpy(dtype=np.float64)
         futures = [self.client.submit(_run_chunk, remote, chunk, options, pure=False)
                    for chunk in chunks]
         try:
             # Yield in order as they finish in order; each gather frees the worker memory.
             for fut in futures:
-                yield fut.result()
+                part = fut.result()
+                yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values))
                 fut.release()
         finally:
             for fut in futures:
                 if not fut.done():
                     fut.cancel()
-            del remote
-            _ = distributed

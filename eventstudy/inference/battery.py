@@ -50,6 +50,7 @@ def run_battery(
     alternative: Alternative = "two-sided",
     bootstrap_seed: int = 20250127,
     n_boot: int = 1000,
+    tests: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Every test on every event day and every window, as one tidy table.
 
@@ -65,6 +66,9 @@ def run_battery(
         Seed of the BHAR bootstrap (``numpy.random.default_rng``).
     n_boot : int
         Bootstrap resamples for the BHAR test.
+    tests : sequence of str, optional
+        Names of registered tests to run (default: every test in
+        :data:`~eventstudy.inference.registry.TESTS`), in the registry's order.
 
     Returns
     -------
@@ -82,10 +86,18 @@ def run_battery(
     See the individual tests in :mod:`eventstudy.inference`.
     """
     alternative = check_alternative(alternative)
+    if tests is not None:
+        unknown = [t for t in tests if t not in TESTS] if not isinstance(tests, str) else [tests]
+        if unknown:
+            raise InvalidParameterError("tests", f"a list of registered test names among {list(TESTS)}",
+                                        unknown)
+    chosen = set(TESTS) if tests is None else set(tests)
     day_list = [int(d) for d in (panel.event_days if days is None else days)]
     rows: list[dict[str, Any]] = []
-    plan = [("day", d, d, DAY_TESTS) for d in day_list]
-    plan += [("window", s, e, WINDOW_TESTS) for s, e in _windows(windows)]
+    day_tests = tuple(t for t in DAY_TESTS if t in chosen)
+    window_tests = tuple(t for t in WINDOW_TESTS if t in chosen)
+    plan = [("day", d, d, day_tests) for d in day_list]
+    plan += [("window", s, e, window_tests) for s, e in _windows(windows)]
     for scope, start, end, tests in plan:
         for test in tests:
             fn = TESTS[test].fn

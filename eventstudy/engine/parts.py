@@ -70,12 +70,14 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
 
 def in_event_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
     """``part`` with its events in the order of ``event_ids`` (the events table's)."""
-    rank = {e: i for i, e in enumerate(event_ids)}
-    order = np.argsort([rank[e] for e in part.panel.event_ids], kind="stable")
-    if np.array_equal(order, np.arange(order.size)):
+    ids = pd.Index(list(event_ids))
+    rows = pd.Index(part.diagnostics.index).get_indexer(ids)  # every event, included or not
+    order = pd.Index(part.panel.event_ids).get_indexer(ids)
+    order = order[order >= 0]  # the included events, in the table's order
+    if np.array_equal(rows, np.arange(rows.size)) and np.array_equal(order, np.arange(order.size)):
         return part
     return dataclasses.replace(part, panel=part.panel.take(order),
-                               diagnostics=part.diagnostics.loc[list(event_ids)])
+                               diagnostics=part.diagnostics.iloc[rows], pos0=part.pos0[rows])
 
 
 def given_calendars(ev: pd.DataFrame) -> dict[str, str]:

@@ -1,0 +1,152 @@
+"""Run the engine over chunks of an events table, and flag same-security overlaps.
+
+:func:`run_chunks` sends chunks of events (at most ``chunk_size`` each) to an
+executor (:class:`~eventstudy.executors.LocalExecutor`, or
+:class:`~eventstudy.executors.dask.DaskExecutor` for a cluster), with a rich
+progress bar on long runs, and stacks the parts. :func:`overlap_diagnostics`
+counts, with ``searchsorted`` (no loop over events), the other events of the
+same security whose event span overlaps an event's, or that sit in its
+estimation window.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from eventstudy.engine.parts import EventsPart, concat_parts
+from eventstudy.executors import Executor
+from eventstudy.prepare import PreparedData
+from eventstudy.windows import Window
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "PROGRESS_AFTER_SECONDS", "overlap_diagnostics", "overlap_note",
+           "run_chunks"]
+
+#: Events gathered and fitted at a time when ``chunk_size`` is not given
+#: (about ``chunk_size x (T + L) x 60`` bytes of temporaries).
+DEFAULT_CHUNK_SIZE = 5000
+
+#: Runs projected to last longer than this (seconds) show a progress bar (``progress=None``).
+PROGRESS_AFTER_SECONDS = 3.0
+
+
+def _chunks(n: int, size: int) -> list[tuple[int, int]]:
+    return [(lo, min(lo + size, n)) for lo in range(0, n, size)]
+
+
+def run_chunks(
+    executor: Executor,
+    data: PreparedData,
+    events: pd.DataFrame,
+    chunk_size: int,
+    options: dict[str, Any],
+    progress: bool | None,
+) -> tuple[EventsPart, int]:
+    """The engine on ``events`` in chunks of ``chunk_size``: the stacked part and the chunk count."""
+    bounds = _chunks(len(events), chunk_size)
+    tables = [events.iloc[lo:hi] for lo, hi in bounds]
+    it = executor.map_chunks(data, tables, options)
+    return concat_parts(list(_with_progress(it, len(tables), len(events), progress))), len(tables)
+
+
+def _with_progress(it: Iterator[EventsPart], n_chunks: int, n_events: int,
+                   progress: bool | None) -> Iterator[EventsPart]:
+    """Yield the chunks' parts, with a rich progress bar when the run is long.
+
+    ``progress=None`` (auto) shows the bar on a terminal once the first chunk
+    projects the run to last more than :data:`PROGRESS_AFTER_SECONDS`.
+    """
+    if progress is False or n_chunks == 1 and progress is None:
+        yield from it
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    t0 = time.perf_counter()
+    bar: Progress | None = None
+    task = None
+    done = 0
+    try:
+        for part in it:
+            done += 1
+            if bar is None:
+                elapsed = time.perf_counter() - t0
+                long_run = elapsed * n_chunks / done > PROGRESS_AFTER_SECONDS
+                if progress is True or (long_run and sys.stderr.isatty()):
+                    bar = Progress(TextColumn("event study"), BarColumn(), MofNCompleteColumn(),
+                                   TextColumn("chunks ({task.fields[events]} events)"),
+                                   TimeRemainingColumn(), transient=True)
+                    bar.start()
+                    task = bar.add_task("chunks", total=n_chunks, events=n_events)
+            if bar is not None and task is not None:
+                bar.update(task, completed=done)
+            yield part
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+# --------------------------------------------------------------- overlaps
+def overlap_diagnostics(
+    security: npt.NDArray[Any], pos0: npt.NDArray[np.int64], event_span: tuple[int, int],
+    estimation: Window,
+) -> pd.DataFrame:
+    """Same-security overlaps, counted with ``searchsorted`` (no loop over events).
+
+    Parameters
+    ----------
+    security : array of str, shape (E,)
+    pos0 : array of int, shape (E,)
+        Session row of each event's day 0.
+    event_span : (lo, hi)
+        Relative days of the event span (union of the event windows).
+    estimation : Window
+
+    Returns
+    -------
+    DataFrame (E rows, input order) with columns ``window_overlaps`` (other events
+    of the same security whose event span overlaps this one's; same session
+    counts), ``window_overlap`` (bool), ``estimation_events`` (other events of
+    the same security whose event session lies in this event's estimation
+    window) and ``estimation_contaminated`` (bool).
+    """
+    lo, hi = event_span
+    codes = pd.factorize(pd.Index(np.asarray(security)))[0].astype(np.int64)
+    pos = np.asarray(pos0, dtype=np.int64)
+    span = int(max(pos.max(initial=0), 0) + abs(lo) + abs(hi) + abs(estimation.start) + 2)
+    key = codes * (4 * span) + pos + 2 * span
+    skey = np.sort(key)
+
+    def count(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return (np.searchsorted(skey, b, side="right") - np.searchsorted(skey, a, side="left")).astype(np.int64)
+
+    width = hi - lo  # spans [p+lo, p+hi] and [q+lo, q+hi] overlap iff |p - q| <= width
+    win = count(key - width, key + width) - 1
+    est = count(key + estimation.start, key + estimation.end)
+    return pd.DataFrame({"window_overlaps": win, "window_overlap": win > 0,
+                         "estimation_events": est, "estimation_contaminated": est > 0})
+
+
+def overlap_note(diag: pd.DataFrame, span: tuple[int, int], estimation: Window) -> tuple[str, ...]:
+    notes = []
+    for col, what in (("window_overlap", f"an event span ({span[0]}..{span[1]}) that overlaps another "
+                                          "event of the same security"),
+                      ("estimation_contaminated", f"an estimation window {estimation.label} that "
+                                                  "contains another event of the same security")):
+        flagged = diag.index[diag[col].to_numpy(dtype=bool)]
+        if len(flagged):
+            ids = ", ".join(map(str, flagged[:5])) + (", ..." if len(flagged) > 5 else "")
+            notes.append(f"{len(flagged)} event(s) have {what} ({ids}); reported in the diagnostics "
+                         f"column `{col}`, not dropped.")
+    return tuple(notes)
