@@ -10,9 +10,8 @@ import pytest
 from eventstudy import event_study
 from eventstudy.banded_rbar import banded_residual_correlation, panel_positions
 from eventstudy.batch import batch_study
-from eventstudy.engine import overlap_diagnostics
-from eventstudy.results import EventStudyResult
 from eventstudy.calendar import TradingCalendar
+from eventstudy.engine import overlap_diagnostics
 from eventstudy.inference import (
     bmp_test,
     corrado_test,
@@ -20,6 +19,7 @@ from eventstudy.inference import (
     patell_test,
     residual_correlation,
 )
+from eventstudy.results import EventStudyResult
 from eventstudy.study import prepare_data, resolve_event_dates
 from eventstudy.windows import Window
 

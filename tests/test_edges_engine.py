@@ -16,8 +16,7 @@ import statsmodels.api as sm
 
 import eventstudy.inference as inf
 from eventstudy import TradingCalendar, event_study
-from eventstudy.banded_rbar import _positions
-from eventstudy.banded_rbar import banded_residual_correlation
+from eventstudy.banded_rbar import _positions, banded_residual_correlation
 from eventstudy.batch import batch_tests
 from eventstudy.engine import overlap_diagnostics
 from eventstudy.engine.chunks import overlap_note
