@@ -259,16 +259,17 @@ def _base_array(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def retained_bytes(root: Any, name: str = "result") -> tuple[int, dict[str, int]]:
+def retained_bytes(root: Any, name: str = "result", depth: int = 4) -> tuple[int, dict[str, int]]:
     """Bytes reachable from ``root``: ndarray buffers, DataFrame / Series / Index columns.
 
     Walks dataclass fields, ``__dict__``, ``__slots__``, dicts, lists and tuples. An
     ndarray counts its base buffer once however many views point at it (so a frame
     column that views a panel array is not counted twice); object columns and
     indexes count ``memory_usage(deep=True)``; other objects ``sys.getsizeof``.
-    Returns the total and the bytes per attribute path (first three levels).
+    Returns the total and the bytes per attribute path (first ``depth`` levels).
     """
     seen: set[int] = set()
+    alive: list[Any] = []  # visited objects stay alive, so their ids are not reused
     by_path: dict[str, int] = {}
     total = 0
     stack: list[tuple[str, Any]] = [(name, root)]
@@ -276,7 +277,7 @@ def retained_bytes(root: Any, name: str = "result") -> tuple[int, dict[str, int]
     def add(path: str, nbytes: int) -> None:
         nonlocal total
         total += nbytes
-        key = ".".join(path.split(".")[:3])
+        key = ".".join(path.split(".")[:depth])
         by_path[key] = by_path.get(key, 0) + nbytes
 
     def array(path: str, a: np.ndarray) -> None:
@@ -284,6 +285,7 @@ def retained_bytes(root: Any, name: str = "result") -> tuple[int, dict[str, int]
         if id(base) in seen:
             return
         seen.add(id(base))
+        alive.append(base)
         add(path, base.nbytes)
         if base.dtype == object:
             add(path, sum(sys.getsizeof(v) for v in base.ravel()))
@@ -296,6 +298,7 @@ def retained_bytes(root: Any, name: str = "result") -> tuple[int, dict[str, int]
         if id(obj) in seen or obj is None or isinstance(obj, type):
             continue
         seen.add(id(obj))
+        alive.append(obj)
         if isinstance(obj, pd.DataFrame):
             stack.append((path + ".index", obj.index))
             stack.append((path + ".columns", obj.columns))
@@ -371,7 +374,7 @@ def run_memory(args: argparse.Namespace) -> int:
           f"{args.securities} securities x 2,516 sessions; peak RSS from {how} (whole process, "
           f"panel and imports included); retained = bytes reachable from the result "
           f"(ndarray buffers once, frames' columns, deep object sizes), after gc")
-    print(f"{'events':>9} {'peak RSS':>10} {'before call':>12} {'call':>8} {'retained':>10} "
+    print(f"{'events':>9} {'peak RSS':>10} {'before call':>12} {'call, cold':>11} {'retained':>10} "
           f"{'per event':>10} {'RSS kept':>10}")
     rows: list[dict[str, Any]] = []
     for count in args.memory_events:
@@ -399,7 +402,7 @@ def run_memory(args: argparse.Namespace) -> int:
         rows.append({"events": count, "peak": peak, **out})
         mib = 2**20
         print(f"{count:>9,} {peak / mib:>6.0f} MiB {out['hwm_before_kib'] / 1024:>8.0f} MiB "
-              f"{out['seconds']:>6.2f} s {out['retained'] / mib:>6.1f} MiB "
+              f"{out['seconds']:>9.2f} s {out['retained'] / mib:>6.1f} MiB "
               f"{out['retained'] / count:>7,.0f} B {kept / mib:>6.0f} MiB")
     if rows:
         last = rows[-1]
