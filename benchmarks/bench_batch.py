@@ -157,16 +157,21 @@ def default_blas_threads() -> int | None:
     return max(blas) if blas else None
 
 
-def interleaved(jobs: dict[str, tuple[Callable[[], Any], int | None]], reps: int) -> dict[str, list[float]]:
-    """Run every job once per repetition, in turn, so drifts in machine load hit all of them."""
+def interleaved(jobs: dict[str, tuple[Callable[[], Any], int | None]],
+                reps: int) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Run every job once per repetition, in turn, so drifts in machine load hit all of them.
+
+    Returns the times of each job and its last return value.
+    """
     times: dict[str, list[float]] = {k: [] for k in jobs}
+    last: dict[str, Any] = {}
     for _ in range(reps):
         for key, (fn, threads) in jobs.items():
             with blas_threads(threads):
                 t0 = time.perf_counter()
-                fn()
+                last[key] = fn()
                 times[key].append(time.perf_counter() - t0)
-    return times
+    return times, last
 
 
 def run_timing(args: argparse.Namespace) -> int:
@@ -211,11 +216,14 @@ def run_timing(args: argparse.Namespace) -> int:
         jobs[lcp] = (lib(prepared, CORE_TESTS), None)
         jobs[lfp] = (lib(prepared, FULL_TESTS), one)
     load0 = os.getloadavg()[0]
-    times = interleaved(jobs, args.reps)
+    times, last = interleaved(jobs, args.reps)
     med = {k: statistics.median(v) for k, v in times.items()}
+    low = {k: min(v) for k, v in times.items()}
 
-    def ratio(a: str, b: str) -> str:
-        return f"{med[a] / med[b]:.1f}x" if a in med and b in med else "n/a"
+    def ratio(a: str, b: str) -> str:  # of medians, and of minima (less sensitive to other jobs)
+        if a not in med or b not in med:
+            return "n/a"
+        return f"{med[a] / med[b]:.1f}x (minima {low[a] / low[b]:.1f}x)"
 
     def on_prepared(a: str, b: str) -> str:
         return f"  (library on PreparedData: {ratio(a, b)})" if a in med else ""
@@ -234,6 +242,11 @@ def run_timing(args: argparse.Namespace) -> int:
     for key, v in times.items():
         print(f"  {key:<46}: {med[key]:.3f} s [{min(v):.3f} - {max(v):.3f}]  "
               f"= {n / med[key]:,.0f} events/s")
+    for key in (lc, lf1, lcp, lfp):
+        stages = getattr(last.get(key), "timings", None)  # BatchResult only
+        if isinstance(stages, dict):
+            print(f"  stages of the last '{key}': "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in stages.items() if k != "total"))
     best = min((lf1, lfd, lfp), key=lambda k: med.get(k, math.inf))
     if n == 10_000:
         print(f"target: 10,000 events full battery warm < 0.3 s median: {best} {med[best]:.3f} s -> "
