@@ -372,6 +372,16 @@ def memory_child(args: argparse.Namespace) -> int:
     return 0
 
 
+def _meminfo_bytes(field: str) -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
 def _time_v_maxrss(stderr: str) -> int | None:
     for line in stderr.splitlines():
         if "Maximum resident set size" in line:
@@ -395,9 +405,12 @@ def run_memory(args: argparse.Namespace) -> int:
             a, b = rows[-2], rows[-1]  # linear extrapolation of the peak
             slope = (b["peak"] - a["peak"]) / (b["events"] - a["events"])
             guess = b["peak"] + slope * (count - b["events"])
-            if guess > args.max_rss_gb * 1e9:
+            avail = _meminfo_bytes("MemAvailable")
+            limit = min(args.max_rss_gb * 1e9, 0.8 * avail if avail else math.inf)
+            if guess > limit:
                 print(f"{count:>9,} skipped: peak RSS extrapolated from the last two runs is "
-                      f"{guess / 2**30:.1f} GiB > --max-rss-gb {args.max_rss_gb:g} GB")
+                      f"{guess / 2**30:.1f} GiB > {limit / 2**30:.1f} GiB (--max-rss-gb "
+                      f"{args.max_rss_gb:g} GB, 80% of available memory)")
                 continue
         cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(count),
                "--securities", str(args.securities), "--seed", str(args.seed)]
