@@ -25,7 +25,7 @@ def run_naive(ret: pd.DataFrame, events: pd.DataFrame, est_win: tuple[int, int],
     mkt = ret["MKT"]
     alphas, betas, ars, cars, vars_, dfs, resids, pos0s = [], [], [], [], [], [], [], []
     for _, ev in events.iterrows():
-        p = int(sessions.get_indexer([ev["event_date"]])[0])
+        p = int(sessions.searchsorted(ev["event_date"]))  # a session of the index
         est = slice(p + est_win[0], p + est_win[1] + 1)
         event = slice(p + win[0], p + win[1] + 1)
         y = ret[ev["security"]].iloc[est]
