@@ -1,44 +1,66 @@
-"""Benchmark: 10,000 events through the batch path vs a statsmodels loop vs bare numpy.
+"""Benchmark (issue 10): the library against a tight bare-numpy path, and its memory.
 
-Synthetic panel: 3,000 securities x 10 years of daily returns on the NYSE session
-grid (2014-01-02 .. 2023-12-29) from a market model with known alphas and betas
-(fixed seed), and 10,000 events (random security and session). Estimation window
-[-250, -11], event window [-5, +5]. Timed, in one process:
+Synthetic panel (:func:`make_panel`): 3,000 securities x 10 years of daily returns on
+the NYSE session grid (2014-01-02 .. 2023-12-29, 2,516 sessions) from a market model
+with known alphas and betas (fixed seed), benchmark column ``MKT``, and 10,000 events
+(random security and session). Estimation window [-250, -11], event window [-5, +5].
 
-(a) ``eventstudy.batch.batch_study`` end to end: returns DataFrame + events table ->
-    result with AR, CAR, Patell, BMP, KP-BMP and Corrado;
-(b) a naive per-event loop: statsmodels OLS per event, scipy ranks, pairwise
-    correlations with numpy; run on the first ``--naive-events`` events (default
-    1,000) and extrapolated linearly to 10,000 (said so in the output);
-(c) bare numpy: fancy-index gather, closed-form OLS, ARs and the four statistics.
+Timing (default mode), in one process, interleaved, ``--reps`` repetitions, medians:
 
-Checks that (a) and (b) agree to 1e-10 on alpha, beta, ARs and the statistics (on
-the subset) and (a) and (c) on the full set. Reports events/second, a/b, a/c and
-peak memory (tracemalloc peak of (a) in an untimed run, and the process's max RSS).
+* the library (:func:`library_full`, the only call into the engine) on the returns
+  frame with ``tests=["patell"]`` and with the full default battery (Patell, BMP,
+  KP-BMP, Corrado); the Patell run also on a ``PreparedData`` when the API has one;
+* the tight path of ``bench_tight.py`` (numpy only): OLS + AR + CAR + Patell, and the
+  full battery with the blocked banded ``rbar`` and the Corrado rank test;
+* the full battery with BLAS pinned to one thread and with its default threads
+  (``threadpoolctl``), for both.
 
-Run: ``python benchmarks/bench_batch.py`` (``--help`` for options).
+The library and tight numbers are checked to 1e-10 (alpha, beta, AR, CAR, the four
+statistics, and the ``rbar`` implied by the library's BMP and KP-BMP); exit 1 otherwise.
+Ratios are printed first, then this machine's absolute times.
+
+``--memory``: one library call (full battery) per process for 1,000, 10,000 and
+100,000 events under ``/usr/bin/time -v`` (peak RSS of the whole process, panel
+included), and the bytes the result retains per event (:func:`retained_bytes`).
+
+``--naive-events N``: also a per-event statsmodels / scipy loop on the first N events
+(an independent cross-check of the library, not timed against it).
+
+Run: ``python benchmarks/bench_batch.py [--events 10000] [--reps 7]``,
+``python benchmarks/bench_batch.py --memory``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
+import json
 import math
+import os
 import resource
+import shutil
+import statistics
+import subprocess
+import sys
 import time
-import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
-from eventstudy.batch import batch_study
-from eventstudy.calendar import TradingCalendar
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_tight import tight_core, tight_full  # noqa: E402
+
+from eventstudy.calendar import TradingCalendar  # noqa: E402
 
 EST = (-250, -11)
 WIN = (-5, 5)
 TOL = 1e-10
+CORE_TESTS: tuple[str, ...] = ("patell",)
+FULL_TESTS: tuple[str, ...] = ("patell", "bmp", "kp-bmp", "corrado")
 
 
 def make_panel(n_sec: int, n_ev: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -61,211 +83,387 @@ def make_panel(n_sec: int, n_ev: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     return ret, events, {"alpha": alpha, "beta": beta, "sec": sec, "pos": pos}
 
 
-# ----------------------------------------------------------------------- (a)
-def run_library(ret: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
-    res = batch_study(ret, events, benchmark="MKT", estimation=EST, windows=[WIN], progress=False)
-    t = res.tests.set_index("test")["statistic"]
-    return {"alpha": res.panel.params[:, 0], "beta": res.panel.params[:, 1], "ar": res.panel.ar,
-            "car": res.car["car"].to_numpy(), "patell": t["patell"], "bmp": t["bmp"],
-            "kp-bmp": t["kp-bmp"], "corrado": t["corrado"], "timings": res.timings}
+# ------------------------------------------------- the library: one call site
+def library_full(data: Any, events: pd.DataFrame, tests: Sequence[str]) -> Any:
+    """The one call into the library (change the API here and nowhere else).
+
+    ``data`` is the returns frame or what :func:`library_prepare` gave.
+    """
+    from eventstudy.batch import batch_study  # next: eventstudy.event_study(returns=data, ...)
+
+    return batch_study(data, events, benchmark="MKT", estimation=EST, windows=[WIN], tests=list(tests),
+                       calendar="XNYS", progress=False)
 
 
-# ------------------------------------------------------------- shared maths
-def _stats_from(ar: np.ndarray, car: np.ndarray, var: np.ndarray, df: np.ndarray, resid: np.ndarray,
-                pos0: np.ndarray, rbar_fn: Any, ranks_fn: Any) -> dict[str, float]:
-    n = car.size
-    scar = car / np.sqrt(var)
-    patell = scar.sum() / math.sqrt(float((df / (df - 2.0)).sum()))
-    bmp = scar.mean() / (scar.std(ddof=1) / math.sqrt(n))
-    rbar = rbar_fn(resid, pos0)
-    kp = bmp * math.sqrt((1.0 - rbar) / (1.0 + (n - 1) * rbar))
-    u = ranks_fn(np.concatenate([resid, ar], axis=1))
-    z = u.sum(axis=0) / math.sqrt(n)
-    s2 = float((z * z).mean())
-    length = ar.shape[1]
-    corrado = z[-length:].sum() / math.sqrt(length * s2)
-    return {"patell": float(patell), "bmp": float(bmp), "kp-bmp": float(kp), "corrado": float(corrado)}
+def library_prepare(ret: pd.DataFrame) -> Any | None:
+    """Validated, aligned data reusable across calls, or None when the API has none."""
+    try:
+        from eventstudy import prepare_data
+    except ImportError:
+        return None
+    return prepare_data(returns=ret, calendar="XNYS")
 
 
-# ----------------------------------------------------------------------- (b)
-def run_naive(ret: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
-    sessions = ret.index
-    mkt = ret["MKT"]
-    alphas, betas, ars, cars, vars_, dfs, resids, pos0s = [], [], [], [], [], [], [], []
-    for _, ev in events.iterrows():
-        p = sessions.get_loc(ev["event_date"])
-        est = slice(p + EST[0], p + EST[1] + 1)
-        win = slice(p + WIN[0], p + WIN[1] + 1)
-        y = ret[ev["security"]].iloc[est]
-        x = sm.add_constant(mkt.iloc[est].to_numpy())
-        fit = sm.OLS(y.to_numpy(), x).fit()
-        xw = sm.add_constant(mkt.iloc[win].to_numpy(), has_constant="add")
-        ar = ret[ev["security"]].iloc[win].to_numpy() - xw @ fit.params
-        g = xw.sum(axis=0)
-        var = fit.scale * (len(ar) + g @ fit.normalized_cov_params @ g)
-        alphas.append(fit.params[0])
-        betas.append(fit.params[1])
-        ars.append(ar)
-        cars.append(ar.sum())
-        vars_.append(var)
-        dfs.append(fit.df_resid)
-        resids.append(fit.resid)
-        pos0s.append(p)
-
-    def rbar_pairs(resid: np.ndarray, pos0: np.ndarray) -> float:
-        n = len(pos0)
-        total = 0.0
-        width = WIN[1] - WIN[0]
-        for i in range(n):
-            for j in range(i + 1, n):
-                d = int(pos0[j] - pos0[i])
-                if abs(d) > width:
-                    continue  # event windows share no session
-                a, b = (resid[i, d:], resid[j, : resid.shape[1] - d]) if d >= 0 else \
-                    (resid[i, : resid.shape[1] + d], resid[j, -d:])
-                # weighted by the share of the (width + 1)-session windows the pair shares
-                total += stats.pearsonr(a, b).statistic * (width + 1 - abs(d)) / (width + 1)
-        return total / (n * (n - 1) / 2)
-
-    def ranks(v: np.ndarray) -> np.ndarray:
-        return np.vstack([stats.rankdata(row) / (row.size + 1.0) - 0.5 for row in v])
-
-    ar = np.vstack(ars)
-    out = _stats_from(ar, np.array(cars), np.array(vars_), np.array(dfs), np.vstack(resids),
-                      np.array(pos0s), rbar_pairs, ranks)
-    return {"alpha": np.array(alphas), "beta": np.array(betas), "ar": ar, "car": np.array(cars), **out}
+def library_numbers(res: Any, tests: Sequence[str]) -> dict[str, Any]:
+    """alpha, beta, AR, CAR and the statistics of window ``WIN`` from a library result."""
+    t = res.tests
+    if "scope" in t.columns:
+        t = t.loc[t["scope"] == "window"]
+    stat = t.set_index("test")["statistic"]
+    out: dict[str, Any] = {"alpha": res.panel.params[:, 0], "beta": res.panel.params[:, 1],
+                           "ar": np.asarray(res.panel.ar), "car": res.car["car"].to_numpy()}
+    out.update({name: float(stat[name]) for name in tests})
+    if "bmp" in out and "kp-bmp" in out:  # t_kp = t_bmp sqrt((1 - r) / (1 + (n - 1) r)), solved for r
+        q, n = (out["kp-bmp"] / out["bmp"]) ** 2, len(out["car"])
+        out["rbar"] = (1.0 - q) / (q * (n - 1) + 1.0)
+    return out
 
 
-# ----------------------------------------------------------------------- (c)
-def run_numpy(ret: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
-    values = ret.to_numpy()
-    cols = pd.Index(ret.columns)
-    sec = cols.get_indexer(events["security"])
-    mcol = cols.get_loc("MKT")
-    pos0 = ret.index.get_indexer(events["event_date"])
-    est_rows = pos0[:, None] + np.arange(EST[0], EST[1] + 1)
-    win_rows = pos0[:, None] + np.arange(WIN[0], WIN[1] + 1)
-    y, m = values[est_rows, sec[:, None]], values[est_rows, mcol]
-    yw, mw = values[win_rows, sec[:, None]], values[win_rows, mcol]
-    t = y.shape[1]
-    mbar, ybar = m.mean(axis=1), y.mean(axis=1)
-    mc = m - mbar[:, None]
-    smm = (mc * mc).sum(axis=1)
-    beta = (mc * (y - ybar[:, None])).sum(axis=1) / smm
-    alpha = ybar - beta * mbar
-    resid = y - alpha[:, None] - beta[:, None] * m
-    df = np.full(len(pos0), t - 2.0)
-    s2 = (resid * resid).sum(axis=1) / df
-    ar = yw - alpha[:, None] - beta[:, None] * mw
-    car = ar.sum(axis=1)
-    length = ar.shape[1]
-    var = s2 * (length + length**2 / t + ((mw - mbar[:, None]).sum(axis=1)) ** 2 / smm)
-
-    def rbar_np(resid: np.ndarray, pos0: np.ndarray) -> float:
-        n, t = resid.shape
-        order = np.argsort(pos0, kind="stable")
-        p = pos0[order]
-        x = resid[order]
-        x = x - x.mean(axis=1, keepdims=True)
-        width = WIN[1] - WIN[0]
-        total = 0.0
-        k = 0
-        while True:  # pairs (i, i + k) in date order, until no pair shares a window session
-            k += 1
-            i = np.arange(n - k)
-            j = i + k
-            d = p[j] - p[i]
-            sel = d <= width
-            if not sel.any():
-                break
-            i, j, d = i[sel], j[sel], d[sel]
-            for dd in np.unique(d):
-                ii, jj = i[d == dd], j[d == dd]
-                a, b = x[ii, dd:], x[jj, : t - dd]
-                a = a - a.mean(axis=1, keepdims=True)
-                b = b - b.mean(axis=1, keepdims=True)
-                r = (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
-                total += float(r.sum()) * (width + 1 - dd) / (width + 1)  # share of sessions shared
-        return total / (n * (n - 1) / 2)
-
-    def ranks(v: np.ndarray) -> np.ndarray:
-        r = np.empty_like(v)
-        idx = np.argsort(v, axis=1)
-        np.put_along_axis(r, idx, np.arange(1, v.shape[1] + 1, dtype=np.float64)[None, :], axis=1)
-        return r / (v.shape[1] + 1.0) - 0.5
-
-    out = _stats_from(ar, car, var, df, resid, pos0, rbar_np, ranks)
-    return {"alpha": alpha, "beta": beta, "ar": ar, "car": car, **out}
-
-
-# ------------------------------------------------------------------- checks
-KEYS = ("alpha", "beta", "ar", "car", "patell", "bmp", "kp-bmp", "corrado")
-
-
-def max_diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
+# ------------------------------------------------------------------ checks
+def max_diff(a: dict[str, Any], b: dict[str, Any], keys: Sequence[str]) -> dict[str, float]:
     return {k: float(np.max(np.abs(np.asarray(a[k], dtype=float) - np.asarray(b[k], dtype=float))))
-            for k in KEYS}
+            for k in keys}
 
 
-def timed(fn: Any, *args: Any) -> tuple[float, Any]:
+def check(lib: dict[str, Any], ref: dict[str, Any], keys: Sequence[str], what: str) -> bool:
+    """Print the largest differences (``rbar`` relative) and whether all are within ``TOL``."""
+    diff = max_diff(lib, ref, keys)
+    if "rbar" in lib and "rbar" in ref:
+        diff["rbar (relative)"] = abs(lib["rbar"] - ref["rbar"]) / max(abs(ref["rbar"]), 1e-300)
+    rel = diff.pop("rbar (relative)", None)
+    ok = all(v <= TOL for v in diff.values()) and (rel is None or rel <= 1e-6)
+    print(f"max |library - {what}|: " + ", ".join(f"{k} {v:.1e}" for k, v in diff.items())
+          + ("" if rel is None else f", rbar relative {rel:.1e}")
+          + f" -> {'OK' if ok else 'FAIL'} (tol {TOL:g}" + ("" if rel is None else "; rbar 1e-6") + ")")
+    return ok
+
+
+# ------------------------------------------------------------------ timing
+def blas_threads(n: int | None) -> contextlib.AbstractContextManager[Any]:
+    """BLAS pinned to ``n`` threads (threadpoolctl), or left alone for None."""
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=n, user_api="blas")
+
+
+def default_blas_threads() -> int | None:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    blas = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    return max(blas) if blas else None
+
+
+def interleaved(jobs: dict[str, tuple[Callable[[], Any], int | None]],
+                reps: int) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Run every job once per repetition, in turn, so drifts in machine load hit all of them.
+
+    Returns the times of each job and its last return value.
+    """
+    times: dict[str, list[float]] = {k: [] for k in jobs}
+    last: dict[str, Any] = {}
+    for _ in range(reps):
+        for key, (fn, threads) in jobs.items():
+            with blas_threads(threads):
+                t0 = time.perf_counter()
+                last[key] = fn()
+                times[key].append(time.perf_counter() - t0)
+    return times, last
+
+
+def run_timing(args: argparse.Namespace) -> int:
+    ret, events, truth = make_panel(args.securities, args.events, args.seed)
+    values = ret.to_numpy(dtype=np.float64)
+    mkt = ret["MKT"].to_numpy(dtype=np.float64)
+    sec, pos = truth["sec"], truth["pos"]
+    n = len(events)
+    prepared = library_prepare(ret)
+    n_threads = default_blas_threads()
+    print(f"panel: {ret.shape[0]} NYSE sessions x {ret.shape[1] - 1} securities + MKT; {n:,} events; "
+          f"estimation {EST}, window {WIN}; BLAS default threads: {n_threads or 'unknown'}")
+
+    def lib(data: Any, tests: Sequence[str]) -> Callable[[], Any]:
+        return lambda: library_full(data, events, tests)
+
+    def tight(fn: Callable[..., Any]) -> Callable[[], Any]:
+        return lambda: fn(values, mkt, sec, pos, EST, WIN)
+
+    # Agreement (also the warm-up of every path).
+    lib_full = library_numbers(library_full(ret, events, FULL_TESTS), FULL_TESTS)
+    lib_core = library_numbers(library_full(ret, events, CORE_TESTS), CORE_TESTS)
+    ok = check(lib_full, tight_full(values, mkt, sec, pos, EST, WIN),
+               ("alpha", "beta", "ar", "car", *FULL_TESTS), "tight full battery")
+    ok &= check(lib_core, tight_core(values, mkt, sec, pos, EST, WIN),
+                ("alpha", "beta", "ar", "car", "patell"), "tight OLS+AR+CAR+Patell")
+
+    one = 1 if n_threads is not None else None
+    dflt = f"BLAS {n_threads} threads"
+    lc, tc, lf1, tf1 = ("library, OLS+AR+CAR+Patell", "tight, OLS+AR+CAR+Patell",
+                        "library, full battery, BLAS 1 thread", "tight, full battery, BLAS 1 thread")
+    lfd, tfd = f"library, full battery, {dflt}", f"tight, full battery, {dflt}"
+    lcp, lfp = "library on PreparedData, OLS+AR+CAR+Patell", "library on PreparedData, full, BLAS 1"
+    jobs: dict[str, tuple[Callable[[], Any], int | None]] = {
+        lc: (lib(ret, CORE_TESTS), None), tc: (tight(tight_core), None),
+        lf1: (lib(ret, FULL_TESTS), one), tf1: (tight(tight_full), one),
+    }
+    if n_threads is not None:
+        jobs[lfd] = (lib(ret, FULL_TESTS), None)
+        jobs[tfd] = (tight(tight_full), None)
+    if prepared is not None:
+        jobs[lcp] = (lib(prepared, CORE_TESTS), None)
+        jobs[lfp] = (lib(prepared, FULL_TESTS), one)
+    load0 = os.getloadavg()[0]
+    times, last = interleaved(jobs, args.reps)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    low = {k: min(v) for k, v in times.items()}
+
+    def ratio(a: str, b: str) -> str:  # of medians, and of minima (less sensitive to other jobs)
+        if a not in med or b not in med:
+            return "n/a"
+        return f"{med[a] / med[b]:.1f}x (minima {low[a] / low[b]:.1f}x)"
+
+    def on_prepared(a: str, b: str) -> str:
+        return f"  (library on PreparedData: {ratio(a, b)})" if a in med else ""
+
+    print(f"\nratios library / tight, medians of {args.reps} interleaved runs (target <= 2):")
+    print(f"  OLS + AR + CAR + Patell              : {ratio(lc, tc)}{on_prepared(lcp, tc)}")
+    print(f"  full battery, BLAS 1 thread          : {ratio(lf1, tf1)}{on_prepared(lfp, tf1)}"
+          + ("" if n_threads is not None else " (threadpoolctl missing: BLAS threads not pinned)"))
+    if n_threads is not None:
+        print(f"  full battery, {dflt:<23}: {ratio(lfd, tfd)}")
+        print(f"  full battery, {dflt} / BLAS 1 thread: library {ratio(lfd, lf1)}, "
+              f"tight {ratio(tfd, tf1)}")
+    print(f"\nabsolute times on this machine ({os.cpu_count()} cores, shared; load average "
+          f"{load0:.2f} before, {os.getloadavg()[0]:.2f} after), {n:,} events, "
+          f"median [min - max] of {args.reps}:")
+    for key, v in times.items():
+        print(f"  {key:<46}: {med[key]:.3f} s [{min(v):.3f} - {max(v):.3f}]  "
+              f"= {n / med[key]:,.0f} events/s")
+    for key in (lc, lf1, lcp, lfp):
+        stages = getattr(last.get(key), "timings", None)  # BatchResult only
+        if isinstance(stages, dict):
+            print(f"  stages of the last '{key}': "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in stages.items() if k != "total"))
+    best = min((lf1, lfd, lfp), key=lambda k: med.get(k, math.inf))
+    if n == 10_000:
+        print(f"target: 10,000 events full battery warm < 0.3 s median: {best} {med[best]:.3f} s -> "
+              f"{'met' if med[best] < 0.3 else 'MISSED'}")
+
+    if args.naive_events:
+        from bench_naive import run_naive
+
+        sub = events.iloc[: args.naive_events]
+        t0 = time.perf_counter()
+        naive = run_naive(ret, sub, EST, WIN)
+        t_b = time.perf_counter() - t0
+        print(f"\nstatsmodels loop on {len(sub):,} events: {t_b:.2f} s")
+        ok &= check(library_numbers(library_full(ret, sub, FULL_TESTS), FULL_TESTS), naive,
+                    ("alpha", "beta", "ar", "car", *FULL_TESTS), "statsmodels loop")
+    return 0 if ok else 1
+
+
+# ------------------------------------------------------------------ memory
+def _base_array(a: np.ndarray) -> np.ndarray:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def retained_bytes(root: Any, name: str = "result", depth: int = 4) -> tuple[int, dict[str, int]]:
+    """Bytes reachable from ``root``: ndarray buffers, DataFrame / Series / Index columns.
+
+    Walks dataclass fields, ``__dict__``, ``__slots__``, dicts, lists and tuples. An
+    ndarray counts its base buffer once however many views point at it (so a frame
+    column that views a panel array is not counted twice); object columns and
+    indexes count ``memory_usage(deep=True)``; other objects ``sys.getsizeof``.
+    Returns the total and the bytes per attribute path (first ``depth`` levels).
+    """
+    seen: set[int] = set()
+    alive: list[Any] = []  # visited objects stay alive, so their ids are not reused
+    by_path: dict[str, int] = {}
+    total = 0
+    stack: list[tuple[str, Any]] = [(name, root)]
+
+    def add(path: str, nbytes: int) -> None:
+        nonlocal total
+        total += nbytes
+        key = ".".join(path.split(".")[:depth])
+        by_path[key] = by_path.get(key, 0) + nbytes
+
+    def array(path: str, a: np.ndarray) -> None:
+        base = _base_array(a)
+        if id(base) in seen:
+            return
+        seen.add(id(base))
+        alive.append(base)
+        add(path, base.nbytes)
+        if base.dtype == object:
+            add(path, sum(sys.getsizeof(v) for v in base.ravel()))
+
+    while stack:
+        path, obj = stack.pop()
+        if isinstance(obj, np.ndarray):
+            array(path, obj)
+            continue
+        if id(obj) in seen or obj is None or isinstance(obj, type):
+            continue
+        seen.add(id(obj))
+        alive.append(obj)
+        if isinstance(obj, pd.DataFrame):
+            stack.append((path + ".index", obj.index))
+            stack.append((path + ".columns", obj.columns))
+            for j in range(obj.shape[1]):
+                stack.append((path, obj.iloc[:, j]))
+        elif isinstance(obj, pd.Series):
+            stack.append((path + ".index", obj.index))
+            if isinstance(obj.dtype, np.dtype) and obj.dtype != object:
+                array(path, obj.to_numpy(copy=False))
+            else:  # object and extension columns (strings, categoricals)
+                add(path, int(obj.memory_usage(deep=True, index=False)))
+        elif isinstance(obj, pd.Index):
+            add(path, int(obj.memory_usage(deep=True)))
+        elif isinstance(obj, dict):
+            add(path, sys.getsizeof(obj))
+            stack.extend((f"{path}[{k!r}]", v) for k, v in obj.items())
+        elif isinstance(obj, list | tuple | set | frozenset):
+            add(path, sys.getsizeof(obj))
+            stack.extend((path, v) for v in obj)
+        elif hasattr(obj, "__dict__") or hasattr(type(obj), "__slots__"):
+            add(path, sys.getsizeof(obj))
+            attrs = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
+            for slot in getattr(type(obj), "__slots__", ()):
+                if hasattr(obj, slot):
+                    attrs[slot] = getattr(obj, slot)
+            stack.extend((f"{path}.{k}", v) for k, v in attrs.items())
+        else:
+            add(path, sys.getsizeof(obj))
+    return total, by_path
+
+
+def _rss_kib(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def memory_child(args: argparse.Namespace) -> int:
+    """One library call (full battery) on ``--memory-child`` events; prints one JSON line."""
+    ret, events, _ = make_panel(args.securities, args.memory_child, args.seed)
+    gc.collect()
+    before = {"hwm": _rss_kib("VmHWM"), "rss": _rss_kib("VmRSS")}
     t0 = time.perf_counter()
-    out = fn(*args)
-    return time.perf_counter() - t0, out
+    res = library_full(ret, events, FULL_TESTS)
+    seconds = time.perf_counter() - t0
+    gc.collect()
+    rss_after = _rss_kib("VmRSS")
+    total, by_path = retained_bytes(res)
+    top = dict(sorted(by_path.items(), key=lambda kv: -kv[1])[:10])
+    print(json.dumps({"events": len(events), "seconds": seconds, "hwm_before_kib": before["hwm"],
+                      "rss_before_kib": before["rss"], "rss_after_kib": rss_after,
+                      "retained": total, "top": top,
+                      "maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    return 0
+
+
+def _meminfo_bytes(field: str) -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _time_v_maxrss(stderr: str) -> int | None:
+    for line in stderr.splitlines():
+        if "Maximum resident set size" in line:
+            return int(line.rsplit(":", 1)[1])
+    return None
+
+
+def run_memory(args: argparse.Namespace) -> int:
+    """``--memory``: one process per event count, peak RSS and retained bytes per event."""
+    time_v = shutil.which("time", path="/usr/bin")
+    how = "/usr/bin/time -v" if time_v else "getrusage(RUSAGE_CHILDREN).ru_maxrss"
+    print(f"memory: one library call per process (full battery: {', '.join(FULL_TESTS)}), "
+          f"{args.securities} securities x 2,516 sessions; peak RSS from {how} (whole process, "
+          f"panel and imports included); retained = bytes reachable from the result "
+          f"(ndarray buffers once, frames' columns, deep object sizes), after gc")
+    print(f"{'events':>9} {'peak RSS':>10} {'before call':>12} {'call, cold':>11} {'retained':>10} "
+          f"{'per event':>10} {'RSS kept':>10}")
+    rows: list[dict[str, Any]] = []
+    for count in args.memory_events:
+        if rows and len(rows) >= 2 and rows[-1]["events"] > rows[-2]["events"]:
+            a, b = rows[-2], rows[-1]  # linear extrapolation of the peak
+            slope = (b["peak"] - a["peak"]) / (b["events"] - a["events"])
+            guess = b["peak"] + slope * (count - b["events"])
+            avail = _meminfo_bytes("MemAvailable")
+            limit = min(args.max_rss_gb * 1e9, 0.8 * avail if avail else math.inf)
+            if guess > limit:
+                print(f"{count:>9,} skipped: peak RSS extrapolated from the last two runs is "
+                      f"{guess / 2**30:.1f} GiB > {limit / 2**30:.1f} GiB (--max-rss-gb "
+                      f"{args.max_rss_gb:g} GB, 80% of available memory)")
+                continue
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(count),
+               "--securities", str(args.securities), "--seed", str(args.seed)]
+        if time_v:
+            cmd = [time_v, "-v", *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            print(f"{count:>9,} FAILED (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+            return 1
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        peak_kib = _time_v_maxrss(proc.stderr) if time_v else \
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        peak = (peak_kib or out["maxrss_self_kib"]) * 1024
+        kept = (out["rss_after_kib"] - out["rss_before_kib"]) * 1024 if out["rss_after_kib"] else math.nan
+        rows.append({"events": count, "peak": peak, **out})
+        mib = 2**20
+        print(f"{count:>9,} {peak / mib:>6.0f} MiB {out['hwm_before_kib'] / 1024:>8.0f} MiB "
+              f"{out['seconds']:>9.2f} s {out['retained'] / mib:>6.1f} MiB "
+              f"{out['retained'] / count:>7,.0f} B {kept / mib:>6.0f} MiB")
+    if rows:
+        last = rows[-1]
+        print(f"largest retained items at {last['events']:,} events (bytes per event): "
+              + ", ".join(f"{k} {v / last['events']:,.0f}" for k, v in last["top"].items()))
+        print("'before call': peak RSS once the panel is built (imports, returns frame); "
+              "'RSS kept': resident growth from before the call to after it, result alive, after gc")
+        worst = max(r["retained"] / r["events"] for r in rows)
+        print(f"targets: retained <= 2,500 B/event: max {worst:,.0f} B/event -> "
+              f"{'met' if worst <= 2500 else 'MISSED'}; "
+              + (f"peak RSS <= 1.2 GB at 100,000 events: {rows[-1]['peak'] / 1e9:.2f} GB -> "
+                 f"{'met' if rows[-1]['peak'] <= 1.2e9 else 'MISSED'}"
+                 if rows[-1]["events"] == 100_000 else "peak RSS at 100,000 events: not measured"))
+    return 0
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--securities", type=int, default=3000)
     ap.add_argument("--events", type=int, default=10_000)
-    ap.add_argument("--naive-events", type=int, default=1000)
+    ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--seed", type=int, default=20260801)
+    ap.add_argument("--naive-events", type=int, default=0,
+                    help="also check the library against a statsmodels loop on the first N events")
+    ap.add_argument("--memory", action="store_true", help="peak RSS and retained bytes per event")
+    ap.add_argument("--memory-events", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    ap.add_argument("--max-rss-gb", type=float, default=4.5,
+                    help="skip an event count whose extrapolated peak RSS exceeds this (GB)")
+    ap.add_argument("--memory-child", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
-
-    t0 = time.perf_counter()
-    ret, events, truth = make_panel(args.securities, args.events, args.seed)
-    print(f"panel: {ret.shape[0]} NYSE sessions x {ret.shape[1] - 1} securities + MKT; "
-          f"{len(events)} events; built in {time.perf_counter() - t0:.2f} s")
-    n = len(events)
-
-    cold, _ = timed(run_library, ret, events)
-    warm, lib = timed(run_library, ret, events)
-    print(f"(a) library batch_study : cold {cold:.3f} s, warm {warm:.3f} s = {n / warm:,.0f} events/s  "
-          f"stages {', '.join(f'{k} {v:.3f}' for k, v in lib['timings'].items())}")
-
-    _, _ = timed(run_numpy, ret, events)
-    t_c, bare = timed(run_numpy, ret, events)
-    print(f"(c) bare numpy          : {t_c:.3f} s = {n / t_c:,.0f} events/s")
-
-    sub = events.iloc[: args.naive_events]
-    t_b, naive = timed(run_naive, ret, sub)
-    t_b_full = t_b * n / len(sub)
-    print(f"(b) statsmodels loop    : {t_b:.3f} s on {len(sub)} events = {len(sub) / t_b:,.0f} events/s; "
-          f"extrapolated linearly to {n} events: {t_b_full:.2f} s (subset, not run on all events)")
-    t_a_sub, lib_sub = timed(run_library, ret, sub)
-
-    d_ab = max_diff(lib_sub, naive)
-    d_ac = max_diff(lib, bare)
-    ok_ab = all(v <= TOL for v in d_ab.values())
-    ok_ac = all(v <= TOL for v in d_ac.values())
-    print(f"max |a - b| on {len(sub)} events: " + ", ".join(f"{k} {v:.1e}" for k, v in d_ab.items())
-          + f"  -> {'OK' if ok_ab else 'FAIL'} (tol {TOL:g})")
-    print(f"max |a - c| on {n} events: " + ", ".join(f"{k} {v:.1e}" for k, v in d_ac.items())
-          + f"  -> {'OK' if ok_ac else 'FAIL'} (tol {TOL:g})")
-    beta_err = float(np.abs(lib["beta"] - truth["beta"][truth["sec"]]).mean())
-    print(f"mean |beta_hat - beta_true| = {beta_err:.4f} (sampling error of 240-day fits)")
-
-    tracemalloc.start()
-    run_library(ret, events)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ratios: a/c = {warm / t_c:.2f} (target <= 2), b/a = {t_b_full / warm:.1f}x "
-          f"(extrapolated; same {len(sub)} events: {t_b / t_a_sub:.1f}x) (target >= 20x)")
-    print(f"peak memory: (a) tracemalloc peak {peak / 2**20:.0f} MiB (target < 1024); "
-          f"process max RSS {rss:.0f} MiB (includes the 3000x2516 panel and all three paths)")
-    print(f"targets: warm < 0.5 s: {'met' if warm < 0.5 else 'MISSED'}; a/c <= 2: "
-          f"{'met' if warm / t_c <= 2 else 'MISSED'}; b/a >= 20: {'met' if t_b_full / warm >= 20 else 'MISSED'}")
-    return 0 if ok_ab and ok_ac else 1
+    if args.memory_child:
+        return memory_child(args)
+    if args.memory:
+        return run_memory(args)
+    return run_timing(args)
 
 
 if __name__ == "__main__":
