@@ -89,10 +89,11 @@ def library_full(data: Any, events: pd.DataFrame, tests: Sequence[str]) -> Any:
 
     ``data`` is the returns frame or what :func:`library_prepare` gave.
     """
-    from eventstudy.batch import batch_study  # next: eventstudy.event_study(returns=data, ...)
+    from eventstudy import event_study
 
-    return batch_study(data, events, benchmark="MKT", estimation=EST, windows=[WIN], tests=list(tests),
-                       calendar="XNYS", progress=False)
+    return event_study(returns=data, events=events, benchmark="MKT", estimation=EST, windows=[WIN],
+                       tests=list(tests), days=(), calendar=None if hasattr(data, "calendar") else "XNYS",
+                       progress=False)
 
 
 def library_prepare(ret: pd.DataFrame) -> Any | None:
@@ -243,7 +244,7 @@ def run_timing(args: argparse.Namespace) -> int:
         print(f"  {key:<46}: {med[key]:.3f} s [{min(v):.3f} - {max(v):.3f}]  "
               f"= {n / med[key]:,.0f} events/s")
     for key in (lc, lf1, lcp, lfp):
-        stages = getattr(last.get(key), "timings", None)  # BatchResult only
+        stages = getattr(last.get(key), "timings", None)
         if isinstance(stages, dict):
             print(f"  stages of the last '{key}': "
                   + ", ".join(f"{k} {v:.3f}" for k, v in stages.items() if k != "total"))

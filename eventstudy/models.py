@@ -289,14 +289,18 @@ def fit_market(y: FloatArray, m: FloatArray) -> PanelFit:
     Journal of Economic Literature 35(1), 13-39 (eq. 7-8).
     """
     mask = np.isfinite(y) & np.isfinite(m)
-    nobs = mask.sum(axis=1).astype(np.int64)
+    whole = bool(mask.all())  # no gap anywhere: skip the masking passes (same numbers)
+    nobs = np.full(len(y), y.shape[1], dtype=np.int64) if whole else mask.sum(axis=1).astype(np.int64)
     n = np.maximum(nobs, 1).astype(np.float64)
-    z = np.where(mask, m, 0.0)
-    yy = np.where(mask, y, 0.0)
+    z = m if whole else np.where(mask, m, 0.0)
+    yy = y if whole else np.where(mask, y, 0.0)
     zbar = z.sum(axis=1) / n
     ybar = yy.sum(axis=1) / n
-    zc = (z - zbar[:, None]) * mask
-    yc = (yy - ybar[:, None]) * mask
+    zc = z - zbar[:, None]
+    yc = yy - ybar[:, None]
+    if not whole:
+        zc *= mask
+        yc *= mask
     smm = np.einsum("et,et->e", zc, zc)
     smy = np.einsum("et,et->e", zc, yc)
     ok = (nobs > 2) & (smm > 0)
@@ -311,10 +315,12 @@ def fit_market(y: FloatArray, m: FloatArray) -> PanelFit:
     xtx_inv[:, 1, 1] = inv_s
     xtx_inv[~ok] = np.nan
     params[~ok] = np.nan
-    resid = np.where(mask & ok[:, None], y - (params[:, [0]] + m * params[:, [1]]), np.nan)
+    resid = y - (params[:, [0]] + m * params[:, [1]])
+    if not (whole and ok.all()):
+        resid = np.where(mask & ok[:, None], resid, np.nan)
     df_resid = nobs - 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        r0 = np.where(np.isfinite(resid), resid, 0.0)
+        r0 = resid if whole and ok.all() else np.where(np.isfinite(resid), resid, 0.0)
         sigma2 = np.einsum("et,et->e", r0, r0) / df_resid
     sigma2 = np.where(ok & (df_resid > 0), sigma2, np.nan)
     bse = np.sqrt(sigma2[:, None] * np.diagonal(xtx_inv, axis1=1, axis2=2))

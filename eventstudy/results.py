@@ -12,7 +12,7 @@ model parameters come with ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -570,13 +570,15 @@ def build_result(
     calendar: str,
     battery: bool = True,
     tests: Sequence[str] | None = None,
+    days: Iterable[int] | None = None,
     alternative: str = "two-sided",
     n_chunks: int = 1,
     timings: dict[str, float] | None = None,
 ) -> EventStudyResult:
     """Assemble the result: CAR and CAAR tables, the test battery, notes.
 
-    ``tests`` selects registered statistics (default: all of them);
+    ``tests`` selects registered statistics (default: all of them), ``days``
+    the event days of the AAR tests (default: all);
     ``timings`` gains the ``assemble`` and ``tests`` stages.
     """
     clock = dict(timings or {})
@@ -584,7 +586,7 @@ def build_result(
     car = _with_excluded(car_table(panel, windows), diagnostics, windows)
     caar = caar_table(panel, car, windows)
     t1 = time.perf_counter()
-    table, extra_notes = _battery(panel, windows, tests, alternative) if battery \
+    table, extra_notes = _battery(panel, windows, tests, days, alternative) if battery \
         else (_empty_tests(), ())
     t2 = time.perf_counter()
     clock.update(assemble=clock.get("assemble", 0.0) + t1 - t0, tests=t2 - t1)
@@ -639,7 +641,7 @@ def _empty_tests() -> pd.DataFrame:
 
 
 def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[str] | None = None,
-             alternative: str = "two-sided") -> tuple[pd.DataFrame, tuple[str, ...]]:
+             days: Iterable[int] | None = None, alternative: str = "two-sided") -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Every test for every event day and window; flag the headline rows.
 
     When events share dates or have overlapping windows (detected in calendar
@@ -652,7 +654,7 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[
         return _empty_tests(), ()
     with panel.holding():  # derived arrays computed once for the whole battery
         table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
-                            alternative=alternative)  # type: ignore[arg-type]
+                            days=None if days is None else list(days), alternative=alternative)  # type: ignore[arg-type]
         clustering = detect_clustering(panel)
     head = headline_tests(table, clustering.clustered)
     head = head[head["scope"] == "window"]

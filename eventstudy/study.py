@@ -174,6 +174,7 @@ def event_study(
     kind: str = "returns",
     volume: pd.DataFrame | None = None,
     tests: Sequence[str] | None = None,
+    days: Iterable[int] | None = None,
     alternative: Alternative = "two-sided",
     chunk_size: int | None = None,
     executor: Executor | None = None,
@@ -249,6 +250,9 @@ def event_study(
     tests : sequence of str, optional
         Registered statistics to compute (:data:`eventstudy.inference.registry.TESTS`;
         default: all of them) on every event day and window.
+    days : iterable of int, optional
+        Relative days whose AAR is tested (default: every day of the event
+        span; ``()`` tests the windows only).
     alternative : {"two-sided", "less", "greater"}
         Alternative hypothesis of the tests.
     chunk_size : int, optional
@@ -345,7 +349,7 @@ def event_study(
         ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), bench_name)
     choices = assign_calendars(available, prepared.calendar.name if prepared is not None else calendar,
                                given_calendars(ev))
-    ev["calendar"] = [choices[s].code for s in ev["security"]]
+    ev["calendar"] = ev["security"].map({s: c.code for s, c in choices.items()})
     if by_calendar:
         missing = sorted(set(ev["calendar"]) - set(by_calendar))
         if missing:
@@ -357,7 +361,8 @@ def event_study(
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", available)
     groups: dict[str, list[str]] = {}
-    for code, b in zip(ev["calendar"], ev["benchmark"], strict=True):
+    pairs = ev[["calendar", "benchmark"]].drop_duplicates()
+    for code, b in zip(pairs["calendar"], pairs["benchmark"], strict=True):
         needed = groups.setdefault(code, [])
         if isinstance(b, str) and choices[b].code != code and b not in needed:
             needed.append(b)
@@ -402,7 +407,7 @@ def event_study(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
-        tests=tests, alternative=alternative, n_chunks=n_chunks, timings=timings,
+        tests=tests, days=days, alternative=alternative, n_chunks=n_chunks, timings=timings,
     )
 
 

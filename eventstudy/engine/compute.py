@@ -62,6 +62,8 @@ def _relative(w: Window | DateWindow, sessions: pd.DatetimeIndex, pos0: np.ndarr
 def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``values[rows[e, t], cols[e]]`` with NaN where ``rows`` is off the grid."""
     n = values.shape[0]
+    if rows.size == 0 or (rows.min() >= 0 and rows.max() < n):  # every slot on the grid
+        return values[rows, cols[:, None]]
     ok = (rows >= 0) & (rows < n)
     out = values[np.clip(rows, 0, n - 1), cols[:, None]]
     return np.where(ok, out, np.nan)
@@ -283,7 +285,8 @@ def compute_events(
     notes: list[str] = []
     for i in np.flatnonzero(res_ev.rolled).tolist():
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
-    for i in range(len(diagnostics)):
+    timed = [] if res_ev.timing is None else [i for i, t in enumerate(res_ev.timing) if t is not None]
+    for i in timed:
         told = res_ev.timing_note(i, sessions)
         if told:
             notes.append(f"{diagnostics.index[i]}: {told}.")
