@@ -1,0 +1,409 @@
+"""Benchmark (issue 10, item 6): the Dask executor against the local engine, and a million events.
+
+Same synthetic panel as ``bench_batch.py`` (:func:`bench_batch.make_panel`: 3,000 securities x
+2,516 NYSE sessions, benchmark column ``MKT``, events on a random security and session),
+estimation [-250, -11], event window [-5, +5], the full default battery (Patell, BMP, KP-BMP,
+Corrado), window tests only (``days=()``), on a ``PreparedData``.
+
+Part 1 (``--events``, default 100,000), in one process, interleaved, ``--reps`` repetitions,
+medians: ``event_study(executor=None)`` (local; with the default BLAS threads and with BLAS
+pinned to one thread) against ``event_study(executor=DaskExecutor(client))``. The Dask result
+must equal the local one to 1e-10 (AR, CAR, market-model parameters, the statistics of the
+tests table); exit 1 otherwise. The first Dask call scatters the prepared data (timed apart as
+the warm-up); the timed calls reuse it, as the executor does across calls.
+
+Part 2 (``--million``, default 1,000,000; ``--skip-million`` to skip): the workers are
+restarted, then a *separate client process* (this script with ``--child``, so its peak RSS is
+this run's alone) builds the panel, runs the study through Dask and writes the AR/CAR output to
+Parquet (``result.to_parquet(directory)`` where the result has it, else ``result.car`` with
+``DataFrame.to_parquet``). Reported: wall time, stage times, the client's RSS sampled every
+20 ms (peak per stage: panel, prepare, engine, assemble, tests, parquet) and its
+``ru_maxrss``, and each worker's ``ru_maxrss`` (the worker *process* maximum since the restart,
+via ``client.run``). A size that would not fit is not started: the child aborts itself when
+the machine's used memory passes ``--max-used-gb`` (default 12) and the parent then reports the
+largest size that completed (``--fallback``, default 300,000 and 500,000).
+
+Cluster: a ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` by default, or
+``--scheduler tcp://HOST:8786`` to use a running scheduler (its workers must be able to import
+``eventstudy``).
+
+Run: ``python benchmarks/bench_dask.py [--events 100000] [--reps 3] [--skip-million]``
+``[--million 1000000] [--chunk-size 5000] [--scheduler ADDRESS]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_batch import make_panel  # noqa: E402
+
+EST = (-250, -11)
+WIN = (-5, 5)
+TESTS = ["patell", "bmp", "kp-bmp", "corrado"]
+TOL = 1e-10
+SEED = 20260801
+GB = 1024**3
+
+
+# ------------------------------------------------------------ the library: one call site
+def study(data: Any, events: pd.DataFrame, executor: Any, chunk_size: int | None) -> Any:
+    """The one call into the library (change the API here and nowhere else)."""
+    from eventstudy import event_study
+
+    return event_study(returns=data, events=events, benchmark="MKT", estimation=EST, windows=[WIN],
+                       tests=list(TESTS), days=(), chunk_size=chunk_size, executor=executor,
+                       progress=False)
+
+
+def numbers(res: Any) -> dict[str, np.ndarray]:
+    """AR, CAR, market-model parameters and the tests table's statistics of a result."""
+    t = res.tests
+    return {"ar": np.asarray(res.panel.ar, dtype=float),
+            "car": res.car["car"].to_numpy(dtype=float),
+            "params": np.asarray(res.panel.params, dtype=float),
+            "statistic": t["statistic"].to_numpy(dtype=float),
+            "pvalue": t["pvalue"].to_numpy(dtype=float)}
+
+
+def compare(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> tuple[bool, str]:
+    """Largest absolute differences (NaNs must sit in the same places) and whether all <= TOL."""
+    parts, ok = [], True
+    for key in a:
+        x, y = a[key], b[key]
+        if x.shape != y.shape or not np.array_equal(np.isnan(x), np.isnan(y)):
+            parts.append(f"{key} shape/NaN mismatch {x.shape} vs {y.shape}")
+            ok = False
+            continue
+        d = float(np.nanmax(np.abs(x - y), initial=0.0))
+        ok &= d <= TOL
+        parts.append(f"{key} {d:.1e}")
+    return ok, ", ".join(parts)
+
+
+# ------------------------------------------------------------ cluster and memory
+@contextlib.contextmanager
+def dask_client(address: str | None) -> Iterator[Any]:
+    """A client on ``address``, or on a new LocalCluster (2 processes x 1 thread), closed after."""
+    from dask.distributed import Client, LocalCluster
+
+    if address:
+        with Client(address) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def _status_bytes(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def peak_rss() -> int:
+    """Peak RSS of this process (``VmHWM``), in bytes.
+
+    Not ``getrusage().ru_maxrss``: that one survives ``exec`` and so includes the RSS of
+    the process that forked this one (a LocalCluster's worker is forked from the client
+    process and would report the client's size).
+    """
+    return _status_bytes("VmHWM")
+
+
+def _rss_bytes() -> int:
+    return _status_bytes("VmRSS")
+
+
+def used_bytes() -> int:
+    """Memory in use on the machine (MemTotal - MemAvailable)."""
+    info = {ln.split(":")[0]: int(ln.split()[1]) * 1024
+            for ln in Path("/proc/meminfo").read_text().splitlines()}
+    return info["MemTotal"] - info["MemAvailable"]
+
+
+def worker_maxrss(client: Any) -> dict[str, int]:
+    """Peak RSS (bytes, ``VmHWM``) of every worker process: its maximum since it started."""
+    out = client.run(peak_rss)
+    return {str(k): int(v) for k, v in out.items()}
+
+
+class RssSampler:
+    """RSS of this process every ``interval`` seconds in a thread; aborts past ``max_used``.
+
+    ``mark(name)`` starts a named stage; ``peaks()`` gives the peak RSS per stage. When the
+    machine's used memory passes ``max_used`` bytes the process exits with status 3 (so a
+    size that does not fit never pushes the shared machine into swap or the OOM killer).
+    """
+
+    def __init__(self, interval: float, max_used: int) -> None:
+        self.interval, self.max_used = interval, max_used
+        self.samples: list[tuple[float, int]] = []
+        self.marks: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.samples.append((time.perf_counter(), _rss_bytes()))
+            if used_bytes() > self.max_used:
+                print(json.dumps({"aborted": f"machine memory in use passed "
+                                  f"{self.max_used / GB:.1f} GB (client RSS "
+                                  f"{_rss_bytes() / GB:.2f} GB)"}), flush=True)
+                os._exit(3)
+
+    def mark(self, name: str, at: float | None = None) -> None:
+        self.marks.append((time.perf_counter() if at is None else at, name))
+
+    def peaks(self) -> dict[str, int]:
+        marks = sorted(self.marks)
+        out: dict[str, int] = {}
+        for (t0, name), (t1, _) in zip(marks, [*marks[1:], (float("inf"), "")], strict=True):
+            inside = [r for t, r in self.samples if t0 <= t < t1]
+            if inside:  # a stage shorter than the sampling interval has no sample
+                out[name] = max(inside)
+        return out
+
+
+# ------------------------------------------------------------ part 1: local vs Dask
+def run_compare(client: Any, args: argparse.Namespace) -> bool:
+    from threadpoolctl import threadpool_limits
+
+    from eventstudy import prepare_data
+    from eventstudy.executors.dask import DaskExecutor
+
+    ret, events, _ = make_panel(3000, args.events, SEED)
+    prepared = prepare_data(returns=ret, calendar="XNYS")
+    ex = DaskExecutor(client)
+    n = len(events)
+    print(f"part 1: {n:,} events, full battery {TESTS} (window tests), chunk_size "
+          f"{args.chunk_size or 'default'}, {len(client.scheduler_info()['workers'])} Dask workers")
+
+    t0 = time.perf_counter()
+    res_d = study(prepared, events, ex, args.chunk_size)
+    t_first = time.perf_counter() - t0
+    res_l = study(prepared, events, None, args.chunk_size)
+    ok, diffs = compare(numbers(res_d), numbers(res_l))
+    print(f"max |Dask - local|: {diffs} -> {'OK' if ok else 'FAIL'} (tol {TOL:g})")
+    del res_d, res_l
+
+    jobs: dict[str, Callable[[], Any]] = {
+        "local, default BLAS threads": lambda: study(prepared, events, None, args.chunk_size),
+        "local, BLAS 1 thread": lambda: _pinned(threadpool_limits, prepared, events, args.chunk_size),
+        "Dask (data already scattered)": lambda: study(prepared, events, ex, args.chunk_size),
+    }
+    times: dict[str, list[float]] = {k: [] for k in jobs}
+    stages: dict[str, list[dict[str, float]]] = {k: [] for k in jobs}
+    load0 = os.getloadavg()
+    for rep in range(args.reps):
+        keys = list(jobs) if rep % 2 == 0 else list(reversed(jobs))  # alternate the order
+        for key in keys:
+            t0 = time.perf_counter()
+            res = jobs[key]()
+            times[key].append(time.perf_counter() - t0)
+            stages[key].append(dict(res.timings))
+            del res
+    load1 = os.getloadavg()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    dask_key = "Dask (data already scattered)"
+    print(f"\nratio Dask / local, medians of {args.reps} interleaved runs (target <= 1):")
+    for key in jobs:
+        if key != dask_key:
+            print(f"  Dask / {key:<28}: {med[dask_key] / med[key]:.2f}x "
+                  f"(minima {min(times[dask_key]) / min(times[key]):.2f}x)")
+    print(f"\nabsolute times on this machine ({os.cpu_count()} cores, shared; load average "
+          f"{load0[0]:.2f} / {load0[1]:.2f} before, {load1[0]:.2f} / {load1[1]:.2f} after), "
+          f"median [min - max] of {args.reps}:")
+    print(f"  first Dask call (scatters the prepared data): {t_first:.2f} s")
+    for key, v in times.items():
+        st = {s: statistics.median(d.get(s, 0.0) for d in stages[key])
+              for s in ("prepare", "engine", "assemble", "tests")}
+        print(f"  {key:<30}: {med[key]:6.2f} s [{min(v):.2f} - {max(v):.2f}]  = "
+              f"{n / med[key]:,.0f} events/s;  stages (medians): "
+              + ", ".join(f"{s} {x:.2f}" for s, x in st.items()))
+    return ok
+
+
+def _pinned(limits: Any, prepared: Any, events: pd.DataFrame, chunk_size: int | None) -> Any:
+    with limits(limits=1, user_api="blas"):
+        return study(prepared, events, None, chunk_size)
+
+
+# ------------------------------------------------------------ part 2: a million (child)
+def run_child(args: argparse.Namespace) -> int:
+    """One Dask run on ``--child`` events in this (fresh) process; prints one JSON line."""
+    from eventstudy import prepare_data
+    from eventstudy.executors.dask import DaskExecutor
+
+    out_dir = Path(args.out)
+    with RssSampler(0.02, int(args.max_used_gb * GB)) as rss:
+        rss.mark("start (imports)")
+        from dask.distributed import Client
+
+        client = Client(args.scheduler)
+        rss.mark("panel")
+        ret, events, _ = make_panel(3000, args.child, SEED)
+        rss.mark("prepare_data")
+        prepared = prepare_data(returns=ret, calendar="XNYS")
+        rss_before = _rss_bytes()
+        ex = DaskExecutor(client)
+        t0 = time.perf_counter()
+        res = study(prepared, events, ex, args.chunk_size)
+        t_study = time.perf_counter() - t0
+        clock = dict(res.timings)
+        at = t0  # stage boundaries from the result's timings (sequential stages)
+        for stage in ("prepare", "engine", "assemble", "tests"):
+            rss.mark(f"event_study: {stage}", at)
+            at += clock.get(stage, 0.0)
+        rss.mark("result built")
+        t1 = time.perf_counter()
+        rss.mark("parquet")
+        how = write_parquet(res, out_dir)
+        t_parquet = time.perf_counter() - t1
+        rss.mark("end")
+        size = sum(f.stat().st_size for f in out_dir.rglob("*") if f.is_file())
+        workers = worker_maxrss(client)
+        client.close()
+    print(json.dumps({
+        "events": len(events), "included": int(res.panel.n_events), "n_chunks": res.n_chunks,
+        "seconds_study": t_study, "seconds_parquet": t_parquet, "timings": clock,
+        "rss_before_study": rss_before, "client_maxrss": peak_rss(),
+        "stage_peaks": rss.peaks(), "workers_maxrss": workers, "parquet": how,
+        "parquet_bytes": size}))
+    return 0
+
+
+def write_parquet(res: Any, directory: Path) -> str:
+    """AR/CAR output to Parquet: ``result.to_parquet`` if the library has it, else ``result.car``."""
+    if hasattr(res, "to_parquet"):
+        res.to_parquet(directory)
+        return "result.to_parquet(directory)"
+    directory.mkdir(parents=True, exist_ok=True)
+    car = res.car.reset_index()
+    car["window"] = car["window"].astype(str)  # Window objects: Arrow has no type for them
+    car.to_parquet(directory / "car.parquet")
+    panel = res.panel
+    ar = pd.DataFrame(np.asarray(panel.ar), columns=[f"ar{d:+d}" for d in panel.event_days])
+    ar.insert(0, "event_id", np.asarray(panel.event_ids))
+    ar.to_parquet(directory / "ar.parquet")
+    return ("the library has no result.to_parquet: result.car and panel.ar (wide, one row per "
+            "event) with DataFrame.to_parquet")
+
+
+def run_large(client: Any, args: argparse.Namespace, address: str) -> bool:
+    """Part 2 in a child process per size; the workers are restarted before each."""
+    sizes = [args.million, *sorted(args.fallback, reverse=True)]
+    print(f"\npart 2: through Dask, AR/CAR written to Parquet; client = a fresh process "
+          f"(peak RSS its own); workers restarted before each size; abort when the machine "
+          f"uses more than {args.max_used_gb:g} GB")
+    for n in sizes:
+        client.restart()
+        base = worker_maxrss(client)
+        with tempfile.TemporaryDirectory(prefix="bench_dask_") as tmp:
+            cmd = [sys.executable, __file__, "--child", str(n), "--scheduler", address, "--tests", *TESTS,
+                   "--out", str(Path(tmp) / "out"), "--max-used-gb", str(args.max_used_gb)]
+            if args.chunk_size:
+                cmd += ["--chunk-size", str(args.chunk_size)]
+            load0 = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - t0
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+        info = json.loads(lines[-1]) if lines else {}
+        if proc.returncode != 0 or "aborted" in info:
+            why = info.get("aborted") or proc.stderr.strip().splitlines()[-1:] or "no output"
+            print(f"  {n:,} events: DID NOT COMPLETE after {wall:.0f} s (exit {proc.returncode}): {why}")
+            with contextlib.suppress(Exception):
+                print(f"    workers' peak RSS (VmHWM): {fmt_gb(worker_maxrss(client))}")
+            continue
+        report_large(info, base, wall, load0)
+        return n == args.million
+    return False
+
+
+def fmt_gb(d: dict[str, int]) -> str:
+    return ", ".join(f"{k.rsplit(':', 1)[-1]} {v / GB:.2f} GB" for k, v in d.items())
+
+
+def report_large(info: dict[str, Any], base: dict[str, int], wall: float, load0: float) -> None:
+    n = info["events"]
+    peak_w = max(info["workers_maxrss"].values())
+    cl = info["client_maxrss"]
+    print(f"  {n:,} events ({info['included']:,} included, {info['n_chunks']} chunks): "
+          f"targets peak <= 2 GB per worker: {peak_w / GB:.2f} GB "
+          f"-> {'met' if peak_w <= 2 * GB else 'MISSED'}; <= 2 GB on the client: {cl / GB:.2f} GB "
+          f"-> {'met' if cl <= 2 * GB else 'MISSED'}")
+    print(f"  absolute, this machine (load average {load0:.2f} before, {os.getloadavg()[0]:.2f} "
+          f"after): event_study {info['seconds_study']:.1f} s (stages: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in info["timings"].items() if k != "total")
+          + f"), Parquet {info['seconds_parquet']:.1f} s ({info['parquet_bytes'] / 2**20:.0f} MiB, "
+          f"{info['parquet']}); child process wall {wall:.1f} s")
+    print(f"  workers' peak RSS (VmHWM) (process maximum since restart): {fmt_gb(info['workers_maxrss'])}"
+          f" (after restart, before the run: {fmt_gb(base)})")
+    print(f"  client peak RSS (VmHWM) {cl / GB:.2f} GB; RSS before event_study (panel + prepared data): "
+          f"{info['rss_before_study'] / GB:.2f} GB; peak RSS per client stage: "
+          + ", ".join(f"{k} {v / GB:.2f}" for k, v in info["stage_peaks"].items()) + " GB")
+
+
+# ------------------------------------------------------------ main
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--events", type=int, default=100_000, help="events of the local/Dask comparison")
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--million", type=int, default=1_000_000, help="events of the large run")
+    p.add_argument("--fallback", type=int, nargs="*", default=[300_000, 500_000],
+                   help="sizes tried, largest first, when the large run does not complete")
+    p.add_argument("--skip-million", action="store_true")
+    p.add_argument("--skip-compare", action="store_true")
+    p.add_argument("--chunk-size", type=int, default=None)
+    p.add_argument("--scheduler", default=None, help="address of a running scheduler "
+                   "(default: start a LocalCluster with 2 worker processes x 1 thread)")
+    p.add_argument("--max-used-gb", type=float, default=12.0)
+    p.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--out", default="", help=argparse.SUPPRESS)
+    p.add_argument("--tests", nargs="+", default=TESTS, help="statistics (default: the full battery)")
+    args = p.parse_args(argv)
+    TESTS[:] = args.tests
+    if args.child:
+        return run_child(args)
+    print("command: python " + " ".join([os.path.relpath(__file__), *sys.argv[1:]]))
+    ok = True
+    with dask_client(args.scheduler) as client:
+        address = client.scheduler.address
+        print(f"cluster: {'scheduler ' + args.scheduler if args.scheduler else 'LocalCluster(n_workers=2, threads_per_worker=1, processes=True)'}"
+              f" at {address}; machine memory in use {used_bytes() / GB:.1f} GB of "
+              f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / GB:.0f} GB")
+        if not args.skip_compare:
+            ok &= run_compare(client, args)
+        if not args.skip_million:
+            run_large(client, args, address)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
