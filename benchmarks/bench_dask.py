@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -148,14 +149,19 @@ def worker_maxrss(client: Any) -> dict[str, int]:
 class RssSampler:
     """RSS of this process every ``interval`` seconds in a thread; aborts past ``max_used``.
 
-    ``mark(name)`` starts a named stage; ``peaks()`` gives the peak RSS per stage. When the
-    machine's used memory passes ``max_used`` bytes the process exits with status 3 (so a
-    size that does not fit never pushes the shared machine into swap or the OOM killer).
+    ``mark(name)`` starts a named stage; ``peaks()`` gives the peak RSS per stage and
+    ``peak_stack`` the main thread's ``eventstudy`` frames when the RSS last reached a new
+    maximum (where the peak is). When the machine's used memory passes ``max_used`` bytes
+    the process exits with status 3 (so a size that does not fit never pushes the shared
+    machine into swap or the OOM killer).
     """
 
     def __init__(self, interval: float, max_used: int) -> None:
         self.interval, self.max_used = interval, max_used
+        self.peak, self.peak_stack = 0, [""]
+        self._main = threading.main_thread().ident
         self.samples: list[tuple[float, int]] = []
+        self.stacks: list[list[str]] = []  # the main thread's eventstudy frames, per sample
         self.marks: list[tuple[float, str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -170,23 +176,33 @@ class RssSampler:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.samples.append((time.perf_counter(), _rss_bytes()))
+            rss = _rss_bytes()
+            frame = sys._current_frames().get(self._main or 0)
+            stack = traceback.extract_stack(frame) if frame is not None else []
+            self.samples.append((time.perf_counter(), rss))
+            self.stacks.append([f"{Path(f.filename).stem}:{f.lineno} {f.name}" for f in stack
+                                if "eventstudy" in f.filename and "benchmarks" not in f.filename])
+            if rss > self.peak:
+                self.peak, self.peak_stack = rss, self.stacks[-1]
             if used_bytes() > self.max_used:
                 print(json.dumps({"aborted": f"machine memory in use passed "
-                                  f"{self.max_used / GB:.1f} GB (client RSS "
-                                  f"{_rss_bytes() / GB:.2f} GB)"}), flush=True)
+                                  f"{self.max_used / GB:.1f} GB (client RSS {rss / GB:.2f} GB, "
+                                  f"in {' > '.join(self.peak_stack[-4:])})",
+                                  "marks": [m for _, m in self.marks]}), flush=True)
                 os._exit(3)
 
     def mark(self, name: str, at: float | None = None) -> None:
         self.marks.append((time.perf_counter() if at is None else at, name))
 
-    def peaks(self) -> dict[str, int]:
+    def peaks(self) -> dict[str, tuple[int, list[str]]]:
+        """Peak RSS of each stage and the main thread's eventstudy frames at that peak."""
         marks = sorted(self.marks)
-        out: dict[str, int] = {}
+        out: dict[str, tuple[int, list[str]]] = {}
         for (t0, name), (t1, _) in zip(marks, [*marks[1:], (float("inf"), "")], strict=True):
-            inside = [r for t, r in self.samples if t0 <= t < t1]
+            inside = [i for i, (t, _) in enumerate(self.samples) if t0 <= t < t1]
             if inside:  # a stage shorter than the sampling interval has no sample
-                out[name] = max(inside)
+                i = max(inside, key=lambda j: self.samples[j][1])
+                out[name] = (self.samples[i][1], self.stacks[i])
         return out
 
 
@@ -293,7 +309,7 @@ def run_child(args: argparse.Namespace) -> int:
         "events": len(events), "included": int(res.panel.n_events), "n_chunks": res.n_chunks,
         "seconds_study": t_study, "seconds_parquet": t_parquet, "timings": clock,
         "rss_before_study": rss_before, "client_maxrss": peak_rss(),
-        "stage_peaks": rss.peaks(), "workers_maxrss": workers, "parquet": how,
+        "stage_peaks": rss.peaks(), "peak_stack": rss.peak_stack, "workers_maxrss": workers, "parquet": how,
         "parquet_bytes": size}))
     return 0
 
@@ -315,35 +331,70 @@ def write_parquet(res: Any, directory: Path) -> str:
             "event) with DataFrame.to_parquet")
 
 
+def child_run(client: Any, args: argparse.Namespace, address: str, n: int,
+              tests: list[str]) -> tuple[dict[str, Any], str, float, dict[str, int], float]:
+    """Restart the workers, run :func:`run_child` on ``n`` events in a fresh process.
+
+    Returns its JSON (empty if it failed), the failure (or ""), the wall time, the workers'
+    peak RSS after the restart, and the load average before.
+    """
+    client.restart()
+    base = worker_maxrss(client)
+    with tempfile.TemporaryDirectory(prefix="bench_dask_") as tmp:
+        cmd = [sys.executable, __file__, "--child", str(n), "--scheduler", address,
+               "--tests", *tests, "--out", str(Path(tmp) / "out"),
+               "--max-used-gb", str(args.max_used_gb)]
+        if args.chunk_size:
+            cmd += ["--chunk-size", str(args.chunk_size)]
+        load0 = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - t0
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    info = json.loads(lines[-1]) if lines else {}
+    if proc.returncode == 0 and "aborted" not in info:
+        return info, "", wall, base, load0
+    why = info.get("aborted") or " ".join(proc.stderr.strip().splitlines()[-1:]) or "no output"
+    with contextlib.suppress(Exception):
+        why += f"; workers' peak RSS (VmHWM): {fmt_gb(worker_maxrss(client))}"
+    return {}, f"exit {proc.returncode}: {why}", wall, base, load0
+
+
 def run_large(client: Any, args: argparse.Namespace, address: str) -> bool:
-    """Part 2 in a child process per size; the workers are restarted before each."""
+    """Part 2 in a child process per size, largest first, until one completes."""
     sizes = [args.million, *sorted(args.fallback, reverse=True)]
     print(f"\npart 2: through Dask, AR/CAR written to Parquet; client = a fresh process "
           f"(peak RSS its own); workers restarted before each size; abort when the machine "
           f"uses more than {args.max_used_gb:g} GB")
     for n in sizes:
-        client.restart()
-        base = worker_maxrss(client)
-        with tempfile.TemporaryDirectory(prefix="bench_dask_") as tmp:
-            cmd = [sys.executable, __file__, "--child", str(n), "--scheduler", address, "--tests", *TESTS,
-                   "--out", str(Path(tmp) / "out"), "--max-used-gb", str(args.max_used_gb)]
-            if args.chunk_size:
-                cmd += ["--chunk-size", str(args.chunk_size)]
-            load0 = os.getloadavg()[0]
-            t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            wall = time.perf_counter() - t0
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-        info = json.loads(lines[-1]) if lines else {}
-        if proc.returncode != 0 or "aborted" in info:
-            why = info.get("aborted") or proc.stderr.strip().splitlines()[-1:] or "no output"
-            print(f"  {n:,} events: DID NOT COMPLETE after {wall:.0f} s (exit {proc.returncode}): {why}")
-            with contextlib.suppress(Exception):
-                print(f"    workers' peak RSS (VmHWM): {fmt_gb(worker_maxrss(client))}")
+        info, failed, wall, base, load0 = child_run(client, args, address, n, TESTS)
+        if failed:
+            print(f"  {n:,} events: DID NOT COMPLETE after {wall:.0f} s ({failed})")
             continue
         report_large(info, base, wall, load0)
         return n == args.million
     return False
+
+
+def run_breakdown(client: Any, args: argparse.Namespace, address: str) -> None:
+    """``--breakdown N``: one fresh client per statistic alone on N events; its cost."""
+    print(f"\nwhere the client's time and memory go: one statistic per run, {args.breakdown:,} "
+          f"events through Dask (fresh client process each; absolute, this machine)")
+    for test in TESTS:
+        info, failed, wall, _, load0 = child_run(client, args, address, args.breakdown, [test])
+        if failed:
+            print(f"  {test:<8}: DID NOT COMPLETE after {wall:.0f} s ({failed})")
+            continue
+        pk = {k: v[0] for k, v in info["stage_peaks"].items()}
+        t = info["timings"]
+        where = info["stage_peaks"].get("event_study: tests", (0, []))[1]
+        before = pk.get("event_study: assemble", pk.get("event_study: engine", 0))
+        during = pk.get("event_study: tests", 0)
+        print(f"  {test:<8}: tests stage {t.get('tests', 0):6.2f} s, peak RSS {during / GB:.2f} GB"
+              f" (+{(during - before) / GB:.2f} GB over the assembly stage, "
+              f"{(during - before) / args.breakdown:,.0f} B per event); engine {t.get('engine', 0):.2f} s,"
+              f" assemble {t.get('assemble', 0):.2f} s; load {load0:.2f}; at the peak: "
+              f"{' > '.join(where[-3:])}")
 
 
 def fmt_gb(d: dict[str, int]) -> str:
@@ -367,7 +418,8 @@ def report_large(info: dict[str, Any], base: dict[str, int], wall: float, load0:
           f" (after restart, before the run: {fmt_gb(base)})")
     print(f"  client peak RSS (VmHWM) {cl / GB:.2f} GB; RSS before event_study (panel + prepared data): "
           f"{info['rss_before_study'] / GB:.2f} GB; peak RSS per client stage: "
-          + ", ".join(f"{k} {v / GB:.2f}" for k, v in info["stage_peaks"].items()) + " GB")
+          + ", ".join(f"{k} {v[0] / GB:.2f}" for k, v in info["stage_peaks"].items()) + " GB")
+    print(f"  client at its peak RSS was in: {' > '.join(info['peak_stack'][-5:])}")
 
 
 # ------------------------------------------------------------ main
@@ -386,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-used-gb", type=float, default=12.0)
     p.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--out", default="", help=argparse.SUPPRESS)
+    p.add_argument("--breakdown", type=int, default=0, metavar="N",
+                   help="also run each statistic alone on N events (client time and memory)")
     p.add_argument("--tests", nargs="+", default=TESTS, help="statistics (default: the full battery)")
     args = p.parse_args(argv)
     TESTS[:] = args.tests
@@ -402,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= run_compare(client, args)
         if not args.skip_million:
             run_large(client, args, address)
+        if args.breakdown:
+            run_breakdown(client, args, address)
     return 0 if ok else 1
 
 
