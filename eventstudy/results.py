@@ -11,9 +11,11 @@ model parameters come with ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -367,25 +369,29 @@ class EventStudyResult:
         is outside the data, the security or the benchmark/factors have no return
         on it; ``""`` when the abnormal return exists.
         """
-        p = self.panel
-        e, length = p.ar.shape
-        running = np.nancumsum(p.ar, axis=1)
-        running = np.where(np.isfinite(p.ar), running, np.nan)
-        reason = np.where(
-            np.isfinite(p.ar), "",
-            np.where(np.isnat(p.event_dates), "session outside the data",
-                     np.where(~np.isfinite(p.raw_event), "no return for the security on this session",
-                              "no benchmark or factor return on this session")))
-        frame = pd.DataFrame({
-            "event_id": np.repeat(p.event_ids, length),
-            "relative_day": np.tile(p.event_days, e),
-            "security": np.repeat(p.securities, length),
-            "date": pd.to_datetime(p.event_dates.ravel()),
-            "ar": p.ar.ravel(),
-            "car": running.ravel(),
-            "reason": reason.ravel().astype(object),
-        })
+        from eventstudy.output import long_frame
+
+        frame = long_frame(self.panel)
         return frame.set_index(["event_id", "relative_day"])
+
+    def to_parquet(self, directory: str | os.PathLike[str],
+                   tables: Sequence[str] = ("ar", "car", "diagnostics"), *,
+                   block: int = 100_000) -> dict[str, Path]:
+        """Write the per-event tables to ``directory/<table>.parquet``, block by block.
+
+        ``ar`` is :meth:`to_frame` (AR and running CAR per event and day),
+        ``car`` the :attr:`car` table, ``diagnostics`` the :attr:`diagnostics`;
+        each is written ``block`` events at a time (never whole in memory) and
+        renamed into place when complete (:func:`eventstudy.output.write_parquet`).
+        Needs ``pyarrow`` (extra ``eventstudy-honest[parquet]``).
+
+        Returns
+        -------
+        dict of str to Path
+        """
+        from eventstudy.output import write_parquet
+
+        return write_parquet(self, directory, tables, block=block)
 
     # ------------------------------------------------------------ per event
     def _pos(self, event_id: str) -> int:
