@@ -342,7 +342,7 @@ def event_study(
                                     event_time)
     ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip,
                        event_time=event_time, timing=timing)
-    unknown = sorted(set(ev["security"]) - set(available))
+    unknown = sorted(set(ev["security"].unique()) - set(available))
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
     if bench_name is not None:  # an events table's empty benchmark cells take the study's
@@ -351,13 +351,13 @@ def event_study(
                                given_calendars(ev))
     ev["calendar"] = ev["security"].map({s: c.code for s, c in choices.items()})
     if by_calendar:
-        missing = sorted(set(ev["calendar"]) - set(by_calendar))
+        missing = sorted(set(ev["calendar"].unique()) - set(by_calendar))
         if missing:
             raise InvalidParameterError("benchmark", f"a benchmark for every calendar of the "
                                         f"securities, including {missing}", by_calendar)
         filled = ev["calendar"].map(by_calendar)
         ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), filled)
-    unknown_b = sorted(set(ev["benchmark"].dropna()) - set(available))
+    unknown_b = sorted(set(ev["benchmark"].dropna().unique()) - set(available))
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", available)
     groups: dict[str, list[str]] = {}
@@ -386,7 +386,7 @@ def event_study(
                                    chunk_size or DEFAULT_CHUNK_SIZE, options, progress)
         parts.append(chunk_part)
         n_chunks += n
-    part = in_event_order(concat_parts(parts), list(ev["event_id"]))
+    part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
     timings["engine"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     diag = part.diagnostics.copy()
