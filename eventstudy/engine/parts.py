@@ -68,7 +68,7 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
     )
 
 
-def in_event_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
+def in_event_order(part: EventsPart, event_ids: Sequence[str] | np.ndarray) -> EventsPart:
     """``part`` with its events in the order of ``event_ids`` (the events table's)."""
     ids = pd.Index(np.asarray(event_ids, dtype=object))
     rows = pd.Index(part.diagnostics.index).get_indexer(ids)  # every event, included or not
