@@ -446,7 +446,7 @@ def _derive(panel: AbnormalPanel, name: str) -> np.ndarray:
         return panel.raw_event_market
     if name == "est_y":
         r = _rows(panel, est, panel.sec_col)
-        return r - panel.est_market if panel.model == "market_adjusted" else r
+        return r - _rows(panel, est, panel.bench_col) if panel.model == "market_adjusted" else r
     if name in ("est_x", "event_x"):
         m = panel.est_market if name == "est_x" else panel.raw_event_market
         cols = [] if panel.model == "market_adjusted" else [np.ones_like(m)]
@@ -456,13 +456,18 @@ def _derive(panel: AbnormalPanel, name: str) -> np.ndarray:
         if name == "event_x":
             x = np.where(np.isfinite(panel.ar)[..., None], x, np.nan)
         return x
-    if name == "est_resid":
-        y = panel.est_y
+    if name == "est_resid":  # from the source directly: no intermediate array is held
+        y = _rows(panel, est, panel.sec_col)
+        if panel.model == "market_adjusted":
+            y -= _rows(panel, est, panel.bench_col)
         if panel.k == 0:
             return np.where(np.isfinite(y), y, np.nan)
         if panel.model == "market":  # as eventstudy.models.fit_market
-            m = panel.est_market
+            m = _rows(panel, est, panel.bench_col)
             fit = panel.params[:, [0]] + m * panel.params[:, [1]]
-            return np.where(np.isfinite(y) & np.isfinite(m), y - fit, np.nan)
+            ok = np.isfinite(y)
+            ok &= np.isfinite(m)
+            y -= fit
+            return np.where(ok, y, np.nan)
         return np.where(np.isfinite(y), y - panel.params[:, [0]], np.nan)  # constant mean
     raise KeyError(name)
