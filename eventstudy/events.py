@@ -315,12 +315,12 @@ def spec_from_options(
 
 def _run_volume(spec: EventSpec, frames: dict[str, pd.DataFrame]) -> EventStudyResult:
     """An abnormal-volume study (``kind: volume``) of one exchange's securities."""
-    from eventstudy.data.panel import volume_panel
+    from eventstudy.data.wide import wide_volumes
 
     if not isinstance(spec.benchmark, str):
         raise InvalidParameterError("benchmark", "one benchmark for kind: volume (one exchange per "
                                     "volume study)", spec.benchmark_label)
-    vol = volume_panel(frames)
+    vol = wide_volumes(frames)
     return event_study(
         volume=vol[list(spec.securities)], benchmark=vol[spec.benchmark], kind="volume",
         event_date=spec.event_date, securities=list(spec.securities), calendar=spec.calendars,
@@ -341,13 +341,13 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
     NoEventStudiedError
         Every event was excluded (each one's reason is in the message).
     """
-    from eventstudy.data.panel import price_panel
+    from eventstudy.data.wide import wide_prices
 
     symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
     frames = source.history(symbols)
     if spec.kind == "volume":
         return _run_volume(spec, frames)
-    prices, basis = price_panel(frames)
+    prices, basis = wide_prices(frames)
     if spec.model in MODEL_FACTOR_FILES and factors is None:
         from eventstudy.data.french import load_factors
 
