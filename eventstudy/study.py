@@ -37,6 +37,7 @@ from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
 from eventstudy.exchanges import assign_calendars
 from eventstudy.executors import Executor, LocalExecutor
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
+from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult, build_result
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
@@ -311,6 +312,10 @@ def event_study(
         from eventstudy.kinds import run_kind
         args = {k: v for k, v in locals().items() if k not in ("kind", "run_kind")}
         return run_kind(kind, event_study, args)
+    opts = StudyOptions.build(  # every method option checked before the data are touched
+        model=model, factor_columns=factor_columns, estimation=estimation, windows=windows,
+        min_estimation_obs=min_estimation_obs, roll=roll, return_type=return_type, tests=tests,
+        days=days, alternative=alternative, chunk_size=chunk_size)
     by_calendar: dict[str, str] = {}
     if isinstance(benchmark, Mapping):
         by_calendar = {str(k): str(v) for k, v in benchmark.items()}
@@ -375,15 +380,11 @@ def event_study(
             return_bounds=return_bounds)
     timings = {"prepare": time.perf_counter() - t0}
     t1 = time.perf_counter()
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        raise InvalidParameterError("chunk_size", "a positive integer", chunk_size)
-    options = {"model": model, "factor_columns": factor_columns, "estimation": estimation,
-               "windows": windows, "min_estimation_obs": min_estimation_obs, "roll": roll}
     ex = executor if executor is not None else LocalExecutor()
     parts, n_chunks = [], 0
     for code in groups:
         chunk_part, n = run_chunks(ex, datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
-                                   chunk_size or DEFAULT_CHUNK_SIZE, options, progress)
+                                   opts.chunk_size or DEFAULT_CHUNK_SIZE, opts, progress)
         parts.append(chunk_part)
         n_chunks += n
     part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
@@ -407,7 +408,7 @@ def event_study(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
-        tests=tests, days=days, alternative=alternative, n_chunks=n_chunks, timings=timings,
+        tests=opts.tests, days=opts.days, alternative=opts.alternative, n_chunks=n_chunks, timings=timings,
     )
 
 
