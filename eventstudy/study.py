@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy.assemble import build_result
 from eventstudy.calendar import to_timestamp
 from eventstudy.engine.chunks import (
     DEFAULT_CHUNK_SIZE,
@@ -39,7 +40,7 @@ from eventstudy.executors import Executor, LocalExecutor
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
-from eventstudy.results import EventStudyResult, build_result
+from eventstudy.results import EventStudyResult
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
 
 if TYPE_CHECKING:

@@ -44,10 +44,11 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from eventstudy.assemble import build_result
 from eventstudy.calendar import TradingCalendar, to_timestamp
 from eventstudy.errors import DataError, InvalidParameterError
 from eventstudy.inputs import align_to_sessions, as_wide, validate_wide
-from eventstudy.results import EventStudyResult, build_result
+from eventstudy.results import EventStudyResult
 from eventstudy.study import PreparedData, _events_frame, compute_events, split_benchmark
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
 
