@@ -68,6 +68,61 @@ def scaled_ranks(values: FloatArray) -> FloatArray:
     return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
 
 
+#: Cap on the comparison cube (events x estimation slots x window slots) per chunk.
+_CUBE = 1 << 23
+
+
+def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> FloatArray:
+    """Average ranks of each event's estimation values within its row (NaN where not finite).
+
+    The raw residuals (Corrado) or ``e_it / s_i`` (Corrado-Zivney, GRANK); memoized
+    on the panel, because every day and window of a battery ranks the same
+    estimation values against a few event-window values.
+    """
+    key = ("estimation-ranks", standardized)
+    hit = panel._memo.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    est = _estimation_values(panel, standardized)
+    ranks = average_ranks(np.where(np.isfinite(est), est, np.nan))
+    ranks.flags.writeable = False
+    panel._memo[key] = ranks
+    return ranks
+
+
+def _estimation_values(panel: AbnormalPanel, standardized: bool) -> FloatArray:
+    if standardized:
+        return standardized_estimation_residuals(panel)
+    return np.asarray(panel.est_resid, dtype=np.float64)
+
+
+def _scaled_ranks_joined(est: FloatArray, est_ranks: FloatArray, window: FloatArray) -> FloatArray:
+    """``scaled_ranks(np.concatenate([est, window], axis=1))``, bit for bit, without sorting.
+
+    ``est_ranks`` are the average ranks of ``est`` within each row. The average
+    rank of a value in the union of two sets is its rank in its own set plus the
+    number of the other set's values below it plus half the number equal to it
+    (all exact halves in floating point), so only the comparisons of each row's
+    few window values with its estimation values are needed.
+    """
+    a = np.where(np.isfinite(est), est, np.nan)
+    b = np.where(np.isfinite(window), window, np.nan)
+    n_rows, t_len = a.shape
+    w_len = b.shape[1]
+    ra = np.array(est_ranks, dtype=np.float64)  # a copy: shifted below
+    rb = average_ranks(b) if w_len else np.empty((n_rows, 0))
+    step = max(1, _CUBE // max(1, t_len * w_len))
+    for r0 in range(0, n_rows, step):
+        r1 = min(r0 + step, n_rows)
+        ac, bc = a[r0:r1, :, None], b[r0:r1, None, :]
+        below, equal = ac < bc, ac == bc  # NaN compares False: not counted
+        rb[r0:r1] += below.sum(axis=1) + 0.5 * equal.sum(axis=1)
+        ra[r0:r1] += (ac > bc).sum(axis=2) + 0.5 * equal.sum(axis=2)
+    m = np.isfinite(a).sum(axis=1, keepdims=True) + np.isfinite(b).sum(axis=1, keepdims=True)
+    ranks = np.concatenate([ra, rb], axis=1)
+    return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
+
+
 def _rank_z(u: FloatArray, tested: npt.NDArray[np.bool_]) -> tuple[float, int, int]:
     """``(Z, T, L)`` of the scaled ranks ``u`` (E, C); ``tested`` marks the columns in W."""
     n_t = np.isfinite(u).sum(axis=0)
@@ -101,8 +156,9 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     start, end, mask = window_mask(panel, start, end)
     name = "corrado-zivney" if standardized else "corrado"
     null = _null(start, end)
+    est = _estimation_values(panel, standardized)
+    est_ranks = _estimation_ranks(panel, standardized)
     if standardized:
-        est = standardized_estimation_residuals(panel)
         sar = standardized_ar(panel)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -118,7 +174,6 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
             sd_day = sd_day / np.where(np.isfinite(kp), kp, 1.0)
         event = np.where(ok_day, sar / np.where(ok_day, sd_day, 1.0), np.nan)
     else:
-        est = np.asarray(panel.est_resid, dtype=np.float64)
         event = np.asarray(panel.ar, dtype=np.float64)
     used = np.isfinite(event[:, mask]).any(axis=1)
     n = int(used.sum())
@@ -128,7 +183,7 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     # Ranking span: the estimation window plus the tested window only, so the
     # statistic does not depend on which other windows were requested.
     window = event[used][:, mask]
-    u = scaled_ranks(np.concatenate([est[used], window], axis=1))
+    u = _scaled_ranks_joined(est[used], est_ranks[used], window)
     tested = np.concatenate([np.zeros(est.shape[1], dtype=bool), np.ones(window.shape[1], bool)])
     stat, t_slots, length = _rank_z(u, tested)
     if not math.isfinite(stat):
@@ -300,9 +355,8 @@ def grank_test(
         sd /= math.sqrt(1.0 - rc.rbar)
         extra.update(rc.as_extra())
     est = standardized_estimation_residuals(panel)[used]
-    gsar = np.concatenate([est, (scar[used] / sd)[:, None]], axis=1)
-    u = scaled_ranks(gsar)
-    tested = np.zeros(gsar.shape[1], dtype=bool)
+    u = _scaled_ranks_joined(est, _estimation_ranks(panel, True)[used], (scar[used] / sd)[:, None])
+    tested = np.zeros(u.shape[1], dtype=bool)
     tested[-1] = True
     z, t_slots, _ = _rank_z(u, tested)
     if not math.isfinite(z) or t_slots < 3:
