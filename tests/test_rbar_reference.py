@@ -86,10 +86,18 @@ def reference_rbar(panel: AbnormalPanel, events: npt.NDArray[np.bool_] | None, s
 
 def check(panel: AbnormalPanel, start: int, end: int, *, events: npt.NDArray[np.bool_] | None = None,
           min_overlap: int = 3) -> inf.ResidualCorrelation:
-    rc = inf.residual_correlation(panel, events, start=start, end=end, min_overlap=min_overlap)
     rbar, used, overlap = reference_rbar(panel, events, start, end, min_overlap)
-    assert rc.rbar == pytest.approx(rbar, abs=1e-12, rel=1e-12)
-    assert (rc.n_pairs, rc.n_overlap) == (used, overlap)
+    saved = corr._GATHER_RATIO
+    try:  # pair sums from a matrix product per block, then from a dot product per pair
+        for ratio in (0, 10**9):
+            corr._GATHER_RATIO = ratio
+            panel._memo.clear()
+            rc = inf.residual_correlation(panel, events, start=start, end=end,
+                                          min_overlap=min_overlap)
+            assert rc.rbar == pytest.approx(rbar, abs=1e-12, rel=1e-12)
+            assert (rc.n_pairs, rc.n_overlap) == (used, overlap)
+    finally:
+        corr._GATHER_RATIO = saved
     n = panel.n_events if events is None else int(np.sum(events))
     assert (rc.n_events, rc.n_possible) == (n, n * (n - 1) // 2)
     # the banded function itself, with tiny and large blocks, gives the same number
@@ -221,13 +229,13 @@ def test_windows_with_holes_on_a_mixed_calendar_grid() -> None:
 def test_memoized_once_per_panel_and_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     p = staggered(np.random.default_rng(7), 15, 40, (-1, 1), spread=3)
     calls = []
-    real = corr.banded_residual_correlation
+    real = corr._banded
 
     def counting(*args: object, **kwargs: object) -> inf.ResidualCorrelation:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(corr, "banded_residual_correlation", counting)
+    monkeypatch.setattr(corr, "_banded", counting)
     first = inf.residual_correlation(p, start=-1, end=1)
     assert inf.residual_correlation(p, np.ones(15, bool), start=-1, end=1) is first
     assert len(calls) == 1

@@ -12,6 +12,7 @@ the tests that share an ``rbar`` compute it once.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,12 +159,14 @@ def residual_correlation(
     if isinstance(hit, ResidualCorrelation):
         return hit
     est_pos, win_pos = panel_positions(panel)
-    cols = (days >= start) & (days <= end)
     resid = np.asarray(panel.est_resid, dtype=np.float64)
-    wpos = win_pos[:, cols]
-    if not sel.all():
-        resid, est_pos, wpos = resid[sel], est_pos[sel], wpos[sel]
-    rc = banded_residual_correlation(resid, est_pos, wpos, min_overlap=min_overlap)
+    ev = panel._memo.get(("rbar-event-sums",))
+    if not isinstance(ev, _EventSums):
+        ev = _event_sums(resid, est_pos)
+        panel._memo[("rbar-event-sums",)] = ev
+    idx = np.flatnonzero(sel)
+    wpos = win_pos[idx][:, (days >= start) & (days <= end)]
+    rc = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128)
     panel._memo[key] = rc
     return rc
 
@@ -243,8 +246,79 @@ def banded_residual_correlation(
         raise InvalidParameterError("block", "a positive integer", block)
     resid = np.asarray(resid, dtype=np.float64)
     pos = np.asarray(pos, dtype=np.int64)
-    wpos = np.asarray(wpos, dtype=np.int64)
-    n_events = int(resid.shape[0])
+    return _banded(resid, pos, np.asarray(wpos, dtype=np.int64), np.arange(resid.shape[0]),
+                   _event_sums(resid, pos), min_overlap, block)
+
+
+#: A block whose candidate pairs number less than (block rows x partner rows) / this
+#: gets its pair sums from gathered rows (one dot product per pair) rather than from
+#: a matrix product over all (row, partner) couples.
+_GATHER_RATIO = 16
+
+
+@dataclass(frozen=True)
+class _EventSums:
+    """Per-event summaries of the estimation residuals, in row order.
+
+    ``start`` / ``end``: first and last session with a residual; ``gappy``: the
+    residuals do not fill the sessions in between; ``mean``: their mean (events
+    are centred on it, for accuracy); ``root``: the root sum of squares about it.
+    """
+
+    live: npt.NDArray[np.bool_]
+    gappy: npt.NDArray[np.bool_]
+    start: IntArray
+    end: IntArray
+    mean: FloatArray
+    root: FloatArray
+
+
+def _event_sums(resid: FloatArray, pos: IntArray, chunk: int = 8192) -> _EventSums:
+    n_ev = resid.shape[0]
+    big = np.iinfo(np.int64).max
+    live = np.zeros(n_ev, dtype=bool)
+    gappy = np.zeros(n_ev, dtype=bool)
+    start = np.zeros(n_ev, dtype=np.int64)
+    end = np.full(n_ev, -1, dtype=np.int64)
+    mean = np.zeros(n_ev)
+    root = np.zeros(n_ev)
+    for c0 in range(0, n_ev, chunk):
+        sl = slice(c0, min(c0 + chunk, n_ev))
+        ok = np.isfinite(resid[sl]) & (pos[sl] >= 0)
+        cnt = ok.sum(axis=1)
+        lv = cnt > 0
+        live[sl] = lv
+        start[sl] = np.where(lv, np.where(ok, pos[sl], big).min(axis=1), 0)
+        end[sl] = np.where(lv, np.where(ok, pos[sl], -1).max(axis=1), -1)
+        gappy[sl] = lv & (end[sl] - start[sl] + 1 != cnt)
+        x = np.where(ok, resid[sl], 0.0)
+        mean[sl] = x.sum(axis=1) / np.maximum(cnt, 1)
+        x = np.where(ok, x - mean[sl][:, None], 0.0)
+        root[sl] = np.sqrt(np.einsum("ij,ij->i", x, x))
+    return _EventSums(live, gappy, start, end, mean, root)
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """One BLAS thread for the block products, when ``threadpoolctl`` is installed.
+
+    The products are small (a block of 128 events by its partners, a few hundred
+    sessions): with two OpenBLAS threads they ran several times slower on a shared
+    2-core machine. Without ``threadpoolctl`` the BLAS default is kept.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev: _EventSums,
+            min_overlap: int, block: int) -> ResidualCorrelation:
+    """:func:`banded_residual_correlation` of the rows ``idx`` of ``resid`` / ``pos``.
+
+    ``wpos`` has one row per entry of ``idx``; ``ev`` summarises every row of ``resid``.
+    """
+    n_events = int(idx.size)
     n_possible = n_events * (n_events - 1) // 2
     big = np.iinfo(np.int64).max
     wok = wpos >= 0
@@ -267,23 +341,25 @@ def banded_residual_correlation(
     reach = np.searchsorted(ws, we, side="right")
     if int(np.maximum(reach - np.arange(e) - 1, 0).sum()) == 0:
         return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
-    # Per-event quantities, in input order (rows are gathered block by block below).
-    # "Runs" are events whose residuals sit on consecutive sessions with no gap;
-    # the other live events are gappy.
-    ok = np.isfinite(resid) & (pos >= 0)
-    cnt = ok.sum(axis=1)
-    live = cnt > 0
-    start = np.where(live, np.where(ok, pos, big).min(axis=1), 0)
-    end = np.where(live, np.where(ok, pos, -1).max(axis=1), -1)
-    gappy = live & (end - start + 1 != cnt)
-    x = np.where(ok, resid, 0.0)
-    x -= (x.sum(axis=1) / np.maximum(cnt, 1))[:, None]  # centred (accuracy; r is invariant)
-    x[~ok] = 0.0
-    root = np.sqrt(np.einsum("ij,ij->i", x, x))
-    live_s, gappy_s, start_s, end_s = live[order], gappy[order], start[order], end[order]
-    root_s = root[order]
+    rows_s = idx[order]  # rows of resid / pos, sorted by window start
     wpos_s = wpos[order]
 
+    with _one_blas_thread():
+        total, pairs, shared = _band_sums(resid, pos, wpos_s, rows_s, ev, ws, we, wlen, wrun, reach,
+                                          min_overlap, block)
+    if pairs == 0:
+        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared)
+    return ResidualCorrelation(float(np.clip(total / n_possible, -1.0, 1.0)), pairs, n_possible,
+                               n_events, min_overlap, shared)
+
+
+def _band_sums(resid: FloatArray, pos: IntArray, wpos_s: IntArray, rows_s: IntArray, ev: _EventSums,
+               ws: IntArray, we: IntArray, wlen: FloatArray, wrun: npt.NDArray[np.bool_],
+               reach: IntArray, min_overlap: int, block: int) -> tuple[float, int, int]:
+    """``(sum of weighted r, pairs used, pairs sharing a session)`` over the band, block by block."""
+    e = int(rows_s.size)
+    live_s, gappy_s = ev.live[rows_s], ev.gappy[rows_s]
+    start_s, end_s, root_s, mean_s = ev.start[rows_s], ev.end[rows_s], ev.root[rows_s], ev.mean[rows_s]
     total, pairs, shared = 0.0, 0, 0
     for b0 in range(0, e, block):
         b1 = min(b0 + block, e)
@@ -308,8 +384,7 @@ def banded_residual_correlation(
             wwidth = int(we[b0:j1].max()) - wlo + 1
             wp = wpos_s[b0:j1] - wlo
             wmat = _on_grid(np.ones(wp.shape), wp, (wp >= 0) & (wpos_s[b0:j1] >= 0), wwidth)
-            np.minimum(wmat, 1.0, out=wmat)
-            d = (wmat[:nb] @ wmat.T)[ii, jj]
+            d = np.einsum("ij,ij->i", wmat[ii], wmat[jj])
         shares = d > 0
         shared += int(shares.sum())
         lb = live_s[b0:b1]
@@ -317,15 +392,25 @@ def banded_residual_correlation(
             continue
         dlo = int(start_s[b0:b1][lb].min())
         width = int(end_s[b0:b1][lb].max()) - dlo + 1
-        rows = order[b0:j1]
+        rows = rows_s[b0:j1]
+        r_rows = resid[rows]
         p = pos[rows] - dlo
-        inside = ok[rows] & (p >= 0) & (p < width)
-        dx = _on_grid(x[rows], p, inside, width)  # x on the block's estimation sessions
-        sxy = (dx[:nb] @ dx.T)[ii, jj]
-        if gappy_s[b0:j1].any():
+        inside = np.isfinite(r_rows) & (pos[rows] >= 0) & (p >= 0) & (p < width)
+        # centred residuals on the block's estimation sessions
+        dx = _on_grid(r_rows - mean_s[b0:j1, None], p, inside, width)
+        if n_pairs * _GATHER_RATIO < nb * m:  # few pairs: a dot product per pair
+            dm = _on_grid(np.ones(p.shape), p, inside, width)
+            xi, xj, mi, mj = dx[ii], dx[jj], dm[ii], dm[jj]
+            sxy = np.einsum("ij,ij->i", xi, xj)
+            n = np.einsum("ij,ij->i", mi, mj)
+            sx, sy = np.einsum("ij,ij->i", xi, mj), np.einsum("ij,ij->i", mi, xj)
+            sxx, syy = np.einsum("ij,ij->i", xi * xi, mj), np.einsum("ij,ij->i", mi, xj * xj)
+        elif gappy_s[b0:j1].any():
+            sxy = (dx[:nb] @ dx.T)[ii, jj]
             dm = _on_grid(np.ones(p.shape), p, inside, width)
             n, sx, sy, sxx, syy = (a[ii, jj] for a in _pair_sums_dense(dx[:nb], dm[:nb], dx, dm))
         else:  # runs: common sessions are the intersection of two session ranges
+            sxy = (dx[:nb] @ dx.T)[ii, jj]
             lo = np.maximum(start_s[gi], start_s[gj])
             hi = np.minimum(end_s[gi], end_s[gj]) + 1
             n = np.maximum(hi - lo, 0)
@@ -349,10 +434,7 @@ def banded_residual_correlation(
         weight = d / np.sqrt(wlen[gi] * wlen[gj])
         total += float((r * weight)[usable].sum())
         pairs += int(usable.sum())
-    if pairs == 0:
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared)
-    return ResidualCorrelation(float(np.clip(total / n_possible, -1.0, 1.0)), pairs, n_possible,
-                               n_events, min_overlap, shared)
+    return total, pairs, shared
 
 
 def _positions(dates: npt.ArrayLike, grid: DateArray) -> IntArray:
