@@ -105,22 +105,38 @@ def _scaled_ranks_joined(est: FloatArray, est_ranks: FloatArray, window: FloatAr
     (all exact halves in floating point), so only the comparisons of each row's
     few window values with its estimation values are needed.
     """
-    a = np.where(np.isfinite(est), est, np.nan)
+    a = np.asarray(est, dtype=np.float64)
+    fa = np.isfinite(a)
+    bad = ~fa
+    if np.isinf(a[bad]).any():  # +-inf is not ranked (as NaN): it must not count as below / above
+        a = np.where(fa, a, np.nan)
     b = np.where(np.isfinite(window), window, np.nan)
     n_rows, t_len = a.shape
     w_len = b.shape[1]
-    ra = np.array(est_ranks, dtype=np.float64)  # a copy: shifted below
+    out = np.empty((n_rows, t_len + w_len))
+    ra = out[:, :t_len]
+    ra[...] = est_ranks  # shifted in place below
     rb = average_ranks(b) if w_len else np.empty((n_rows, 0))
-    step = max(1, _CUBE // max(1, t_len * w_len))
-    for r0 in range(0, n_rows, step):
-        r1 = min(r0 + step, n_rows)
-        ac, bc = a[r0:r1, :, None], b[r0:r1, None, :]
-        below, equal = ac < bc, ac == bc  # NaN compares False: not counted
-        rb[r0:r1] += below.sum(axis=1) + 0.5 * equal.sum(axis=1)
-        ra[r0:r1] += (ac > bc).sum(axis=2) + 0.5 * equal.sum(axis=2)
-    m = np.isfinite(a).sum(axis=1, keepdims=True) + np.isfinite(b).sum(axis=1, keepdims=True)
-    ranks = np.concatenate([ra, rb], axis=1)
-    return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
+    if w_len == 1:  # one tested value per row (a day, GRANK's SCAR): no comparison cube
+        rb[:, 0] += (a < b).sum(axis=1)  # NaN compares False: not counted
+        ra += a > b
+        equal = a == b
+        if equal.any():  # ties between the tested value and estimation values are rare
+            rb[:, 0] += 0.5 * equal.sum(axis=1)
+            ra[equal] += 0.5
+    else:
+        step = max(1, _CUBE // max(1, t_len * w_len))
+        for r0 in range(0, n_rows, step):
+            r1 = min(r0 + step, n_rows)
+            ac, bc = a[r0:r1, :, None], b[r0:r1, None, :]
+            below, equal3 = ac < bc, ac == bc
+            rb[r0:r1] += below.sum(axis=1) + 0.5 * equal3.sum(axis=1)
+            ra[r0:r1] += (ac > bc).sum(axis=2) + 0.5 * equal3.sum(axis=2)
+    out[:, t_len:] = rb
+    m = fa.sum(axis=1, keepdims=True) + np.isfinite(b).sum(axis=1, keepdims=True)
+    out /= 1.0 + m
+    out -= 0.5
+    return out
 
 
 def _rank_z(u: FloatArray, tested: npt.NDArray[np.bool_]) -> tuple[float, int, int]:
