@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -72,7 +72,7 @@ def scaled_ranks(values: FloatArray) -> FloatArray:
 _CUBE = 1 << 23
 
 
-def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> FloatArray:
+def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> npt.NDArray[np.floating[Any]]:
     """Average ranks of each event's estimation values within its row (NaN where not finite).
 
     The raw residuals (Corrado) or ``e_it / s_i`` (Corrado-Zivney, GRANK); memoized
@@ -85,6 +85,8 @@ def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> FloatArray:
         return hit  # type: ignore[no-any-return]
     est = _estimation_values(panel, standardized)
     ranks = average_ranks(np.where(np.isfinite(est), est, np.nan))
+    if ranks.shape[1] < 1 << 22:  # halves of integers below 2^23 are exact in float32: half the memory
+        ranks = ranks.astype(np.float32)
     ranks.flags.writeable = False
     panel._memo[key] = ranks
     return ranks
@@ -96,7 +98,8 @@ def _estimation_values(panel: AbnormalPanel, standardized: bool) -> FloatArray:
     return np.asarray(panel.est_resid, dtype=np.float64)
 
 
-def _scaled_ranks_joined(est: FloatArray, est_ranks: FloatArray, window: FloatArray) -> FloatArray:
+def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any]],
+                         window: FloatArray) -> FloatArray:
     """``scaled_ranks(np.concatenate([est, window], axis=1))``, bit for bit, without sorting.
 
     ``est_ranks`` are the average ranks of ``est`` within each row. The average
