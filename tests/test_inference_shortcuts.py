@@ -118,3 +118,15 @@ def test_memoized_battery_equals_fresh_calls_in_any_order() -> None:
             assert res.statistic == row.statistic and res.pvalue == row.pvalue, row.test
         else:
             assert not res.valid and res.reason == row.reason
+
+
+def test_rank_sums_by_chunk_of_events_equal_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eventstudy.inference.rank as rank
+
+    p = _market_panel(8, n=15, gaps=True)
+    whole = {(t, w): inf.TESTS[t].fn(dataclasses.replace(p), *w)
+             for t in ("corrado", "corrado-zivney", "grank") for w in ((0, 0), (-2, 2))}
+    monkeypatch.setattr(rank, "_ROWS", 2)
+    for (t, w), res in whole.items():
+        got = inf.TESTS[t].fn(dataclasses.replace(p), *w)
+        assert res.valid and got.statistic == res.statistic, (t, w)

@@ -32,6 +32,7 @@ from eventstudy.inference._common import (
     average_ranks,
     check_alternative,
     pvalue,
+    sigma,
     standardized_ar,
     standardized_estimation_residuals,
     standardized_window,
@@ -144,17 +145,53 @@ def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any
 
 def _rank_z(u: FloatArray, tested: npt.NDArray[np.bool_]) -> tuple[float, int, int]:
     """``(Z, T, L)`` of the scaled ranks ``u`` (E, C); ``tested`` marks the columns in W."""
-    n_t = np.isfinite(u).sum(axis=0)
+    return _rank_z_sums(np.nansum(u, axis=0), np.isfinite(u).sum(axis=0), tested)
+
+
+def _rank_z_sums(total: FloatArray, n_t: npt.NDArray[np.int64], tested: npt.NDArray[np.bool_]
+                 ) -> tuple[float, int, int]:
+    """:func:`_rank_z` from the column sums of the scaled ranks and their counts."""
     have = n_t > 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        z = np.where(have, np.nansum(u, axis=0) / np.sqrt(np.where(have, n_t, 1)), 0.0)
+        z = np.where(have, total / np.sqrt(np.where(have, n_t, 1)), 0.0)
     t_slots = int(have.sum())
     length = int((have & tested).sum())
     s2 = float((z[have] ** 2).mean()) if t_slots else math.nan
     if not (length and s2 > 0):
         return math.nan, t_slots, length
     return float(z[tested & have].sum() / math.sqrt(length * s2)), t_slots, length
+
+
+#: Events per chunk when the scaled ranks are summed by slot (bounds the temporaries).
+_ROWS = 4096
+
+
+def _joined_rank_sums(panel: AbnormalPanel, standardized: bool, rows: npt.NDArray[np.int64],
+                      window: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Column sums and counts of the joined scaled ranks of the events ``rows``.
+
+    The same numbers as ``np.nansum(u, axis=0)`` and ``np.isfinite(u).sum(axis=0)``
+    of ``u = _scaled_ranks_joined(est[rows], ranks[rows], window)``, bit for bit
+    (the sum over events runs in the same order, chunk after chunk), without
+    holding ``u`` for every event at once.
+    """
+    ranks = _estimation_ranks(panel, standardized)
+    resid = np.asarray(panel.est_resid, dtype=np.float64)
+    scale = sigma(panel) if standardized else None
+    total: FloatArray | None = None
+    count = np.zeros(resid.shape[1] + window.shape[1], dtype=np.int64)
+    for r0 in range(0, rows.size, _ROWS):
+        r = rows[r0:r0 + _ROWS]
+        est = resid[r] / scale[r][:, None] if scale is not None else resid[r]
+        u = _scaled_ranks_joined(est, ranks[r], window[r0:r0 + _ROWS])
+        count += np.isfinite(u).sum(axis=0)
+        if total is not None:  # continue the running sum: the previous total is the first row
+            u = np.concatenate([total[None, :], u], axis=0)
+        total = np.asarray(np.nansum(u, axis=0), dtype=np.float64)
+    if total is None:
+        total = np.zeros(count.size)
+    return total, count
 
 
 def _kp_factor(panel: AbnormalPanel, events: npt.NDArray[np.bool_], start: int, end: int) -> float:
@@ -175,8 +212,6 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     start, end, mask = window_mask(panel, start, end)
     name = "corrado-zivney" if standardized else "corrado"
     null = _null(start, end)
-    est = _estimation_values(panel, standardized)
-    est_ranks = _estimation_ranks(panel, standardized)
     if standardized:
         sar = standardized_ar(panel)
         with warnings.catch_warnings():
@@ -202,9 +237,10 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     # Ranking span: the estimation window plus the tested window only, so the
     # statistic does not depend on which other windows were requested.
     window = event[used][:, mask]
-    u = _scaled_ranks_joined(est[used], est_ranks[used], window)
-    tested = np.concatenate([np.zeros(est.shape[1], dtype=bool), np.ones(window.shape[1], bool)])
-    stat, t_slots, length = _rank_z(u, tested)
+    total, n_t = _joined_rank_sums(panel, standardized, np.flatnonzero(used), window)
+    t_len = panel.est_resid.shape[1]
+    tested = np.concatenate([np.zeros(t_len, dtype=bool), np.ones(window.shape[1], bool)])
+    stat, t_slots, length = _rank_z_sums(total, n_t, tested)
     if not math.isfinite(stat):
         return TestResult.invalid(name, "zero variance of the mean ranks",
                                   null=null, distribution="normal", alternative=alternative, nobs=n)
@@ -373,11 +409,10 @@ def grank_test(
                                       null=null, distribution="t", alternative=alternative, nobs=n)
         sd /= math.sqrt(1.0 - rc.rbar)
         extra.update(rc.as_extra())
-    est = standardized_estimation_residuals(panel)[used]
-    u = _scaled_ranks_joined(est, _estimation_ranks(panel, True)[used], (scar[used] / sd)[:, None])
-    tested = np.zeros(u.shape[1], dtype=bool)
+    total, n_t = _joined_rank_sums(panel, True, np.flatnonzero(used), (scar[used] / sd)[:, None])
+    tested = np.zeros(total.size, dtype=bool)
     tested[-1] = True
-    z, t_slots, _ = _rank_z(u, tested)
+    z, t_slots, _ = _rank_z_sums(total, n_t, tested)
     if not math.isfinite(z) or t_slots < 3:
         return TestResult.invalid(name, "too few estimation days or zero rank variance",
                                   null=null, distribution="t", alternative=alternative, nobs=n)
