@@ -34,7 +34,6 @@ from eventstudy.inference._common import (
     pvalue,
     sigma,
     standardized_ar,
-    standardized_estimation_residuals,
     standardized_window,
     window_mask,
 )
@@ -84,19 +83,18 @@ def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> npt.NDArray[n
     hit = panel._memo.get(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
-    est = _estimation_values(panel, standardized)
-    ranks = average_ranks(np.where(np.isfinite(est), est, np.nan))
-    if ranks.shape[1] < 1 << 22:  # halves of integers below 2^23 are exact in float32: half the memory
-        ranks = ranks.astype(np.float32)
+    resid = np.asarray(panel.est_resid, dtype=np.float64)
+    scale = sigma(panel)[:, None] if standardized else None
+    # halves of integers below 2^23 are exact in float32: half the memory
+    ranks = np.empty(resid.shape, dtype=np.float32 if resid.shape[1] < 1 << 22 else np.float64)
+    for r0 in range(0, resid.shape[0], _ROWS):  # a chunk of events at a time (bounded temporaries)
+        est = resid[r0:r0 + _ROWS]
+        if scale is not None:
+            est = est / scale[r0:r0 + _ROWS]
+        ranks[r0:r0 + _ROWS] = average_ranks(np.where(np.isfinite(est), est, np.nan))
     ranks.flags.writeable = False
     panel._memo[key] = ranks
     return ranks
-
-
-def _estimation_values(panel: AbnormalPanel, standardized: bool) -> FloatArray:
-    if standardized:
-        return standardized_estimation_residuals(panel)
-    return np.asarray(panel.est_resid, dtype=np.float64)
 
 
 def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any]],
