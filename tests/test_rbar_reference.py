@@ -252,6 +252,24 @@ def test_memoized_once_per_panel_and_inputs(monkeypatch: pytest.MonkeyPatch) -> 
     inf.kp_bmp_test(fresh, 0)
     inf.grank_test(fresh, 0)
     assert len(calls) == 1
+    # on one session grid, day 1's windows are day 0's shifted by one session: same rbar
+    day1 = inf.residual_correlation(fresh, start=1, end=1)
+    assert len(calls) == 1 and day1 is inf.residual_correlation(fresh, start=0, end=0)
+    assert day1.rbar == pytest.approx(reference_rbar(fresh, None, 1, 1, 3)[0], abs=1e-12)
+
+
+def test_shifted_windows_reuse_only_when_every_event_shifts_alike() -> None:
+    # event 2's day 1 is missing (NaT): day 1 is not day 0 shifted, so it is computed
+    p = staggered(np.random.default_rng(11), 6, 30, (0, 1), spread=1, common=2.0)
+    ed = p.event_dates.copy()
+    ed[2, 1] = NaT
+    q = make_panel(p.est_resid, p.est_dates, ed, p.event_days)
+    d0 = inf.residual_correlation(q, start=0, end=0)
+    d1 = inf.residual_correlation(q, start=1, end=1)
+    assert d1 is not d0
+    for day, rc in ((0, d0), (1, d1)):
+        rbar, used, overlap = reference_rbar(q, None, day, day, 3)
+        assert rc.rbar == pytest.approx(rbar, abs=1e-12) and (rc.n_pairs, rc.n_overlap) == (used, overlap)
 
 
 def test_wrong_mask_shape_is_refused() -> None:

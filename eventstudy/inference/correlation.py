@@ -116,7 +116,9 @@ def residual_correlation(
     :func:`panel_positions` (no ``E x E`` matrix); the result is memoized on the
     panel (``panel._memo``), keyed by the events mask, ``start``, ``end`` and
     ``min_overlap``, so the tests sharing it (KP-Patell, KP-BMP, GRANK,
-    Corrado-Zivney) compute it once per panel.
+    Corrado-Zivney) compute it once per panel; windows whose sessions are those
+    of another window shifted by a constant (each event day of a single-calendar
+    panel) reuse its value, which depends only on the sessions' differences.
 
     Parameters
     ----------
@@ -159,15 +161,26 @@ def residual_correlation(
     if isinstance(hit, ResidualCorrelation):
         return hit
     est_pos, win_pos = panel_positions(panel)
+    idx = np.flatnonzero(sel)
+    wpos = win_pos[idx][:, (days >= start) & (days <= end)]
+    # The value depends on the window sessions only through their differences: windows
+    # that are the same sessions shifted by a constant (every event day on a single
+    # calendar) give the same rbar, bit for bit.
+    valid = wpos >= 0
+    shift = int(wpos[valid].min()) if valid.any() else 0
+    shape_key = ("rbar-shape", n_all, key[2], int(min_overlap), wpos.shape,
+                 np.where(valid, wpos - shift, -1).tobytes())
+    hit = panel._memo.get(shape_key)
+    if isinstance(hit, ResidualCorrelation):
+        panel._memo[key] = hit
+        return hit
     resid = np.asarray(panel.est_resid, dtype=np.float64)
     ev = panel._memo.get(("rbar-event-sums",))
     if not isinstance(ev, _EventSums):
         ev = _event_sums(resid, est_pos)
         panel._memo[("rbar-event-sums",)] = ev
-    idx = np.flatnonzero(sel)
-    wpos = win_pos[idx][:, (days >= start) & (days <= end)]
     rc = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128)
-    panel._memo[key] = rc
+    panel._memo[key] = panel._memo[shape_key] = rc
     return rc
 
 
