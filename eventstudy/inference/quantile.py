@@ -34,7 +34,7 @@ __all__ = ["Placebo", "placebo_sums", "sq_test"]
 #: narrow for multi-day windows, because residuals are shrunk by ``1 - h_tt``).
 Placebo = Literal["prediction-error", "residual"]
 
-_CHUNK = 1024  # events per chunk of the closed-form placebo sums (bounds memory at E x M x k x k)
+_CHUNK = 1024  # events per chunk of the closed-form placebo sums (temporaries of M x chunk each)
 
 
 def _window_sums(v: FloatArray, length: int) -> FloatArray:
