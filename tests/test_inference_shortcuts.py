@@ -98,7 +98,7 @@ def test_closed_form_placebo_sums_with_three_regressors() -> None:
         resid[i] = y[i] - x[i] @ beta
         inv[i] = np.linalg.inv(x[i].T @ x[i])
     base = _market_panel(1, n=n, t=t, ell=ell, gaps=False)
-    p = dataclasses.replace(base, k=3, est_resid=resid, est_x=x, xtx_inv=inv,
+    p = base.replace(k=3, est_resid=resid, est_x=x, xtx_inv=inv,
                             params=np.zeros((n, 3)), event_x=np.zeros((n, ell, 3)))
     for length in (1, 4):
         np.testing.assert_allclose(inf.placebo_sums(p, length), _direct_placebo(p, length),

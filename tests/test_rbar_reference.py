@@ -33,7 +33,7 @@ def make_panel(resid: npt.ArrayLike, est_dates: npt.ArrayLike, event_dates: npt.
     n, t = r.shape
     ell = ed.shape[1]
     ids = np.array([f"e{i}" for i in range(n)])
-    return AbnormalPanel(
+    return AbnormalPanel.from_arrays(
         event_ids=ids, securities=ids.copy(), model="market_adjusted", k=0,
         est_dates=np.asarray(est_dates).astype("datetime64[D]"), est_resid=r,
         est_x=np.zeros((n, t, 0)), est_market=np.zeros((n, t)),

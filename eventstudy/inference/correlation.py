@@ -312,16 +312,14 @@ def _event_sums(resid: FloatArray, pos: IntArray, chunk: int = 8192) -> _EventSu
 
 
 def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
-    """One BLAS thread for the block products, when ``threadpoolctl`` is installed.
+    """One BLAS thread for the block products (``threadpoolctl``).
 
     The products are small (a block of 128 events by its partners, a few hundred
     sessions): with two OpenBLAS threads they ran several times slower on a shared
-    2-core machine. Without ``threadpoolctl`` the BLAS default is kept.
+    2-core machine (``benchmarks/bench_batch.py`` times both).
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional
-        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
     return threadpool_limits(limits=1, user_api="blas")
 
 
@@ -463,19 +461,16 @@ def _positions(dates: npt.ArrayLike, grid: DateArray) -> IntArray:
 def panel_positions(panel: AbnormalPanel) -> tuple[IntArray, IntArray]:
     """Session numbers of the estimation and event-span slots of ``panel`` (-1 for NaT).
 
-    The sessions are numbered on one grid, the sorted distinct dates of
-    ``panel.est_dates`` and ``panel.event_dates``. Memoized on the panel; the
-    arrays are read-only.
+    The sessions are numbered on one grid (:meth:`AbnormalPanel.positions`:
+    the calendar's own rows for a single-calendar lean panel, else the sorted
+    distinct dates of ``panel.est_dates`` and ``panel.event_dates``).
+    Memoized on the panel; the arrays are read-only.
     """
     key = ("panel_positions",)
     hit = panel._memo.get(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
-    est = np.asarray(panel.est_dates).astype("datetime64[D]")
-    evd = np.asarray(panel.event_dates).astype("datetime64[D]")
-    both = np.concatenate([est.ravel(), evd.ravel()])
-    grid = np.unique(both[~np.isnat(both)])
-    out = (_positions(est, grid), _positions(evd, grid))
+    out = panel.positions()  # rows of the session grid itself on one calendar (no dates touched)
     for a in out:
         a.flags.writeable = False
     panel._memo[key] = out
