@@ -68,10 +68,6 @@ def scaled_ranks(values: FloatArray) -> FloatArray:
     return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
 
 
-#: Cap on the comparison cube (events x estimation slots x window slots) per chunk.
-_CUBE = 1 << 23
-
-
 def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> npt.NDArray[np.floating[Any]]:
     """Average ranks of each event's estimation values within its row (NaN where not finite).
 
@@ -97,7 +93,7 @@ def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> npt.NDArray[n
     return ranks
 
 
-def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any]],
+def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any]] | None,
                          window: FloatArray) -> FloatArray:
     """``scaled_ranks(np.concatenate([est, window], axis=1))``, bit for bit, without sorting.
 
@@ -105,7 +101,9 @@ def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any
     rank of a value in the union of two sets is its rank in its own set plus the
     number of the other set's values below it plus half the number equal to it
     (all exact halves in floating point), so only the comparisons of each row's
-    few window values with its estimation values are needed.
+    few window values with its estimation values are needed. For a window of
+    several days one sort of the joined row is faster (``est_ranks`` may then
+    be ``None``).
     """
     a = np.asarray(est, dtype=np.float64)
     fa = np.isfinite(a)
@@ -115,6 +113,8 @@ def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any
     b = np.where(np.isfinite(window), window, np.nan)
     n_rows, t_len = a.shape
     w_len = b.shape[1]
+    if w_len > 1 or est_ranks is None:  # a window: one sort of the joined row beats the comparisons
+        return scaled_ranks(np.concatenate([a, b], axis=1))
     out = np.empty((n_rows, t_len + w_len))
     ra = out[:, :t_len]
     ra[...] = est_ranks  # shifted in place below
@@ -126,14 +126,6 @@ def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any
         if equal.any():  # ties between the tested value and estimation values are rare
             rb[:, 0] += 0.5 * equal.sum(axis=1)
             ra[equal] += 0.5
-    else:
-        step = max(1, _CUBE // max(1, t_len * w_len))
-        for r0 in range(0, n_rows, step):
-            r1 = min(r0 + step, n_rows)
-            ac, bc = a[r0:r1, :, None], b[r0:r1, None, :]
-            below, equal3 = ac < bc, ac == bc
-            rb[r0:r1] += below.sum(axis=1) + 0.5 * equal3.sum(axis=1)
-            ra[r0:r1] += (ac > bc).sum(axis=2) + 0.5 * equal3.sum(axis=2)
     out[:, t_len:] = rb
     m = fa.sum(axis=1, keepdims=True) + np.isfinite(b).sum(axis=1, keepdims=True)
     out /= 1.0 + m
@@ -174,7 +166,7 @@ def _joined_rank_sums(panel: AbnormalPanel, standardized: bool, rows: npt.NDArra
     (the sum over events runs in the same order, chunk after chunk), without
     holding ``u`` for every event at once.
     """
-    ranks = _estimation_ranks(panel, standardized)
+    ranks = _estimation_ranks(panel, standardized) if window.shape[1] == 1 else None
     resid = np.asarray(panel.est_resid, dtype=np.float64)
     scale = sigma(panel) if standardized else None
     total: FloatArray | None = None
@@ -182,7 +174,7 @@ def _joined_rank_sums(panel: AbnormalPanel, standardized: bool, rows: npt.NDArra
     for r0 in range(0, rows.size, _ROWS):
         r = rows[r0:r0 + _ROWS]
         est = resid[r] / scale[r][:, None] if scale is not None else resid[r]
-        u = _scaled_ranks_joined(est, ranks[r], window[r0:r0 + _ROWS])
+        u = _scaled_ranks_joined(est, None if ranks is None else ranks[r], window[r0:r0 + _ROWS])
         count += np.isfinite(u).sum(axis=0)
         if total is not None:  # continue the running sum: the previous total is the first row
             u = np.concatenate([total[None, :], u], axis=0)
