@@ -60,13 +60,13 @@ def _placebo(job: tuple[str, int, int, int, float]) -> pd.DataFrame:
 
     import eventstudy as es
     from eventstudy.calibration import calibrate
-    from eventstudy.data.panel import price_panel
+    from eventstudy.data.wide import wide_prices
     from eventstudy.resources import fixtures_dir
 
     warnings.simplefilter("ignore")
     name, n, reps, seed, delta = job
     syms = ["NVDA", "AVGO", "MU", "ARM", "ASML", "CEG", "^GSPC"]
-    prices = price_panel(es.CsvSource(fixtures_dir()).history(syms))[0]
+    prices = wide_prices(es.CsvSource(fixtures_dir()).history(syms))[0]
     mult = 2.0 if "sd x 2" in name else 1.0
     out = calibrate(prices, benchmark="^GSPC", event_date="2025-01-27", windows=WINDOWS,
                     reps=reps, sigma_multiplier=mult, deltas=[0.0] if delta == 0 else [0.0, delta],

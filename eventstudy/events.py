@@ -30,10 +30,11 @@ from typing import Any
 
 import pandas as pd
 
-from eventstudy.calendar import ROLL_POLICIES, to_timestamp
+from eventstudy.calendar import to_timestamp
 from eventstudy.data.source import PriceSource
 from eventstudy.errors import EventFileError, InvalidParameterError, NoEventStudiedError
 from eventstudy.models import MODELS
+from eventstudy.options import check_option
 from eventstudy.results import EventStudyResult
 from eventstudy.study import event_study
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, DateWindow, Window, parse_window
@@ -171,21 +172,19 @@ def load_event_file(path: str | Path) -> EventSpec:
     model = raw.get("model", "market")
     if model not in MODELS:
         raise _err(p, "model", f"one of {sorted(MODELS)}", model)
-    roll = raw.get("roll", "next")
-    if roll not in ROLL_POLICIES:
-        raise _err(p, "roll", f"one of {list(ROLL_POLICIES)}", roll)
-    mino = raw.get("min_estimation_obs", 120)
-    if not isinstance(mino, int) or isinstance(mino, bool) or mino < 1:
-        raise _err(p, "min_estimation_obs", "a positive integer", mino)
-    rtype = raw.get("return_type", "simple")
-    if rtype not in ("simple", "log"):
-        raise _err(p, "return_type", "'simple' or 'log'", rtype)
+
+    def option(name: str, value: object, field: str | None = None) -> Any:
+        try:  # the API's own checks (eventstudy.options), reworded with the file and field
+            return check_option(name, value) if field is None else parse_window(value, field)  # type: ignore[arg-type]
+        except InvalidParameterError as exc:
+            raise _err(p, field or name, exc.expected, value) from exc
+
+    roll = option("roll", raw.get("roll", "next"))
+    mino = option("min_estimation_obs", raw.get("min_estimation_obs", 120))
+    rtype = option("return_type", raw.get("return_type", "simple"))
 
     def window(value: object, field: str) -> Window | DateWindow:
-        try:
-            return parse_window(value, field)  # type: ignore[arg-type]
-        except InvalidParameterError as exc:
-            raise _err(p, field, exc.expected, value) from exc
+        return option("estimation", value, field)  # type: ignore[no-any-return]
 
     est = window(raw["estimation"], "estimation") if "estimation" in raw else DEFAULT_ESTIMATION
     wins_raw = raw.get("windows")
@@ -282,12 +281,14 @@ def spec_from_options(
         raise InvalidParameterError("--benchmark", "a symbol", benchmark)
     if model is not None and model not in MODELS:
         raise InvalidParameterError("--model", f"one of {sorted(MODELS)}", model)
-    if roll is not None and roll not in ROLL_POLICIES:
-        raise InvalidParameterError("--roll", f"one of {list(ROLL_POLICIES)}", roll)
-    if min_estimation_obs is not None and min_estimation_obs < 1:
-        raise InvalidParameterError("--min-estimation-obs", "a positive integer", min_estimation_obs)
-    if return_type is not None and return_type not in ("simple", "log"):
-        raise InvalidParameterError("--return-type", "'simple' or 'log'", return_type)
+    given: dict[str, object] = {"roll": roll, "min_estimation_obs": min_estimation_obs,
+                                "return_type": return_type}
+    for field, setting in given.items():
+        if setting is not None:  # the API's own checks (eventstudy.options), named by the flag
+            try:
+                check_option(field, setting)
+            except InvalidParameterError as exc:
+                raise InvalidParameterError("--" + field.replace("_", "-"), exc.expected, setting) from exc
     est = _option_window(estimation, "--estimation") if estimation is not None else None
     wins: tuple[Window | DateWindow, ...] | None = None
     if windows is not None:
@@ -315,12 +316,12 @@ def spec_from_options(
 
 def _run_volume(spec: EventSpec, frames: dict[str, pd.DataFrame]) -> EventStudyResult:
     """An abnormal-volume study (``kind: volume``) of one exchange's securities."""
-    from eventstudy.data.panel import volume_panel
+    from eventstudy.data.wide import wide_volumes
 
     if not isinstance(spec.benchmark, str):
         raise InvalidParameterError("benchmark", "one benchmark for kind: volume (one exchange per "
                                     "volume study)", spec.benchmark_label)
-    vol = volume_panel(frames)
+    vol = wide_volumes(frames)
     return event_study(
         volume=vol[list(spec.securities)], benchmark=vol[spec.benchmark], kind="volume",
         event_date=spec.event_date, securities=list(spec.securities), calendar=spec.calendars,
@@ -341,13 +342,13 @@ def run_spec(spec: EventSpec, source: PriceSource, factors: pd.DataFrame | None 
     NoEventStudiedError
         Every event was excluded (each one's reason is in the message).
     """
-    from eventstudy.data.panel import price_panel
+    from eventstudy.data.wide import wide_prices
 
     symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
     frames = source.history(symbols)
     if spec.kind == "volume":
         return _run_volume(spec, frames)
-    prices, basis = price_panel(frames)
+    prices, basis = wide_prices(frames)
     if spec.model in MODEL_FACTOR_FILES and factors is None:
         from eventstudy.data.french import load_factors
 

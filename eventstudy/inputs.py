@@ -73,12 +73,12 @@ def as_wide(data: pd.DataFrame | pd.Series, parameter: str, calendar: str = "XNY
     refused later by :func:`validate_wide`. A ``yfinance.download`` frame
     (columns ``(Price, Ticker)``) is reduced to one price per ticker, ``Adj
     Close`` where present and ``Close`` otherwise
-    (:func:`eventstudy.data.panel.from_yfinance_frame`). The choice, or a
+    (:func:`eventstudy.data.wide.from_yfinance_frame`). The choice, or a
     ``basis`` already in ``data.attrs`` (as :func:`eventstudy.load_prices` sets
     it), is kept in the returned frame's ``attrs["basis"]``.
     """
     if isinstance(data, pd.DataFrame) and isinstance(data.columns, pd.MultiIndex):
-        from eventstudy.data.panel import from_yfinance_frame, is_yfinance_frame
+        from eventstudy.data.wide import from_yfinance_frame, is_yfinance_frame
 
         if is_yfinance_frame(data):
             data = from_yfinance_frame(data, parameter)

@@ -31,7 +31,7 @@ class KindLabels:
     name : str
         ``"returns"``, ``"volume"`` or ``"volatility"``.
     values : str
-        What the engine's value panel holds (summary "Values:" row).
+        What the engine's value table holds (summary "Values:" row).
     abnormal : str
         The per-day abnormal quantity, for axis labels ("abnormal return").
     cumulative : str

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from eventstudy.data.fixtures import CsvSource
-from eventstudy.data.panel import price_panel
 from eventstudy.data.source import PriceSource
+from eventstudy.data.wide import wide_prices
 from eventstudy.errors import InvalidParameterError
 
 __all__ = ["load_prices", "price_source"]
@@ -105,7 +105,7 @@ def load_prices(
         wanted = list(symbols)
     if not wanted or not all(isinstance(s, str) and s for s in wanted):
         raise InvalidParameterError("symbols", "one or more non-empty symbol strings", symbols)
-    panel, basis = price_panel(source.history(wanted, start=start, end=end))
+    panel, basis = wide_prices(source.history(wanted, start=start, end=end))
     panel = panel[wanted]
     panel.attrs["basis"] = {s: basis[s] for s in wanted}
     panel.attrs["source"] = source.describe()

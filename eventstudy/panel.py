@@ -211,9 +211,9 @@ class AbnormalPanel:
     #: Fields shared by every event (not sliced or stacked per event).
     _SHARED = ("model", "k", "event_days", "source", "stored")
 
-    def take(self, rows: npt.ArrayLike) -> AbnormalPanel:
-        """The panel restricted to (or reordered by) ``rows`` (indices or a boolean mask)."""
-        idx = np.asarray(rows)
+    def take(self, rows: npt.ArrayLike | slice) -> AbnormalPanel:
+        """The panel restricted to (or reordered by) ``rows`` (indices, a boolean mask or a slice)."""
+        idx = rows if isinstance(rows, slice) else np.asarray(rows)
         changes: dict[str, Any] = {
             f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)
             if f.init and f.name not in self._SHARED and getattr(self, f.name) is not None}
@@ -274,12 +274,16 @@ class AbnormalPanel:
     # ------------------------------------------------------------- derived arrays
     @contextmanager
     def holding(self) -> Iterator[AbnormalPanel]:
-        """Keep derived arrays once computed until the block ends (then release them)."""
+        """Keep derived arrays and shared statistics once computed until the block ends.
+
+        On exit the memo is emptied, so a result keeps only what it exposes
+        (later calls recompute what they need).
+        """
         self._memo["hold"] = {}
         try:
             yield self
         finally:
-            self._memo.pop("hold", None)
+            self._memo.clear()
 
     def _derived(self, name: str) -> np.ndarray:
         if name in self.stored:
@@ -336,8 +340,9 @@ class AbnormalPanel:
             n = src.sessions[0].size
             est = self.pos0[:, None] + np.arange(src.est_start, src.est_start + src.est_length)
             evd = self.pos0[:, None] + self.event_days[None, :]
-            return (np.where((est >= 0) & (est < n), est, -1),
-                    np.where((evd >= 0) & (evd < n), evd, -1))
+            for a in (est, evd):  # in place: no second (E, T) array
+                a[(a < 0) | (a >= n)] = -1
+            return est, evd
         est_d = np.asarray(self.est_dates).astype("datetime64[D]")
         evd_d = np.asarray(self.event_dates).astype("datetime64[D]")
         both = np.concatenate([est_d.ravel(), evd_d.ravel()])
@@ -446,7 +451,7 @@ def _derive(panel: AbnormalPanel, name: str) -> np.ndarray:
         return panel.raw_event_market
     if name == "est_y":
         r = _rows(panel, est, panel.sec_col)
-        return r - panel.est_market if panel.model == "market_adjusted" else r
+        return r - _rows(panel, est, panel.bench_col) if panel.model == "market_adjusted" else r
     if name in ("est_x", "event_x"):
         m = panel.est_market if name == "est_x" else panel.raw_event_market
         cols = [] if panel.model == "market_adjusted" else [np.ones_like(m)]
@@ -456,13 +461,30 @@ def _derive(panel: AbnormalPanel, name: str) -> np.ndarray:
         if name == "event_x":
             x = np.where(np.isfinite(panel.ar)[..., None], x, np.nan)
         return x
-    if name == "est_resid":
-        y = panel.est_y
-        if panel.k == 0:
-            return np.where(np.isfinite(y), y, np.nan)
-        if panel.model == "market":  # as eventstudy.models.fit_market
-            m = panel.est_market
-            fit = panel.params[:, [0]] + m * panel.params[:, [1]]
-            return np.where(np.isfinite(y) & np.isfinite(m), y - fit, np.nan)
-        return np.where(np.isfinite(y), y - panel.params[:, [0]], np.nan)  # constant mean
+    if name == "est_resid":  # from the source directly, a block of events at a time
+        out = np.empty((panel.n_events, est.size))
+        for lo in range(0, panel.n_events, _BLOCK):
+            out[lo:lo + _BLOCK] = _residuals(panel.take(slice(lo, lo + _BLOCK)), est)
+        return out
     raise KeyError(name)
+
+
+#: Events per block when a derived estimation array is built (bounds the temporaries).
+_BLOCK = 8192
+
+
+def _residuals(panel: AbnormalPanel, est: IntArray) -> FloatArray:
+    """Estimation residuals of a lean panel, with the engine's own operations."""
+    y = _rows(panel, est, panel.sec_col)
+    if panel.model == "market_adjusted":
+        y -= _rows(panel, est, panel.bench_col)
+    if panel.k == 0:
+        return np.where(np.isfinite(y), y, np.nan)
+    if panel.model == "market":  # as eventstudy.models.fit_market
+        m = _rows(panel, est, panel.bench_col)
+        fit = panel.params[:, [0]] + m * panel.params[:, [1]]
+        ok = np.isfinite(y)
+        ok &= np.isfinite(m)
+        y -= fit
+        return np.where(ok, y, np.nan)
+    return np.where(np.isfinite(y), y - panel.params[:, [0]], np.nan)  # constant mean

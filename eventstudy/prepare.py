@@ -33,8 +33,8 @@ from eventstudy.inputs import (
 
 __all__ = ["PreparedData", "prepare_calendars", "prepare_data"]
 
-_LEVELS_HINT = ("Pass price levels as `prices=` (for batch_study: `batch_study(prepare_data(prices=...), "
-                "events)`), or divide percentages by 100.")
+_LEVELS_HINT = ("Pass price levels as `prices=` (or `event_study(returns=prepare_data(prices=...), "
+                "events=...)`), or divide percentages by 100.")
 
 
 @dataclass(frozen=True)

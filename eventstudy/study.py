@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy.assemble import build_result
 from eventstudy.calendar import to_timestamp
 from eventstudy.engine.chunks import (
     DEFAULT_CHUNK_SIZE,
@@ -37,8 +38,9 @@ from eventstudy.event_dates import ResolvedEvents, resolve_event_dates
 from eventstudy.exchanges import assign_calendars
 from eventstudy.executors import Executor, LocalExecutor
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
+from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
-from eventstudy.results import EventStudyResult, build_result
+from eventstudy.results import EventStudyResult
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
 
 if TYPE_CHECKING:
@@ -311,6 +313,10 @@ def event_study(
         from eventstudy.kinds import run_kind
         args = {k: v for k, v in locals().items() if k not in ("kind", "run_kind")}
         return run_kind(kind, event_study, args)
+    opts = StudyOptions.build(  # every method option checked before the data are touched
+        model=model, factor_columns=factor_columns, estimation=estimation, windows=windows,
+        min_estimation_obs=min_estimation_obs, roll=roll, return_type=return_type, tests=tests,
+        days=days, alternative=alternative, chunk_size=chunk_size)
     by_calendar: dict[str, str] = {}
     if isinstance(benchmark, Mapping):
         by_calendar = {str(k): str(v) for k, v in benchmark.items()}
@@ -342,7 +348,7 @@ def event_study(
                                     event_time)
     ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip,
                        event_time=event_time, timing=timing)
-    unknown = sorted(set(ev["security"]) - set(available))
+    unknown = sorted(set(ev["security"].unique()) - set(available))
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
     if bench_name is not None:  # an events table's empty benchmark cells take the study's
@@ -351,13 +357,13 @@ def event_study(
                                given_calendars(ev))
     ev["calendar"] = ev["security"].map({s: c.code for s, c in choices.items()})
     if by_calendar:
-        missing = sorted(set(ev["calendar"]) - set(by_calendar))
+        missing = sorted(set(ev["calendar"].unique()) - set(by_calendar))
         if missing:
             raise InvalidParameterError("benchmark", f"a benchmark for every calendar of the "
                                         f"securities, including {missing}", by_calendar)
         filled = ev["calendar"].map(by_calendar)
         ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), filled)
-    unknown_b = sorted(set(ev["benchmark"].dropna()) - set(available))
+    unknown_b = sorted(set(ev["benchmark"].dropna().unique()) - set(available))
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", available)
     groups: dict[str, list[str]] = {}
@@ -375,18 +381,14 @@ def event_study(
             return_bounds=return_bounds)
     timings = {"prepare": time.perf_counter() - t0}
     t1 = time.perf_counter()
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        raise InvalidParameterError("chunk_size", "a positive integer", chunk_size)
-    options = {"model": model, "factor_columns": factor_columns, "estimation": estimation,
-               "windows": windows, "min_estimation_obs": min_estimation_obs, "roll": roll}
     ex = executor if executor is not None else LocalExecutor()
     parts, n_chunks = [], 0
     for code in groups:
         chunk_part, n = run_chunks(ex, datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
-                                   chunk_size or DEFAULT_CHUNK_SIZE, options, progress)
+                                   opts.chunk_size or DEFAULT_CHUNK_SIZE, opts, progress)
         parts.append(chunk_part)
         n_chunks += n
-    part = in_event_order(concat_parts(parts), list(ev["event_id"]))
+    part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
     timings["engine"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     diag = part.diagnostics.copy()
@@ -407,7 +409,7 @@ def event_study(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
-        tests=tests, days=days, alternative=alternative, n_chunks=n_chunks, timings=timings,
+        tests=opts.tests, days=opts.days, alternative=opts.alternative, n_chunks=n_chunks, timings=timings,
     )
 
 

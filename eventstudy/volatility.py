@@ -230,7 +230,7 @@ def volatility_result(result: EventStudyResult) -> EventStudyResult:
     CAVy with the cross-sectional t and ``tests`` only the volatility tests
     (:data:`TESTS`). The raw returns stay in ``panel.raw_event``.
     """
-    from eventstudy.results import _with_excluded
+    from eventstudy.assemble import with_excluded
 
     if result.kind != "returns":
         from eventstudy.errors import InvalidParameterError
@@ -239,7 +239,7 @@ def volatility_result(result: EventStudyResult) -> EventStudyResult:
     if not panel.n_events:
         return dataclasses.replace(result, kind="volatility")
     car, caar, tests = volatility_tables(panel, result.windows)
-    car = _with_excluded(car, result.diagnostics, result.windows)
+    car = with_excluded(car, result.diagnostics, result.windows)
     note = ("Abnormal volatility AVy = AR^2 / (s^2 C) - 1 (Beaver 1968 U, forecast-error corrected); "
             "per event the window variance ratio ~ F(L, T-k) (Chow 1960), upper tail.")
     return dataclasses.replace(

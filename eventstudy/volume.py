@@ -44,16 +44,17 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from eventstudy.assemble import build_result
 from eventstudy.calendar import TradingCalendar, to_timestamp
 from eventstudy.errors import DataError, InvalidParameterError
 from eventstudy.inputs import align_to_sessions, as_wide, validate_wide
-from eventstudy.results import EventStudyResult, build_result
+from eventstudy.results import EventStudyResult
 from eventstudy.study import PreparedData, _events_frame, compute_events, split_benchmark
 from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
 
 __all__ = ["LOG_VOLUME", "VOLUME_MODELS", "prepare_volume", "volume_study"]
 
-#: ``PreparedData.return_type`` of a volume panel (its values are log(1 + volume)).
+#: ``PreparedData.return_type`` of a volume study (its values are log(1 + volume)).
 LOG_VOLUME = "log_volume"
 #: Normal-volume models: the market model (against the benchmark's log volume)
 #: and the mean-adjusted model.
@@ -86,7 +87,7 @@ def prepare_volume(
     """Put traded volumes on the exchange's sessions as log(1 + volume).
 
     The engine's input for a volume study: a :class:`~eventstudy.study.PreparedData`
-    whose value panel (``.returns``) holds ``log(1 + V)`` rather than returns,
+    whose value table (``.returns``) holds ``log(1 + V)`` rather than returns,
     ``return_type`` :data:`LOG_VOLUME` and basis ``"volume"`` per column. The
     return checks of :func:`~eventstudy.study.prepare_data` (price levels,
     implausible returns) do not apply; dates are checked as there (unique,

@@ -469,10 +469,10 @@ _PRICES: dict[str, Any] = {}
 def _prices() -> Any:
     """NVDA, CEG and ^GSPC adjusted closes from the bundled fixtures (read once)."""
     if not _PRICES:
-        from eventstudy.data.panel import price_panel
+        from eventstudy.data.wide import wide_prices
 
         frames = es.CsvSource(FIXTURES).history(["NVDA", "CEG", "^GSPC"])
-        _PRICES["p"] = price_panel(frames)[0]
+        _PRICES["p"] = wide_prices(frames)[0]
     return _PRICES["p"].copy()
 
 

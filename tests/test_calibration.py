@@ -10,7 +10,7 @@ import pytest
 
 import eventstudy as es
 from eventstudy.calibration import calibrate, calibrate_synthetic
-from eventstudy.data.panel import price_panel
+from eventstudy.data.wide import wide_prices
 from eventstudy.errors import InvalidParameterError
 from eventstudy.resources import fixtures_dir
 
@@ -19,7 +19,7 @@ SYMS = ["NVDA", "AVGO", "MU", "ASML", "CEG", "^GSPC"]
 
 @pytest.fixture(scope="module")
 def prices() -> pd.DataFrame:
-    return price_panel(es.CsvSource(fixtures_dir()).history(SYMS))[0]
+    return wide_prices(es.CsvSource(fixtures_dir()).history(SYMS))[0]
 
 
 def test_calibrate_table_and_seed(prices: pd.DataFrame) -> None:

@@ -1,4 +1,4 @@
-"""CsvSource on the bundled fixtures and on tampered / user folders; price_panel."""
+"""CsvSource on the bundled fixtures and on tampered / user folders; wide_prices."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from eventstudy.data.fixtures import CsvSource, load_manifest, sha256_file
-from eventstudy.data.panel import price_panel
 from eventstudy.data.source import PriceSource
+from eventstudy.data.wide import wide_prices
 from eventstudy.errors import (
     DataError,
     FixtureHashMismatchError,
@@ -172,11 +172,11 @@ def test_bad_file_content_names_file(copy: Path) -> None:
         CsvSource(copy).history(["SPY"])
 
 
-# -- price_panel -----------------------------------------------------------------------------
+# -- wide_prices -----------------------------------------------------------------------------
 
 
-def test_price_panel_bases(bundled: CsvSource) -> None:
-    panel, basis = price_panel(bundled.history(bundled.symbols))
+def test_wide_prices_bases(bundled: CsvSource) -> None:
+    panel, basis = wide_prices(bundled.history(bundled.symbols))
     assert basis["NVDA"] == "adj_close" and basis["ASML"] == "adj_close"
     assert basis["^GSPC"] == "close" and basis["QQQ"] == "close" and basis["^SOX"] == "close"
     assert panel.index.name == "date" and panel.columns.name == "symbol"
@@ -185,13 +185,13 @@ def test_price_panel_bases(bundled: CsvSource) -> None:
     assert panel["ARM"].isna().sum() == 624 - 449  # not listed yet: NaN, not filled
 
 
-def test_price_panel_mixed_basis_raises(bundled: CsvSource) -> None:
+def test_wide_prices_mixed_basis_raises(bundled: CsvSource) -> None:
     frame = bundled.history(["NVDA"])["NVDA"]
     frame.loc["2025-01-27", "adj_close"] = np.nan
     with pytest.raises(DataError, match="NVDA.*2025-01-27"):
-        price_panel({"NVDA": frame})
+        wide_prices({"NVDA": frame})
 
 
-def test_price_panel_empty() -> None:
+def test_wide_prices_empty() -> None:
     with pytest.raises(InvalidParameterError):
-        price_panel({})
+        wide_prices({})

@@ -18,7 +18,7 @@ import yaml
 
 import eventstudy as es
 from eventstudy import datasets, load_prices
-from eventstudy.data.panel import from_yfinance_frame, is_yfinance_frame
+from eventstudy.data.wide import from_yfinance_frame, is_yfinance_frame
 from eventstudy.errors import InvalidParameterError, UnknownSymbolError
 from eventstudy.inputs import as_wide
 from eventstudy.resources import case_path, fixtures_dir

@@ -360,11 +360,11 @@ def test_exact_sign_test_size_at_n_50() -> None:
 def test_corrado_does_not_depend_on_other_requested_windows() -> None:
     """Corrado(0,0) on the bundled case: the same alone and with the default windows."""
     import eventstudy as es
-    from eventstudy.data.panel import price_panel
+    from eventstudy.data.wide import wide_prices
     from eventstudy.resources import fixtures_dir
 
     syms = ["NVDA", "AVGO", "MU", "ARM", "ASML", "CEG", "^GSPC"]
-    prices = price_panel(es.CsvSource(fixtures_dir()).history(syms))[0]
+    prices = wide_prices(es.CsvSource(fixtures_dir()).history(syms))[0]
     stats_by_windows = []
     for windows in ([(0, 0)], [(0, 0), (-1, 1), (0, 1), (0, 4), (-5, 5)], [(-10, 10), (0, 0)]):
         res = es.event_study(prices, benchmark="^GSPC", event_date="2025-01-27", windows=windows)

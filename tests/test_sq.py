@@ -15,7 +15,7 @@ import pytest
 
 import eventstudy as es
 import eventstudy.inference as inf
-from eventstudy.data.panel import price_panel
+from eventstudy.data.wide import wide_prices
 from eventstudy.panel import AbnormalPanel
 from eventstudy.resources import fixtures_dir
 
@@ -32,7 +32,7 @@ REFERENCE = {
 
 @pytest.fixture(scope="module")
 def panel() -> AbnormalPanel:
-    prices = price_panel(es.CsvSource(fixtures_dir()).history(["NVDA", "MU", "CEG", "^GSPC"]))[0]
+    prices = wide_prices(es.CsvSource(fixtures_dir()).history(["NVDA", "MU", "CEG", "^GSPC"]))[0]
     res = es.event_study(prices, benchmark="^GSPC", event_date="2025-01-27",
                          windows=[(0, 0), (-1, 1)])
     return res.panel

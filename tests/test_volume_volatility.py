@@ -19,7 +19,7 @@ from fixture_prices import fixture_prices
 from scipy import stats
 
 import eventstudy as es
-from eventstudy.data.panel import volume_panel
+from eventstudy.data.wide import wide_volumes
 from eventstudy.errors import DataError, InvalidParameterError
 from eventstudy.inference.registry import TESTS
 from eventstudy.resources import fixtures_dir
@@ -143,7 +143,7 @@ def test_volume_battery_and_summary(volume_result: es.EventStudyResult, prices: 
 # ----------------------------------------------------------------- inputs
 
 
-def test_log_volume_panel_missing_and_zero() -> None:
+def test_log_wide_volumes_missing_and_zero() -> None:
     idx = pd.DatetimeIndex(["2025-01-21", "2025-01-22", "2025-01-23", "2025-01-24"])
     frame = pd.DataFrame({"A": [100.0, np.nan, 0.0, 5.0]}, index=idx)
     data = prepare_volume(frame)
@@ -154,17 +154,17 @@ def test_log_volume_panel_missing_and_zero() -> None:
         prepare_volume(frame.fillna(-1.0))
 
 
-def test_volume_panel_from_frames() -> None:
+def test_wide_volumes_from_frames() -> None:
     idx = pd.DatetimeIndex(["2025-01-23", "2025-01-24"])
     a = pd.DataFrame({"close": [1.0, 2.0], "volume": [10.0, np.nan]}, index=idx)
     b = pd.DataFrame({"close": [1.0], "volume": [0.0]}, index=idx[1:])
-    panel = volume_panel({"A": a, "B": b})
+    panel = wide_volumes({"A": a, "B": b})
     assert list(panel.columns) == ["A", "B"] and np.isnan(panel.loc["2025-01-24", "A"])
     assert np.isnan(panel.loc["2025-01-23", "B"]) and panel.loc["2025-01-24", "B"] == 0.0
     with pytest.raises(DataError, match="'C'.*volume"):
-        volume_panel({"C": a.drop(columns="volume")})
+        wide_volumes({"C": a.drop(columns="volume")})
     with pytest.raises(DataError, match="negative"):
-        volume_panel({"D": a.assign(volume=[-1.0, 2.0])})
+        wide_volumes({"D": a.assign(volume=[-1.0, 2.0])})
 
 
 def test_benchmark_without_volume_falls_back_to_mean_adjusted(volumes: pd.DataFrame) -> None:

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
                  f"event-day sd x {args.sigma_multiplier:g}, {args.tails} tails, {args.reps} "
                  "replications")
     else:
-        from eventstudy.data.panel import price_panel
+        from eventstudy.data.wide import wide_prices
         from eventstudy.events import MODEL_FACTOR_FILES, load_event_file
         from eventstudy.resources import case_path
 
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         if not isinstance(spec.benchmark, str):
             raise InvalidParameterError("EVENT", "an event file with one benchmark (calibration "
                                         "runs on one exchange)", spec.benchmark_label)
-        prices, _ = price_panel(source.history([*spec.securities, spec.benchmark]))
+        prices, _ = wide_prices(source.history([*spec.securities, spec.benchmark]))
         windows = [w for w in spec.windows if hasattr(w, "start") and isinstance(w.start, int)]
         table = calibrate(prices[list(spec.securities)], benchmark=prices[spec.benchmark],
                           event_date=spec.event_date, model=spec.model, factors=factors,

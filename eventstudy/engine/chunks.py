@@ -22,6 +22,7 @@ import pandas as pd
 
 from eventstudy.engine.parts import EventsPart, concat_parts
 from eventstudy.executors import Executor
+from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData
 from eventstudy.windows import Window
 
@@ -45,7 +46,7 @@ def run_chunks(
     data: PreparedData,
     events: pd.DataFrame,
     chunk_size: int,
-    options: dict[str, Any],
+    options: StudyOptions,
     progress: bool | None,
 ) -> tuple[EventsPart, int]:
     """The engine on ``events`` in chunks of ``chunk_size``: the stacked part and the chunk count."""

@@ -97,14 +97,14 @@ def compute_events(
     cols = list(rets.columns)
     col_index = pd.Index(cols)
     col_set = set(cols)
-    unknown = sorted(set(events["security"]) - col_set)
+    unknown = sorted(set(events["security"].unique()) - col_set)
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", cols)
     needs_bench = spec.uses_market or spec.name == "market_adjusted"
     bench_names = events["benchmark"]
     if needs_bench and bench_names.isna().any():
         raise InvalidParameterError("benchmark", f"a benchmark for model {spec.name!r}", None)
-    unknown_b = sorted(set(bench_names.dropna()) - col_set)
+    unknown_b = sorted(set(bench_names.dropna().unique()) - col_set)
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", cols)
 

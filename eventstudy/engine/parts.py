@@ -68,9 +68,9 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
     )
 
 
-def in_event_order(part: EventsPart, event_ids: Sequence[str]) -> EventsPart:
+def in_event_order(part: EventsPart, event_ids: Sequence[str] | np.ndarray) -> EventsPart:
     """``part`` with its events in the order of ``event_ids`` (the events table's)."""
-    ids = pd.Index(list(event_ids))
+    ids = pd.Index(np.asarray(event_ids, dtype=object))
     rows = pd.Index(part.diagnostics.index).get_indexer(ids)  # every event, included or not
     order = pd.Index(part.panel.event_ids).get_indexer(ids)
     order = order[order >= 0]  # the included events, in the table's order

@@ -17,6 +17,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from eventstudy.engine.parts import EventsPart
+    from eventstudy.options import StudyOptions
     from eventstudy.prepare import PreparedData
 
 __all__ = ["DaskExecutor", "Executor", "LocalExecutor"]
@@ -26,7 +27,7 @@ class Executor(Protocol):
     """Runs :func:`eventstudy.engine.compute.compute_events` over chunks of events."""
 
     def map_chunks(
-        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: dict[str, Any]
+        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
     ) -> Iterator[EventsPart]:
         """Yield one part per chunk, in the chunks' order."""
         ...
@@ -36,13 +37,13 @@ class LocalExecutor:
     """Chunks one after another in this process (the returns array is built once)."""
 
     def map_chunks(
-        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: dict[str, Any]
+        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
     ) -> Iterator[EventsPart]:
         from eventstudy.engine.compute import compute_events
 
         values = data.returns.to_numpy(dtype=np.float64)
         for chunk in chunks:
-            yield compute_events(data, chunk, values=values, **options)
+            yield compute_events(data, chunk, values=values, **options.engine_kwargs())
 
 
 def __getattr__(name: str) -> Any:

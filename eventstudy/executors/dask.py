@@ -33,6 +33,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from eventstudy.engine.parts import EventsPart
+    from eventstudy.options import StudyOptions
     from eventstudy.prepare import PreparedData
 
 __all__ = ["DaskExecutor", "import_distributed"]
@@ -51,7 +52,7 @@ def import_distributed() -> Any:
     return distributed
 
 
-def _run_chunk(data: PreparedData, chunk: pd.DataFrame, options: dict[str, Any]) -> EventsPart:
+def _run_chunk(data: PreparedData, chunk: pd.DataFrame, options: StudyOptions) -> EventsPart:
     from eventstudy.engine.compute import compute_events
 
     cache = _VALUES.get(id(data))
@@ -59,7 +60,7 @@ def _run_chunk(data: PreparedData, chunk: pd.DataFrame, options: dict[str, Any])
         cache = (data, data.returns.to_numpy(dtype=np.float64))
         _VALUES.clear()
         _VALUES[id(data)] = cache
-    part = compute_events(data, chunk, values=cache[1], **options)
+    part = compute_events(data, chunk, values=cache[1], **options.engine_kwargs())
     return dataclasses.replace(part, panel=part.panel.detached())  # the returns stay here
 
 
@@ -92,7 +93,7 @@ class DaskExecutor:
         return self._scattered[1]
 
     def map_chunks(
-        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: dict[str, Any]
+        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
     ) -> Iterator[EventsPart]:
         remote = self._remote(data)
         values = data.returns.to_numpy(dtype=np.float64)

@@ -22,6 +22,7 @@ __all__ = ["bhar", "bhar_bootstrap_test", "bhar_skewness_adjusted_t_test", "skew
 Resample = Literal["full", "quarter"]
 
 _NULL = "mean BHAR over the window is zero"
+_DRAW_CHUNK = 1 << 21  # bootstrap values held at once (resamples x resample size)
 
 
 def bhar(panel: AbnormalPanel, start: int, end: int | None = None) -> FloatArray:
@@ -59,12 +60,14 @@ def skewness_adjusted_t(x: FloatArray, centre: float = 0.0) -> FloatArray:
     x = np.asarray(x, dtype=np.float64)
     n = x.shape[-1]
     mean = x.mean(axis=-1)
-    sd = x.std(axis=-1, ddof=1)
+    dev = x - mean[..., None]  # the deviations once: the sd below is numpy's std(ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt((dev * dev).sum(axis=-1) / max(n - 1, 0))
     # a constant sample has no sd: floating-point noise (e.g. 8.5e-18) must not make a t of 1e29
     sd = np.where(sd > 1e-14 * np.maximum(1.0, np.abs(mean)), sd, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = (mean - centre) / sd
-        g = ((x - mean[..., None]) ** 3).sum(axis=-1) / (n * sd**3)
+        g = (dev**3).sum(axis=-1) / (n * sd**3)
         return np.asarray(math.sqrt(n) * (s + g * s**2 / 3.0 + g / (6.0 * n)), dtype=np.float64)
 
 
@@ -197,8 +200,15 @@ def bhar_bootstrap_test(
     x = np.sort(x)
     stat = float(skewness_adjusted_t(x))
     rng = np.random.default_rng(seed)
-    draws = x[rng.integers(0, n, size=(int(n_boot), n_b))]
-    tb = skewness_adjusted_t(draws, centre=float(x.mean()))
+    # Resamples drawn and reduced a chunk of rows at a time (bounded memory); the
+    # generator's stream, and each row's statistic, are those of one big draw.
+    step = max(1, _DRAW_CHUNK // n_b)
+    centre = float(x.mean())
+    tb = np.concatenate([
+        skewness_adjusted_t(x[rng.integers(0, n, size=(min(step, int(n_boot) - b0), n_b))],
+                            centre=centre)
+        for b0 in range(0, int(n_boot), step)
+    ])
     tb = tb[np.isfinite(tb)]
     b = int(tb.size)
     if b == 0:

@@ -114,8 +114,10 @@ def detect_clustering(
     shared: list[tuple[str, tuple[str, ...]]] = []
     valid = ~np.isnat(event_date)
     uniq, inv, counts = np.unique(event_date[valid], return_inverse=True, return_counts=True)
+    by_date = ids[valid][np.argsort(inv, kind="stable")]  # ids grouped by date, table order within
+    ends = np.cumsum(counts)
     for j in np.flatnonzero(counts >= 2):
-        shared.append((str(uniq[j]), tuple(ids[valid][inv == j].tolist())))
+        shared.append((str(uniq[j]), tuple(by_date[ends[j] - counts[j]:ends[j]].tolist())))
 
     win = dates[:, mask]
     ok = ~np.isnat(win)
@@ -129,11 +131,10 @@ def detect_clustering(
         order = idx[np.argsort(lo[idx], kind="stable")]
         run_hi = np.maximum.accumulate(hi[order].astype(np.int64))
         new = np.concatenate([[True], lo[order][1:].astype(np.int64) > run_hi[:-1]])
-        label = np.cumsum(new)
-        for g in np.unique(label):
-            members = order[label == g]
-            if members.size >= 2:
-                groups.append(tuple(ids[np.sort(members)].tolist()))
+        starts = np.flatnonzero(new)  # each group is a run of ``order``
+        for a, b in zip(starts, [*starts[1:], order.size], strict=True):
+            if b - a >= 2:
+                groups.append(tuple(ids[np.sort(order[a:b])].tolist()))
 
     message = _message(n, (start, end), shared, groups)
     return Clustering(n, (start, end), tuple(shared), tuple(groups), message)

@@ -1,20 +1,28 @@
 """Average cross-correlation of estimation-window residuals, aligned in calendar time.
 
 Only pairs of events whose event windows share a session contribute (see
-:func:`residual_correlation`).
+:func:`residual_correlation`). One implementation, banded: events are sorted by
+the first session of their tested window and only pairs whose windows can share
+a session are visited, block by block (:func:`banded_residual_correlation`), so
+no ``E x E`` (or ``E x dates``) matrix is formed and 100,000 events need tens of
+MB. :func:`residual_correlation` is the panel-level entry point; it memoizes its
+result (and the session numbering of :func:`panel_positions`) on the panel, so
+the tests that share an ``rbar`` compute it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from eventstudy.errors import InvalidParameterError
-from eventstudy.panel import AbnormalPanel
+from eventstudy.panel import AbnormalPanel, DateArray, FloatArray, IntArray
 
-__all__ = ["ResidualCorrelation", "residual_correlation"]
+__all__ = ["ResidualCorrelation", "banded_residual_correlation", "panel_positions",
+           "residual_correlation"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,14 @@ def residual_correlation(
     For events sharing the same event date and estimation window this is the
     usual correlation of residuals aligned by relative day.
 
+    Computed by :func:`banded_residual_correlation` on the session numbers of
+    :func:`panel_positions` (no ``E x E`` matrix); the result is memoized on the
+    panel (``panel._memo``), keyed by the events mask, ``start``, ``end`` and
+    ``min_overlap``, so the tests sharing it (KP-Patell, KP-BMP, GRANK,
+    Corrado-Zivney) compute it once per panel; windows whose sessions are those
+    of another window shifted by a constant (each event day of a single-calendar
+    panel) reuse its value, which depends only on the sessions' differences.
+
     Parameters
     ----------
     panel : AbnormalPanel
@@ -136,65 +152,326 @@ def residual_correlation(
     end = start if end is None else end
     if start > end:
         raise InvalidParameterError("start", f"a relative day <= end ({end})", start)
+    n_all = panel.n_events
+    sel = np.ones(n_all, dtype=bool) if events is None else np.asarray(events, dtype=bool)
+    if sel.shape != (n_all,):
+        raise InvalidParameterError("events", f"a boolean mask of shape ({n_all},)", sel.shape)
+    key = ("rbar", n_all, np.packbits(sel).tobytes(), int(start), int(end), int(min_overlap))
+    hit = panel._memo.get(key)
+    if isinstance(hit, ResidualCorrelation):
+        return hit
+    est_pos, win_pos = panel_positions(panel)
+    idx = np.flatnonzero(sel)
+    wpos = win_pos[idx][:, (days >= start) & (days <= end)]
+    # The value depends on the window sessions only through their differences: windows
+    # that are the same sessions shifted by a constant (every event day on a single
+    # calendar) give the same rbar, bit for bit.
+    valid = wpos >= 0
+    shift = int(wpos[valid].min()) if valid.any() else 0
+    shape_key = ("rbar-shape", n_all, key[2], int(min_overlap), wpos.shape,
+                 np.where(valid, wpos - shift, -1).tobytes())
+    hit = panel._memo.get(shape_key)
+    if isinstance(hit, ResidualCorrelation):
+        panel._memo[key] = hit
+        return hit
     resid = np.asarray(panel.est_resid, dtype=np.float64)
-    dates = np.asarray(panel.est_dates).astype("datetime64[D]")
-    win = np.asarray(panel.event_dates).astype("datetime64[D]")[:, (days >= start) & (days <= end)]
-    if events is not None:
-        sel = np.asarray(events, dtype=bool)
-        resid, dates, win = resid[sel], dates[sel], win[sel]
-    n_events = int(resid.shape[0])
+    ev = panel._memo.get(("rbar-event-sums",))
+    if not isinstance(ev, _EventSums):
+        ev = _event_sums(resid, est_pos)
+        panel._memo[("rbar-event-sums",)] = ev
+    rc = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128)
+    panel._memo[key] = panel._memo[shape_key] = rc
+    return rc
+
+
+def _pair_sums_dense(xb: FloatArray, mb: FloatArray, xj: FloatArray,
+                     mj: FloatArray) -> tuple[FloatArray, ...]:
+    """n, sx, sy, sxx, syy over common dates with masks (events with gaps)."""
+    left = np.concatenate([mb, xb, xb * xb], axis=0) @ mj.T
+    b = xb.shape[0]
+    n, sx, sxx = left[:b], left[b:2 * b], left[2 * b:]
+    right = mb @ np.concatenate([xj, xj * xj], axis=0).T
+    j = xj.shape[0]
+    return n, sx, right[:, :j], sxx, right[:, j:]
+
+
+def _on_grid(values: FloatArray, p: IntArray, keep: npt.NDArray[np.bool_], width: int) -> FloatArray:
+    """``(rows, width)`` array with ``values`` at columns ``p`` where ``keep`` (0 elsewhere)."""
+    rows = p.shape[0]
+    out = np.zeros((rows, width))
+    flat = (p + (np.arange(rows) * width)[:, None])[keep]
+    out.ravel()[flat] = values[keep]
+    return out
+
+
+def banded_residual_correlation(
+    resid: npt.ArrayLike, pos: npt.ArrayLike, wpos: npt.ArrayLike, *, min_overlap: int = 3,
+    block: int = 128,
+) -> ResidualCorrelation:
+    """Kolari-Pynnönen ``rbar`` from session numbers, without ``E x E`` matrices.
+
+    The number :func:`residual_correlation` returns: the pairwise-complete
+    Pearson correlations of estimation residuals (on common session numbers, at
+    least ``min_overlap`` of them, non-zero variance) of the pairs whose tested
+    windows share a session, each weighted by ``d_ij / sqrt(L_i L_j)`` (sessions
+    shared over the windows' session counts), summed and divided by all
+    ``N (N - 1) / 2`` pairs.
+
+    Events are sorted by the first session of their window, so the candidate
+    partners of event ``i`` (later events whose window starts before ``i``'s
+    ends) are the contiguous run ``i+1 .. reach_i - 1``; the pairs of that band
+    are the only ones visited. Events are taken ``block`` at a time: the cross
+    products of a block with its partners come from one matrix product on the
+    block's estimation sessions, everything else is computed on the list of
+    candidate pairs. Events whose residuals are contiguous in session time get
+    the per-pair counts from their session ranges and the sums from prefix sums;
+    a block touching a gappy event uses masked matrix products. Windows that
+    are runs of consecutive session numbers share ``d_ij`` = the overlap of
+    their ranges; a block touching a window with holes (a missing session, or a
+    session grid mixing calendars) counts the shared sessions exactly with an
+    indicator product.
+
+    Cost: ``O(E T)`` for the per-event sums plus ``O(P T)`` for the ``P`` candidate
+    pairs (pairs whose windows' session ranges intersect); memory
+    ``O(block x (block + partners) x T)``.
+
+    Parameters
+    ----------
+    resid : array-like (E, T)
+        Estimation residuals, NaN where missing.
+    pos : array-like of int (E, T)
+        Session number of each estimation slot (distinct within a row), negative
+        where there is none.
+    wpos : array-like of int (E, L)
+        Session numbers of each event's tested window, negative where none.
+    min_overlap : int, default 3
+        Minimum number of common estimation sessions for a pair to count.
+    block : int, default 128
+        Events per block (memory against the number of matrix products).
+
+    Returns
+    -------
+    ResidualCorrelation
+    """
+    if min_overlap < 2:
+        raise InvalidParameterError("min_overlap", "an integer >= 2", min_overlap)
+    if block < 1:
+        raise InvalidParameterError("block", "a positive integer", block)
+    resid = np.asarray(resid, dtype=np.float64)
+    pos = np.asarray(pos, dtype=np.int64)
+    return _banded(resid, pos, np.asarray(wpos, dtype=np.int64), np.arange(resid.shape[0]),
+                   _event_sums(resid, pos), min_overlap, block)
+
+
+#: A block whose candidate pairs number less than (block rows x partner rows) / this
+#: gets its pair sums from gathered rows (one dot product per pair) rather than from
+#: a matrix product over all (row, partner) couples.
+_GATHER_RATIO = 16
+
+
+@dataclass(frozen=True)
+class _EventSums:
+    """Per-event summaries of the estimation residuals, in row order.
+
+    ``start`` / ``end``: first and last session with a residual; ``gappy``: the
+    residuals do not fill the sessions in between; ``mean``: their mean (events
+    are centred on it, for accuracy); ``root``: the root sum of squares about it.
+    """
+
+    live: npt.NDArray[np.bool_]
+    gappy: npt.NDArray[np.bool_]
+    start: IntArray
+    end: IntArray
+    mean: FloatArray
+    root: FloatArray
+
+
+def _event_sums(resid: FloatArray, pos: IntArray, chunk: int = 8192) -> _EventSums:
+    n_ev = resid.shape[0]
+    big = np.iinfo(np.int64).max
+    live = np.zeros(n_ev, dtype=bool)
+    gappy = np.zeros(n_ev, dtype=bool)
+    start = np.zeros(n_ev, dtype=np.int64)
+    end = np.full(n_ev, -1, dtype=np.int64)
+    mean = np.zeros(n_ev)
+    root = np.zeros(n_ev)
+    for c0 in range(0, n_ev, chunk):
+        sl = slice(c0, min(c0 + chunk, n_ev))
+        ok = np.isfinite(resid[sl]) & (pos[sl] >= 0)
+        cnt = ok.sum(axis=1)
+        lv = cnt > 0
+        live[sl] = lv
+        start[sl] = np.where(lv, np.where(ok, pos[sl], big).min(axis=1), 0)
+        end[sl] = np.where(lv, np.where(ok, pos[sl], -1).max(axis=1), -1)
+        gappy[sl] = lv & (end[sl] - start[sl] + 1 != cnt)
+        x = np.where(ok, resid[sl], 0.0)
+        mean[sl] = x.sum(axis=1) / np.maximum(cnt, 1)
+        x = np.where(ok, x - mean[sl][:, None], 0.0)
+        root[sl] = np.sqrt(np.einsum("ij,ij->i", x, x))
+    return _EventSums(live, gappy, start, end, mean, root)
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """One BLAS thread for the block products (``threadpoolctl``).
+
+    The products are small (a block of 128 events by its partners, a few hundred
+    sessions): with two OpenBLAS threads they ran several times slower on a shared
+    2-core machine (``benchmarks/bench_batch.py`` times both).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev: _EventSums,
+            min_overlap: int, block: int) -> ResidualCorrelation:
+    """:func:`banded_residual_correlation` of the rows ``idx`` of ``resid`` / ``pos``.
+
+    ``wpos`` has one row per entry of ``idx``; ``ev`` summarises every row of ``resid``.
+    """
+    n_events = int(idx.size)
     n_possible = n_events * (n_events - 1) // 2
-    ok = np.isfinite(resid) & ~np.isnat(dates)
-    iu = np.triu_indices(n_events, k=1)
-
-    # Event-window overlap: indicator (E, U) of each event's window sessions.
-    wok = ~np.isnat(win)
-    if n_events < 2 or not wok.any():
+    big = np.iinfo(np.int64).max
+    wok = wpos >= 0
+    whave = wok.any(axis=1)
+    if n_events < 2 or not whave.any():
         return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
-    wrows, wcols = np.nonzero(wok)
-    _, winv = np.unique(win[wrows, wcols], return_inverse=True)
-    wmat = np.zeros((n_events, int(winv.max()) + 1))
-    wmat[wrows, winv] = 1.0
-    common = (wmat @ wmat.T)[iu]  # d_ij: window sessions the pair shares
-    length = wmat.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        weight = common / np.sqrt(length[iu[0]] * length[iu[1]])
-    shares = common > 0
-    n_shared = int(shares.sum())
-    if n_shared == 0 or not ok.any():
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, n_shared)
+    # Two windows can share a session only if their session ranges intersect.
+    ws = np.where(whave, np.where(wok, wpos, big).min(axis=1), big)
+    we = np.where(whave, np.where(wok, wpos, -1).max(axis=1), -2)
+    e = int(whave.sum())  # events without a window session sort last and share nothing
+    order = np.argsort(ws, kind="stable")[:e]
+    # L_i: distinct sessions of each window (a session listed twice counts once).
+    wsorted = np.sort(np.where(wok, wpos, -1)[order], axis=1)
+    wlen_i = (wsorted >= 0).sum(axis=1) - ((wsorted[:, 1:] == wsorted[:, :-1])
+                                            & (wsorted[:, 1:] >= 0)).sum(axis=1)
+    wlen = wlen_i.astype(np.float64)
+    ws, we = ws[order], we[order]
+    wrun = we - ws + 1 == wlen_i  # the window is a run of consecutive session numbers
+    # Candidate partners of the i-th event by window start: the next ones up to reach[i] - 1.
+    reach = np.searchsorted(ws, we, side="right")
+    if int(np.maximum(reach - np.arange(e) - 1, 0).sum()) == 0:
+        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
+    rows_s = idx[order]  # rows of resid / pos, sorted by window start
+    wpos_s = wpos[order]
 
-    # Calendar matrix (E, D): residual of event i on session date d, NaN otherwise.
-    rows, cols = np.nonzero(ok)
-    uniq, inv = np.unique(dates[rows, cols], return_inverse=True)
-    cal = np.full((n_events, uniq.size), np.nan)
-    cal[rows, inv] = resid[rows, cols]
-    present = np.isfinite(cal)
-    # Centre each event (correlations are invariant to it) for numerical accuracy.
-    with np.errstate(invalid="ignore"):
-        centre = np.nanmean(np.where(present, cal, np.nan), axis=1, keepdims=True)
-    x = np.where(present, cal - np.nan_to_num(centre), 0.0)
-    m = present.astype(np.float64)
+    with _one_blas_thread():
+        total, pairs, shared = _band_sums(resid, pos, wpos_s, rows_s, ev, ws, we, wlen, wrun, reach,
+                                          min_overlap, block)
+    if pairs == 0:
+        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared)
+    return ResidualCorrelation(float(np.clip(total / n_possible, -1.0, 1.0)), pairs, n_possible,
+                               n_events, min_overlap, shared)
 
-    # Pairwise-complete sums: n_ij, sum_i over common dates, sums of squares, cross products.
-    n = m @ m.T
-    sx = x @ m.T  # sx[i, j] = sum of x_i over dates where j is present too
-    sxx = (x * x) @ m.T
-    sxy = x @ x.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = sxy - sx * sx.T / n
-        var_i = sxx - sx**2 / n
-        var_j = var_i.T
-        denom = np.sqrt(var_i * var_j)
-        r = cov / denom
-    scale = np.sqrt(sxx.diagonal())[:, None] * np.sqrt(sxx.diagonal())[None, :]
-    tol = 1e-12 * np.where(scale > 0, scale, 1.0)
-    usable = (n >= min_overlap) & (var_i > tol) & (var_j > tol) & np.isfinite(r)
-    keep = usable[iu] & shares
-    vals = r[iu][keep] * weight[keep]
-    if vals.size == 0:
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, n_shared)
-    return ResidualCorrelation(
-        float(np.clip(vals.sum() / n_possible, -1.0, 1.0)), int(vals.size), n_possible, n_events,
-        min_overlap, n_shared,
-    )
+
+def _band_sums(resid: FloatArray, pos: IntArray, wpos_s: IntArray, rows_s: IntArray, ev: _EventSums,
+               ws: IntArray, we: IntArray, wlen: FloatArray, wrun: npt.NDArray[np.bool_],
+               reach: IntArray, min_overlap: int, block: int) -> tuple[float, int, int]:
+    """``(sum of weighted r, pairs used, pairs sharing a session)`` over the band, block by block."""
+    e = int(rows_s.size)
+    live_s, gappy_s = ev.live[rows_s], ev.gappy[rows_s]
+    start_s, end_s, root_s, mean_s = ev.start[rows_s], ev.end[rows_s], ev.root[rows_s], ev.mean[rows_s]
+    total, pairs, shared = 0.0, 0, 0
+    for b0 in range(0, e, block):
+        b1 = min(b0 + block, e)
+        nb = b1 - b0
+        j1 = int(reach[b0:b1].max())
+        if j1 <= b0 + 1:
+            continue
+        m = j1 - b0  # the block and its partners, the block's own rows first
+        # Candidate pairs (ii, jj), local row numbers: jj = ii + 1 .. reach - 1.
+        k = np.maximum(reach[b0:b1] - np.arange(b0 + 1, b1 + 1), 0)
+        n_pairs = int(k.sum())
+        if n_pairs == 0:
+            continue
+        ii = np.repeat(np.arange(nb), k)
+        jj = np.arange(n_pairs) - np.repeat(np.cumsum(k) - k, k) + ii + 1
+        gi, gj = ii + b0, jj + b0
+        # d_ij: sessions the two windows share (range overlap for runs, counted otherwise).
+        if wrun[b0:j1].all():
+            d = np.maximum(np.minimum(we[gi], we[gj]) - np.maximum(ws[gi], ws[gj]) + 1, 0)
+        else:
+            wlo = int(ws[b0])
+            wwidth = int(we[b0:j1].max()) - wlo + 1
+            wp = wpos_s[b0:j1] - wlo
+            wmat = _on_grid(np.ones(wp.shape), wp, (wp >= 0) & (wpos_s[b0:j1] >= 0), wwidth)
+            d = np.einsum("ij,ij->i", wmat[ii], wmat[jj])
+        shares = d > 0
+        shared += int(shares.sum())
+        lb = live_s[b0:b1]
+        if not lb.any():
+            continue
+        dlo = int(start_s[b0:b1][lb].min())
+        width = int(end_s[b0:b1][lb].max()) - dlo + 1
+        rows = rows_s[b0:j1]
+        r_rows = resid[rows]
+        p = pos[rows] - dlo
+        inside = np.isfinite(r_rows) & (pos[rows] >= 0) & (p >= 0) & (p < width)
+        # centred residuals on the block's estimation sessions
+        dx = _on_grid(r_rows - mean_s[b0:j1, None], p, inside, width)
+        if n_pairs * _GATHER_RATIO < nb * m:  # few pairs: a dot product per pair
+            dm = _on_grid(np.ones(p.shape), p, inside, width)
+            xi, xj, mi, mj = dx[ii], dx[jj], dm[ii], dm[jj]
+            sxy = np.einsum("ij,ij->i", xi, xj)
+            n = np.einsum("ij,ij->i", mi, mj)
+            sx, sy = np.einsum("ij,ij->i", xi, mj), np.einsum("ij,ij->i", mi, xj)
+            sxx, syy = np.einsum("ij,ij->i", xi * xi, mj), np.einsum("ij,ij->i", mi, xj * xj)
+        elif gappy_s[b0:j1].any():
+            sxy = (dx[:nb] @ dx.T)[ii, jj]
+            dm = _on_grid(np.ones(p.shape), p, inside, width)
+            n, sx, sy, sxx, syy = (a[ii, jj] for a in _pair_sums_dense(dx[:nb], dm[:nb], dx, dm))
+        else:  # runs: common sessions are the intersection of two session ranges
+            sxy = (dx[:nb] @ dx.T)[ii, jj]
+            lo = np.maximum(start_s[gi], start_s[gj])
+            hi = np.minimum(end_s[gi], end_s[gj]) + 1
+            n = np.maximum(hi - lo, 0)
+            # Prefix sums on the block's sessions; [lo, hi) lies inside them when n > 0.
+            la = np.clip(lo - dlo, 0, width)
+            lb_ = np.clip(hi - dlo, 0, width)
+            c = np.zeros((m, width + 1))
+            np.cumsum(dx, axis=1, out=c[:, 1:])
+            sx, sy = c[ii, lb_] - c[ii, la], c[jj, lb_] - c[jj, la]
+            np.square(dx, out=c[:, 1:])
+            np.cumsum(c[:, 1:], axis=1, out=c[:, 1:])
+            sxx, syy = c[ii, lb_] - c[ii, la], c[jj, lb_] - c[jj, la]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = sxy - sx * sy / n
+            var_i = sxx - sx * sx / n
+            var_j = syy - sy * sy / n
+            r = cov / np.sqrt(var_i * var_j)
+        tol = 1e-12 * root_s[gi] * root_s[gj]
+        tol = np.where(tol > 0, tol, 1e-12)
+        usable = shares & (n >= min_overlap) & (var_i > tol) & (var_j > tol) & np.isfinite(r)
+        weight = d / np.sqrt(wlen[gi] * wlen[gj])
+        total += float((r * weight)[usable].sum())
+        pairs += int(usable.sum())
+    return total, pairs, shared
+
+
+def _positions(dates: npt.ArrayLike, grid: DateArray) -> IntArray:
+    """Position of each date in the sorted ``grid`` of sessions, -1 for NaT."""
+    d = np.asarray(dates).astype("datetime64[D]")
+    bad = np.isnat(d)
+    if grid.size == 0:
+        return np.full(d.shape, -1, dtype=np.int64)
+    p = np.searchsorted(grid, np.where(bad, grid[0], d))
+    return np.where(bad, -1, p).astype(np.int64)
+
+
+def panel_positions(panel: AbnormalPanel) -> tuple[IntArray, IntArray]:
+    """Session numbers of the estimation and event-span slots of ``panel`` (-1 for NaT).
+
+    The sessions are numbered on one grid (:meth:`AbnormalPanel.positions`:
+    the calendar's own rows for a single-calendar lean panel, else the sorted
+    distinct dates of ``panel.est_dates`` and ``panel.event_dates``).
+    Memoized on the panel; the arrays are read-only.
+    """
+    key = ("panel_positions",)
+    hit = panel._memo.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    out = panel.positions()  # rows of the session grid itself on one calendar (no dates touched)
+    for a in out:
+        a.flags.writeable = False
+    panel._memo[key] = out
+    return out

@@ -11,6 +11,7 @@ import math
 import warnings
 
 import numpy as np
+import numpy.typing as npt
 
 from eventstudy.inference._common import (
     car,
@@ -131,7 +132,7 @@ def brown_warner_time_series_test(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         aar = np.nanmean(ar, axis=0)
-        port = np.nanmean(np.asarray(panel.est_resid, dtype=np.float64)[used], axis=0)
+    port = _portfolio(panel, np.asarray(used, dtype=bool))
     port = port[np.isfinite(port)]
     t_slots = int(port.size)
     length = int((n_t > 0).sum())
@@ -147,6 +148,20 @@ def brown_warner_time_series_test(
     return TestResult(name, stat, pvalue(stat, alternative, "t", t_slots - 1), float(t_slots - 1),
                       "t", null, alternative, n,
                       extra={"caar": caar, "sd": sd, "T": t_slots, "L": length, "n_events": n})
+
+
+def _portfolio(panel: AbnormalPanel, used: npt.NDArray[np.bool_]) -> FloatArray:
+    """Mean estimation residual per slot over the events ``used`` (memoized on the panel)."""
+    key = ("bw-portfolio", used.size, np.packbits(used).tobytes())
+    hit = panel._memo.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    resid = np.asarray(panel.est_resid, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        port = np.nanmean(resid if used.all() else resid[used], axis=0)
+    panel._memo[key] = port
+    return port
 
 
 def _standardized(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, FloatArray]:

@@ -34,7 +34,33 @@ __all__ = ["Placebo", "placebo_sums", "sq_test"]
 #: narrow for multi-day windows, because residuals are shrunk by ``1 - h_tt``).
 Placebo = Literal["prediction-error", "residual"]
 
-_CHUNK = 64  # events per batched solve (bounds memory at E x M x L x L)
+_CHUNK = 1024  # events per chunk of the closed-form placebo sums (temporaries of M x chunk each)
+
+
+def _window_sums(v: FloatArray, length: int) -> FloatArray:
+    """Sums of ``length`` consecutive slots along axis 0 of ``v`` (finite), shape (M, ...)."""
+    if length == 1:
+        return v
+    c = np.cumsum(v, axis=0)
+    out = c[length - 1:].copy()
+    out[1:] -= c[:-length]
+    return out
+
+
+def _solve_small(a: list[list[FloatArray]], b: list[FloatArray]) -> list[FloatArray]:
+    """``x`` with ``a x = b``, elementwise over stacks of ``k x k`` systems given by entries.
+
+    Closed form for ``k <= 2`` (Cramer's rule); ``numpy.linalg.solve`` above.
+    """
+    k = len(b)
+    if k == 1:
+        return [b[0] / a[0][0]]
+    if k == 2:
+        det = a[0][0] * a[1][1] - a[0][1] * a[1][0]
+        return [(a[1][1] * b[0] - a[0][1] * b[1]) / det, (a[0][0] * b[1] - a[1][0] * b[0]) / det]
+    mat = np.stack([np.stack(row, axis=-1) for row in a], axis=-2)
+    sol = np.asarray(np.linalg.solve(mat, np.stack(b, axis=-1)[..., None])[..., 0], dtype=np.float64)
+    return [sol[..., i] for i in range(k)]
 
 
 def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "prediction-error"
@@ -47,6 +73,13 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
     ``H_ss = X_s (X'X)^-1 X_s'`` (the deletion identity of OLS), so
     ``Var(sum e~) = s^2 (L + 1' X_s (X'_(s) X_(s))^-1 X_s' 1)``, the variance of
     a CAR predicted out of sample.
+
+    Computed in closed form, without an ``L x L`` system per stretch: with
+    ``A = (X'X)^-1`` and the stretch's sums ``g = X_s' 1``, ``G = X_s' X_s`` and
+    ``h = X_s' e_s`` (moving sums over the slots),
+    ``1' (I - X_s A X_s')^-1 e_s = 1' e_s + g' A (I - G A)^-1 h`` (the
+    push-through identity ``(I - U V)^-1 = I + U (I - V U)^-1 V``), a ``k x k``
+    solve per stretch.
 
     Parameters
     ----------
@@ -71,24 +104,50 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
     m = t_len - length + 1
     if length < 1 or m < 1:
         return np.full((n_ev, 0), np.nan)
-    idx = np.arange(m)[:, None] + np.arange(length)[None, :]  # (M, L)
-    stretch = resid[:, idx]  # (E, M, L)
-    if placebo == "residual" or panel.k == 0:
-        return np.asarray(stretch.sum(axis=2), dtype=np.float64)  # NaN if any slot missing
     out = np.full((n_ev, m), np.nan)
-    x = np.asarray(panel.est_x, dtype=np.float64)
-    inv = np.asarray(panel.xtx_inv, dtype=np.float64)
-    eye = np.eye(length)
+    k = panel.k
+    # Slots on axis 0 (T, C): the moving sums run over contiguous rows.
     for c0 in range(0, n_ev, _CHUNK):
         c1 = min(c0 + _CHUNK, n_ev)
-        xs = x[c0:c1][:, idx, :]  # (C, M, L, k)
-        hat = np.einsum("cmlk,ckj,cmnj->cmln", xs, inv[c0:c1], xs)
-        e = stretch[c0:c1]
-        ok = np.isfinite(e).all(axis=2) & np.isfinite(hat).all(axis=(2, 3))
-        a = np.where(ok[..., None, None], eye - hat, eye)
-        b = np.where(ok[..., None], e, 0.0)
-        sol = np.linalg.solve(a, b[..., None])[..., 0]
-        out[c0:c1] = np.where(ok, sol.sum(axis=2), np.nan)
+        e = np.ascontiguousarray(resid[c0:c1].T)
+        fin = np.isfinite(e)
+        if placebo == "residual" or k == 0:
+            if length == 1:
+                out[c0:c1] = resid[c0:c1]
+                continue
+            full = _window_sums(fin.astype(np.int64), length) == length
+            out[c0:c1] = np.where(full, _window_sums(np.where(fin, e, 0.0), length), np.nan).T
+            continue
+        x = np.asarray(panel.est_x[c0:c1], dtype=np.float64)  # (C, T, k)
+        inv = np.asarray(panel.xtx_inv[c0:c1], dtype=np.float64)  # (C, k, k)
+        xs = [np.ascontiguousarray(x[:, :, i].T) for i in range(k)]
+        for xi in xs:
+            fin &= np.isfinite(xi)
+        full = _window_sums(fin.astype(np.int64), length) == length
+        inv_ok = np.asarray(np.isfinite(inv).reshape(c1 - c0, -1).all(axis=1))
+        full &= inv_ok[None, :]
+        e0 = np.where(fin, e, 0.0)
+        xs = [np.where(fin, xi, 0.0) for xi in xs]
+        se = _window_sums(e0, length)  # 1' e_s, (M, C)
+        g = [_window_sums(xi, length) for xi in xs]  # X_s' 1
+        h = [np.where(full, _window_sums(xi * e0, length), 0.0) for xi in xs]  # X_s' e_s
+        gram = [[_window_sums(xs[i] * xs[j], length) if j >= i else None for j in range(k)]
+                for i in range(k)]  # X_s' X_s (symmetric: upper triangle)
+        inv0 = np.where(np.isfinite(inv), inv, 0.0)  # A, (C, k, k)
+        # a = I - G A, entry by entry (k is small); identity where the stretch is incomplete
+        a = [[np.zeros(1)] * k for _ in range(k)]
+        for i in range(k):
+            for col in range(k):
+                acc = np.zeros((m, c1 - c0))
+                for j in range(k):
+                    acc += (gram[i][j] if j >= i else gram[j][i]) * inv0[:, j, col]
+                a[i][col] = np.where(full, float(i == col) - acc, float(i == col))
+        sol = _solve_small(a, h)  # (I - G A)^-1 h
+        corr = np.zeros((m, c1 - c0))
+        for i in range(k):
+            for j in range(k):
+                corr += g[i] * inv0[:, i, j] * sol[j]
+        out[c0:c1] = np.where(full, se + corr, np.nan).T
     return out
 
 
@@ -184,8 +243,15 @@ def sq_test(
                                   f"missing for {ids}", null=null, distribution="empirical",
                                   alternative=alternative, nobs=int(member.sum()))
     x = float((w[member, None] * ar[member]).sum())
-    sums = placebo_sums(panel, length, placebo)
-    y_all = (w[member, None] * sums[member]).sum(axis=0)
+    # The portfolio's placebo sums depend on the length, the placebo kind and the
+    # weights only: every day of a battery shares them (memoized on the panel).
+    key = ("sq-placebo", length, placebo, w.tobytes())
+    y_all = panel._memo.get(key)
+    sums = placebo_sums(panel, length, placebo) if y_all is None or n_ev <= 50 else None
+    if y_all is None:
+        assert sums is not None
+        y_all = (w[member, None] * sums[member]).sum(axis=0)
+        panel._memo[key] = y_all
     y = y_all[np.isfinite(y_all)]
     m = int(y.size)
     if m < 2:
@@ -200,6 +266,7 @@ def sq_test(
     }
     if n_ev <= 50:
         per: dict[str, tuple[float, float]] = {}
+        assert sums is not None
         for i in np.flatnonzero(member):
             yi = sums[i][np.isfinite(sums[i])]
             xi = float(ar[i].sum())

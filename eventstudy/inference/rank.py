@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -32,8 +32,8 @@ from eventstudy.inference._common import (
     average_ranks,
     check_alternative,
     pvalue,
+    sigma,
     standardized_ar,
-    standardized_estimation_residuals,
     standardized_window,
     window_mask,
 )
@@ -68,19 +68,120 @@ def scaled_ranks(values: FloatArray) -> FloatArray:
     return np.asarray(ranks / (1.0 + m) - 0.5, dtype=np.float64)
 
 
+def _estimation_ranks(panel: AbnormalPanel, standardized: bool) -> npt.NDArray[np.floating[Any]]:
+    """Average ranks of each event's estimation values within its row (NaN where not finite).
+
+    The raw residuals (Corrado) or ``e_it / s_i`` (Corrado-Zivney, GRANK); memoized
+    on the panel, because every day and window of a battery ranks the same
+    estimation values against a few event-window values.
+    """
+    key = ("estimation-ranks", standardized)
+    hit = panel._memo.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    resid = np.asarray(panel.est_resid, dtype=np.float64)
+    scale = sigma(panel)[:, None] if standardized else None
+    # halves of integers below 2^23 are exact in float32: half the memory
+    ranks = np.empty(resid.shape, dtype=np.float32 if resid.shape[1] < 1 << 22 else np.float64)
+    for r0 in range(0, resid.shape[0], _ROWS):  # a chunk of events at a time (bounded temporaries)
+        est = resid[r0:r0 + _ROWS]
+        if scale is not None:
+            est = est / scale[r0:r0 + _ROWS]
+        ranks[r0:r0 + _ROWS] = average_ranks(np.where(np.isfinite(est), est, np.nan))
+    ranks.flags.writeable = False
+    panel._memo[key] = ranks
+    return ranks
+
+
+def _scaled_ranks_joined(est: FloatArray, est_ranks: npt.NDArray[np.floating[Any]] | None,
+                         window: FloatArray) -> FloatArray:
+    """``scaled_ranks(np.concatenate([est, window], axis=1))``, bit for bit, without sorting.
+
+    ``est_ranks`` are the average ranks of ``est`` within each row. The average
+    rank of a value in the union of two sets is its rank in its own set plus the
+    number of the other set's values below it plus half the number equal to it
+    (all exact halves in floating point), so only the comparisons of each row's
+    few window values with its estimation values are needed. For a window of
+    several days one sort of the joined row is faster (``est_ranks`` may then
+    be ``None``).
+    """
+    a = np.asarray(est, dtype=np.float64)
+    fa = np.isfinite(a)
+    bad = ~fa
+    if np.isinf(a[bad]).any():  # +-inf is not ranked (as NaN): it must not count as below / above
+        a = np.where(fa, a, np.nan)
+    b = np.where(np.isfinite(window), window, np.nan)
+    n_rows, t_len = a.shape
+    w_len = b.shape[1]
+    if w_len > 1 or est_ranks is None:  # a window: one sort of the joined row beats the comparisons
+        return scaled_ranks(np.concatenate([a, b], axis=1))
+    out = np.empty((n_rows, t_len + w_len))
+    ra = out[:, :t_len]
+    ra[...] = est_ranks  # shifted in place below
+    rb = average_ranks(b) if w_len else np.empty((n_rows, 0))
+    if w_len == 1:  # one tested value per row (a day, GRANK's SCAR): no comparison cube
+        rb[:, 0] += (a < b).sum(axis=1)  # NaN compares False: not counted
+        ra += a > b
+        equal = a == b
+        if equal.any():  # ties between the tested value and estimation values are rare
+            rb[:, 0] += 0.5 * equal.sum(axis=1)
+            ra[equal] += 0.5
+    out[:, t_len:] = rb
+    m = fa.sum(axis=1, keepdims=True) + np.isfinite(b).sum(axis=1, keepdims=True)
+    out /= 1.0 + m
+    out -= 0.5
+    return out
+
+
 def _rank_z(u: FloatArray, tested: npt.NDArray[np.bool_]) -> tuple[float, int, int]:
     """``(Z, T, L)`` of the scaled ranks ``u`` (E, C); ``tested`` marks the columns in W."""
-    n_t = np.isfinite(u).sum(axis=0)
+    return _rank_z_sums(np.nansum(u, axis=0), np.isfinite(u).sum(axis=0), tested)
+
+
+def _rank_z_sums(total: FloatArray, n_t: npt.NDArray[np.int64], tested: npt.NDArray[np.bool_]
+                 ) -> tuple[float, int, int]:
+    """:func:`_rank_z` from the column sums of the scaled ranks and their counts."""
     have = n_t > 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        z = np.where(have, np.nansum(u, axis=0) / np.sqrt(np.where(have, n_t, 1)), 0.0)
+        z = np.where(have, total / np.sqrt(np.where(have, n_t, 1)), 0.0)
     t_slots = int(have.sum())
     length = int((have & tested).sum())
     s2 = float((z[have] ** 2).mean()) if t_slots else math.nan
     if not (length and s2 > 0):
         return math.nan, t_slots, length
     return float(z[tested & have].sum() / math.sqrt(length * s2)), t_slots, length
+
+
+#: Events per chunk when the scaled ranks are summed by slot (bounds the temporaries).
+_ROWS = 4096
+
+
+def _joined_rank_sums(panel: AbnormalPanel, standardized: bool, rows: npt.NDArray[np.int64],
+                      window: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Column sums and counts of the joined scaled ranks of the events ``rows``.
+
+    The same numbers as ``np.nansum(u, axis=0)`` and ``np.isfinite(u).sum(axis=0)``
+    of ``u = _scaled_ranks_joined(est[rows], ranks[rows], window)``, bit for bit
+    (the sum over events runs in the same order, chunk after chunk), without
+    holding ``u`` for every event at once.
+    """
+    ranks = _estimation_ranks(panel, standardized) if window.shape[1] == 1 else None
+    resid = np.asarray(panel.est_resid, dtype=np.float64)
+    scale = sigma(panel) if standardized else None
+    total: FloatArray | None = None
+    count = np.zeros(resid.shape[1] + window.shape[1], dtype=np.int64)
+    for r0 in range(0, rows.size, _ROWS):
+        r = rows[r0:r0 + _ROWS]
+        est = resid[r] / scale[r][:, None] if scale is not None else resid[r]
+        u = _scaled_ranks_joined(est, None if ranks is None else ranks[r], window[r0:r0 + _ROWS])
+        count += np.isfinite(u).sum(axis=0)
+        if total is not None:  # continue the running sum: the previous total is the first row
+            u = np.concatenate([total[None, :], u], axis=0)
+        total = np.asarray(np.nansum(u, axis=0), dtype=np.float64)
+    if total is None:
+        total = np.zeros(count.size)
+    return total, count
 
 
 def _kp_factor(panel: AbnormalPanel, events: npt.NDArray[np.bool_], start: int, end: int) -> float:
@@ -102,7 +203,6 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     name = "corrado-zivney" if standardized else "corrado"
     null = _null(start, end)
     if standardized:
-        est = standardized_estimation_residuals(panel)
         sar = standardized_ar(panel)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -118,7 +218,6 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
             sd_day = sd_day / np.where(np.isfinite(kp), kp, 1.0)
         event = np.where(ok_day, sar / np.where(ok_day, sd_day, 1.0), np.nan)
     else:
-        est = np.asarray(panel.est_resid, dtype=np.float64)
         event = np.asarray(panel.ar, dtype=np.float64)
     used = np.isfinite(event[:, mask]).any(axis=1)
     n = int(used.sum())
@@ -128,9 +227,10 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     # Ranking span: the estimation window plus the tested window only, so the
     # statistic does not depend on which other windows were requested.
     window = event[used][:, mask]
-    u = scaled_ranks(np.concatenate([est[used], window], axis=1))
-    tested = np.concatenate([np.zeros(est.shape[1], dtype=bool), np.ones(window.shape[1], bool)])
-    stat, t_slots, length = _rank_z(u, tested)
+    total, n_t = _joined_rank_sums(panel, standardized, np.flatnonzero(used), window)
+    t_len = panel.est_resid.shape[1]
+    tested = np.concatenate([np.zeros(t_len, dtype=bool), np.ones(window.shape[1], bool)])
+    stat, t_slots, length = _rank_z_sums(total, n_t, tested)
     if not math.isfinite(stat):
         return TestResult.invalid(name, "zero variance of the mean ranks",
                                   null=null, distribution="normal", alternative=alternative, nobs=n)
@@ -299,12 +399,10 @@ def grank_test(
                                       null=null, distribution="t", alternative=alternative, nobs=n)
         sd /= math.sqrt(1.0 - rc.rbar)
         extra.update(rc.as_extra())
-    est = standardized_estimation_residuals(panel)[used]
-    gsar = np.concatenate([est, (scar[used] / sd)[:, None]], axis=1)
-    u = scaled_ranks(gsar)
-    tested = np.zeros(gsar.shape[1], dtype=bool)
+    total, n_t = _joined_rank_sums(panel, True, np.flatnonzero(used), (scar[used] / sd)[:, None])
+    tested = np.zeros(total.size, dtype=bool)
     tested[-1] = True
-    z, t_slots, _ = _rank_z(u, tested)
+    z, t_slots, _ = _rank_z_sums(total, n_t, tested)
     if not math.isfinite(z) or t_slots < 3:
         return TestResult.invalid(name, "too few estimation days or zero rank variance",
                                   null=null, distribution="t", alternative=alternative, nobs=n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from eventstudy.inference._common import car, check_alternative, pvalue, window_mask
 from eventstudy.inference.result import Alternative, TestResult
@@ -47,6 +48,17 @@ def _continuity_z(w: int, n: int, p0: float, alternative: Alternative) -> float:
     return math.copysign(max(abs(w - mu) - 0.5, 0.0), w - mu) / sd
 
 
+def _positive_counts(panel: AbnormalPanel) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per event: estimation residuals above zero, and residuals (memoized on the panel)."""
+    hit = panel._memo.get(("positive-residuals",))
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    resid = np.asarray(panel.est_resid, dtype=np.float64)
+    out = ((resid > 0).sum(axis=1), np.isfinite(resid).sum(axis=1))
+    panel._memo[("positive-residuals",)] = out
+    return out
+
+
 def _sign(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
           *, generalized: bool, exact: bool | None) -> TestResult:
     alternative = check_alternative(alternative)
@@ -60,14 +72,14 @@ def _sign(panel: AbnormalPanel, start: int, end: int | None, alternative: Altern
         exact = n <= EXACT_SIGN_MAX_N
     dist = "binomial" if exact else "normal"
     if generalized:
-        resid = np.asarray(panel.est_resid, dtype=np.float64)[used]
-        t_i = np.isfinite(resid).sum(axis=1)
+        n_pos, t_all = _positive_counts(panel)
+        t_i = t_all[used]
         keep = t_i > 0
         n_est = int(keep.sum())
         if n_est < 1:
             return TestResult.invalid(name, "no estimation residuals to estimate the share of positive returns",
                                       null="", distribution=dist, alternative=alternative, nobs=n)
-        frac = (resid[keep] > 0).sum(axis=1) / t_i[keep]
+        frac = n_pos[used][keep] / t_i[keep]
         p0 = float(frac.mean())
         null = f"share of positive {what} equals the estimation-period share p = {p0:.4f}"
     else:

@@ -115,13 +115,13 @@ def price_paths(
     Uses the adjusted close where the source has it (stocks), else the close
     (indices), as the event study does. Index ``date``, one column per symbol.
     """
-    from eventstudy.data.panel import price_panel
+    from eventstudy.data.wide import wide_prices
 
     lo, hi, base = _ts(start), _ts(end), _ts(base_date)
     if not lo <= base <= hi:
         raise InvalidParameterError("base_date", f"a date between {lo:%Y-%m-%d} and {hi:%Y-%m-%d}",
                                     f"{base:%Y-%m-%d}")
-    prices, _ = price_panel(source.history(list(symbols), start=lo, end=hi))
+    prices, _ = wide_prices(source.history(list(symbols), start=lo, end=hi))
     if base not in prices.index:
         raise InvalidParameterError("base_date", "a session present in the data", f"{base:%Y-%m-%d}")
     level = prices.loc[base]

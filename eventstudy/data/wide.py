@@ -1,4 +1,4 @@
-"""Wide panel of the price each symbol's returns are computed from."""
+"""Wide table (dates x symbols) of the price each symbol's returns are computed from."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pandas as pd
 
 from eventstudy.errors import DataError, InvalidParameterError
 
-__all__ = ["YF_ADJ_CLOSE", "YF_CLOSE", "from_yfinance_frame", "is_yfinance_frame", "price_panel",
-           "volume_panel"]
+__all__ = ["YF_ADJ_CLOSE", "YF_CLOSE", "from_yfinance_frame", "is_yfinance_frame", "wide_prices",
+           "wide_volumes"]
 
 
-def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Return the wide price panel and the price column used per symbol.
+def wide_prices(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the wide price table (dates x symbols) and the price column used per symbol.
 
     A symbol uses ``adj_close`` when it has one on every row, and ``close``
     when it has none at all (indices, IBKR files). Dates are the union of the
@@ -27,7 +27,7 @@ def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[
 
     Returns
     -------
-    panel : pandas.DataFrame
+    prices : pandas.DataFrame
         Index ``date``, one column per symbol (columns named ``symbol``).
     basis : dict
         ``{symbol: "adj_close" | "close"}``.
@@ -58,16 +58,16 @@ def price_panel(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[
                 f"basis is used), but it is missing on {len(days)} of {len(frame)} rows "
                 f"({shown})."
             )
-    panel = pd.DataFrame(columns).sort_index()
-    panel.index.name = "date"
-    panel.columns.name = "symbol"
-    return panel, basis
+    wide = pd.DataFrame(columns).sort_index()
+    wide.index.name = "date"
+    wide.columns.name = "symbol"
+    return wide, basis
 
 
-def volume_panel(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Return the wide panel of traded volume (shares), one column per symbol.
+def wide_volumes(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the wide table of traded volume (shares), one column per symbol.
 
-    The companion of :func:`price_panel` for volume studies
+    The companion of :func:`wide_prices` for volume studies
     (:mod:`eventstudy.volume`). Dates are the union of the symbols' dates; a
     missing or empty ``volume`` cell stays NaN (a missing observation, never
     filled), and a zero volume stays zero.
@@ -107,10 +107,10 @@ def volume_panel(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             raise DataError(f"Symbol {symbol!r}: column `volume` expected values >= 0, but it is "
                             f"negative on {len(bad)} row(s), first {bad[0]:%Y-%m-%d}.")
         columns[symbol] = vol
-    panel = pd.DataFrame(columns).sort_index()
-    panel.index.name = "date"
-    panel.columns.name = "symbol"
-    return panel
+    wide = pd.DataFrame(columns).sort_index()
+    wide.index.name = "date"
+    wide.columns.name = "symbol"
+    return wide
 
 
 #: Column names of the two price fields of a ``yfinance.download`` frame.

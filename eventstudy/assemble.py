@@ -1,0 +1,154 @@
+"""Assemble an :class:`~eventstudy.results.EventStudyResult` from the engine's stacked panel.
+
+The last step of the pipeline: the CAR table (excluded events included, with
+their reason), the CAAR table, the test battery with its headline rows and the
+clustering note (:func:`build_result`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.abnormal import car_table, window_array
+from eventstudy.models import ModelSpec
+from eventstudy.panel import AbnormalPanel
+from eventstudy.results import EventStudyResult
+from eventstudy.windows import Window
+
+__all__ = ["build_result", "caar_table", "with_excluded"]
+
+
+def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window]) -> pd.DataFrame:
+    """CAAR per window with the cross-sectional t-test (Brown & Warner 1985)."""
+    from eventstudy.inference.parametric import cross_sectional_t_test
+
+    rows: list[dict[str, Any]] = []
+    for w in windows:
+        vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
+        vals = vals[np.isfinite(vals)]
+        test = cross_sectional_t_test(panel, w.start, w.end)
+        rows.append({"window": w, "start": w.start, "end": w.end,
+                     "caar": float(vals.mean()) if vals.size else np.nan, "n": int(vals.size),
+                     "sd": float(vals.std(ddof=1)) if vals.size > 1 else np.nan,
+                     "tstat": test.statistic, "df": test.df, "pvalue": test.pvalue,
+                     "valid": test.valid, "reason": test.reason})
+    out = pd.DataFrame(rows, columns=["window", "start", "end", "caar", "n", "sd", "tstat", "df", "pvalue",
+                                      "valid", "reason"])
+    out.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
+    return out.drop(columns="window")
+
+
+def build_result(
+    *,
+    name: str,
+    panel: AbnormalPanel,
+    windows: tuple[Window, ...],
+    estimation: Window,
+    model: ModelSpec,
+    diagnostics: pd.DataFrame,
+    notes: tuple[str, ...],
+    data_basis: dict[str, str],
+    return_type: str,
+    calendar: str,
+    battery: bool = True,
+    tests: Sequence[str] | None = None,
+    days: Iterable[int] | None = None,
+    alternative: str = "two-sided",
+    n_chunks: int = 1,
+    timings: dict[str, float] | None = None,
+) -> EventStudyResult:
+    """Assemble the result: CAR and CAAR tables, the test battery, notes.
+
+    ``tests`` selects registered statistics (default: all of them), ``days``
+    the event days of the AAR tests (default: all);
+    ``timings`` gains the ``assemble`` and ``tests`` stages.
+    """
+    clock = dict(timings or {})
+    t0 = time.perf_counter()
+    car = with_excluded(car_table(panel, windows), diagnostics, windows)
+    caar = caar_table(panel, car, windows)
+    t1 = time.perf_counter()
+    table, extra_notes = _battery(panel, windows, tests, days, alternative) if battery \
+        else (_empty_tests(), ())
+    t2 = time.perf_counter()
+    clock.update(assemble=clock.get("assemble", 0.0) + t1 - t0, tests=t2 - t1)
+    if "total" in clock:
+        clock["total"] += t2 - t0
+    return EventStudyResult(
+        name=name, model=model, estimation=estimation, windows=windows, panel=panel,
+        notes=notes + extra_notes, return_type=return_type, calendar=calendar,
+        _diagnostics=diagnostics, _car=car, _caar=caar, _tests=table,
+        data_basis=dict(data_basis), n_chunks=n_chunks, timings=clock,
+    )
+
+
+def with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
+                   windows: Sequence[Window]) -> pd.DataFrame:
+    """Add NaN rows, with ``reason`` "event excluded: ...", for the excluded events.
+
+    Rows are ordered by window, then by the order of the requested events.
+    """
+    excluded = diagnostics["status"].to_numpy() != "ok"
+    if not excluded.any() or not len(windows):
+        return car
+    ids = diagnostics.index.to_numpy(dtype=str)[excluded]
+    secs = diagnostics["security"].to_numpy(dtype=str)[excluded]
+    why = "event excluded: " + diagnostics["reason"].to_numpy(dtype=str)[excluded].astype(object)
+    n = len(ids)
+    rows = pd.DataFrame({
+        "event_id": np.tile(ids, len(windows)),
+        "window": window_array(list(windows), n),
+        "security": np.tile(secs, len(windows)),
+        "start": np.repeat([w.start for w in windows], n),
+        "end": np.repeat([w.end for w in windows], n),
+        "car": np.nan, "se": np.nan, "tstat": np.nan, "pvalue": np.nan, "df": np.nan,
+        "days": np.zeros(n * len(windows), dtype=np.int64),
+        "missing_days": np.repeat([w.length for w in windows], n),
+        "reason": np.tile(why, len(windows)),
+    })
+    both = pd.concat([car.reset_index(), rows], ignore_index=True) if len(car) else rows
+    w_rank = pd.Index(window_array(list(windows)), tupleize_cols=False).get_indexer(
+        pd.Index(both["window"].to_numpy(dtype=object), tupleize_cols=False))
+    e_rank = pd.Index(diagnostics.index.astype(str)).get_indexer(pd.Index(both["event_id"].astype(str)))
+    order = np.lexsort((e_rank, w_rank))
+    out = both.iloc[order].astype({"start": np.int64, "end": np.int64, "days": np.int64,
+                                   "missing_days": np.int64})
+    return out.set_index(["event_id", "window"])
+
+
+def _empty_tests() -> pd.DataFrame:
+    from eventstudy.inference.battery import COLUMNS
+
+    return pd.DataFrame(columns=[*COLUMNS, "headline"])
+
+
+def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[str] | None = None,
+             days: Iterable[int] | None = None, alternative: str = "two-sided") -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Every test for every event day and window; flag the headline rows.
+
+    When events share dates or have overlapping windows (detected in calendar
+    time), the headline is led by the dependence-robust tests and a note says why.
+    """
+    from eventstudy.inference.battery import headline_tests, run_battery
+    from eventstudy.inference.clustering import detect_clustering
+
+    if panel.n_events == 0:
+        return _empty_tests(), ()
+    with panel.holding():  # derived arrays computed once for the whole battery
+        table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
+                            days=None if days is None else list(days), alternative=alternative)  # type: ignore[arg-type]
+        clustering = detect_clustering(panel)
+    head = headline_tests(table, clustering.clustered)
+    head = head[head["scope"] == "window"]
+    table["headline"] = False
+    table.loc[head.index, "headline"] = True
+    order = {idx: i for i, idx in enumerate(head.index)}
+    table["_o"] = [order.get(i, len(order) + i) for i in table.index]
+    table = table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    notes = (clustering.message,) if clustering.message else ()
+    return table, notes
