@@ -12,16 +12,21 @@ must equal the local one to 1e-10 (AR, CAR, market-model parameters, the statist
 tests table); exit 1 otherwise. The first Dask call scatters the prepared data (timed apart as
 the warm-up); the timed calls reuse it, as the executor does across calls.
 
-Part 2 (``--million``, default 1,000,000; ``--skip-million`` to skip): the workers are
-restarted, then a *separate client process* (this script with ``--child``, so its peak RSS is
-this run's alone) builds the panel, runs the study through Dask and writes the AR/CAR output to
-Parquet (``result.to_parquet(directory)`` where the result has it, else ``result.car`` with
-``DataFrame.to_parquet``). Reported: wall time, stage times, the client's RSS sampled every
-20 ms (peak per stage: panel, prepare, engine, assemble, tests, parquet) and its
-``ru_maxrss``, and each worker's ``ru_maxrss`` (the worker *process* maximum since the restart,
-via ``client.run``). A size that would not fit is not started: the child aborts itself when
-the machine's used memory passes ``--max-used-gb`` (default 12) and the parent then reports the
-largest size that completed (``--fallback``, default 300,000 and 500,000).
+Part 2 (``--million``, default 1,000,000; ``--skip-million`` to skip): the workers' peak RSS
+is reset (``/proc/self/clear_refs``), then a *separate client process* (this script with
+``--child``, so its peak is this run's alone) builds the panel, runs the study through Dask
+and writes the AR/CAR output to Parquet (``result.to_parquet(directory)`` where the result has
+it, else ``result.car`` and ``panel.ar`` with ``DataFrame.to_parquet``). Reported: wall time,
+stage times, the client's RSS sampled every 20 ms (peak per stage: panel, prepare, engine,
+assemble, tests, parquet, with the ``eventstudy`` frames at each peak) and its ``VmHWM``, and
+each worker's ``VmHWM`` (the worker *process* maximum since the reset, via ``client.run``;
+not ``ru_maxrss``, which survives ``exec`` and so counts the process a worker was forked
+from). A size that does not fit is abandoned: the child exits when the machine's used memory
+passes ``--max-used-gb`` (default 12), saying where it was, and the next of ``--fallback``
+(default 500,000 and 300,000) is tried, largest first.
+
+``--breakdown N``: each statistic alone on N events (fresh client each): the time and the
+peak RSS of the client's tests stage, per event, and where the peak is.
 
 Cluster: a ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` by default, or
 ``--scheduler tcp://HOST:8786`` to use a running scheduler (its workers must be able to import
@@ -138,6 +143,22 @@ def used_bytes() -> int:
     info = {ln.split(":")[0]: int(ln.split()[1]) * 1024
             for ln in Path("/proc/meminfo").read_text().splitlines()}
     return info["MemTotal"] - info["MemAvailable"]
+
+
+def reset_peak() -> int:
+    """Free what can be freed, reset this process's ``VmHWM`` to its RSS; the RSS (bytes).
+
+    Writing 5 to ``/proc/self/clear_refs`` resets the peak (Linux >= 4.0). Used on the
+    workers between runs instead of ``client.restart()`` (restarts were flaky here).
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    Path("/proc/self/clear_refs").write_text("5")
+    return _rss_bytes()
 
 
 def worker_maxrss(client: Any) -> dict[str, int]:
@@ -333,13 +354,12 @@ def write_parquet(res: Any, directory: Path) -> str:
 
 def child_run(client: Any, args: argparse.Namespace, address: str, n: int,
               tests: list[str]) -> tuple[dict[str, Any], str, float, dict[str, int], float]:
-    """Restart the workers, run :func:`run_child` on ``n`` events in a fresh process.
+    """Reset the workers' peak RSS, run :func:`run_child` on ``n`` events in a fresh process.
 
     Returns its JSON (empty if it failed), the failure (or ""), the wall time, the workers'
-    peak RSS after the restart, and the load average before.
+    RSS when their peak was reset, and the load average before.
     """
-    client.restart()
-    base = worker_maxrss(client)
+    base = {str(k): int(v) for k, v in client.run(reset_peak).items()}
     with tempfile.TemporaryDirectory(prefix="bench_dask_") as tmp:
         cmd = [sys.executable, __file__, "--child", str(n), "--scheduler", address,
                "--tests", *tests, "--out", str(Path(tmp) / "out"),
@@ -364,7 +384,7 @@ def run_large(client: Any, args: argparse.Namespace, address: str) -> bool:
     """Part 2 in a child process per size, largest first, until one completes."""
     sizes = [args.million, *sorted(args.fallback, reverse=True)]
     print(f"\npart 2: through Dask, AR/CAR written to Parquet; client = a fresh process "
-          f"(peak RSS its own); workers restarted before each size; abort when the machine "
+          f"(peak RSS its own); workers' peak RSS reset before each size (clear_refs); abort when the machine "
           f"uses more than {args.max_used_gb:g} GB")
     for n in sizes:
         info, failed, wall, base, load0 = child_run(client, args, address, n, TESTS)
@@ -414,8 +434,8 @@ def report_large(info: dict[str, Any], base: dict[str, int], wall: float, load0:
           + ", ".join(f"{k} {v:.1f}" for k, v in info["timings"].items() if k != "total")
           + f"), Parquet {info['seconds_parquet']:.1f} s ({info['parquet_bytes'] / 2**20:.0f} MiB, "
           f"{info['parquet']}); child process wall {wall:.1f} s")
-    print(f"  workers' peak RSS (VmHWM) (process maximum since restart): {fmt_gb(info['workers_maxrss'])}"
-          f" (after restart, before the run: {fmt_gb(base)})")
+    print(f"  workers' peak RSS (VmHWM) (process maximum since the reset): {fmt_gb(info['workers_maxrss'])}"
+          f" (RSS at the reset, before the run: {fmt_gb(base)})")
     print(f"  client peak RSS (VmHWM) {cl / GB:.2f} GB; RSS before event_study (panel + prepared data): "
           f"{info['rss_before_study'] / GB:.2f} GB; peak RSS per client stage: "
           + ", ".join(f"{k} {v[0] / GB:.2f}" for k, v in info["stage_peaks"].items()) + " GB")
