@@ -177,8 +177,9 @@ class RssSampler:
     machine into swap or the OOM killer).
     """
 
-    def __init__(self, interval: float, max_used: int) -> None:
+    def __init__(self, interval: float, max_used: int, limit: float = float("inf")) -> None:
         self.interval, self.max_used = interval, max_used
+        self.deadline = time.perf_counter() + limit
         self.peak, self.peak_stack = 0, [""]
         self._main = threading.main_thread().ident
         self.samples: list[tuple[float, int]] = []
@@ -205,11 +206,14 @@ class RssSampler:
                                 if "eventstudy" in f.filename and "benchmarks" not in f.filename])
             if rss > self.peak:
                 self.peak, self.peak_stack = rss, self.stacks[-1]
-            if used_bytes() > self.max_used:
-                print(json.dumps({"aborted": f"machine memory in use passed "
-                                  f"{self.max_used / GB:.1f} GB (client RSS {rss / GB:.2f} GB, "
-                                  f"in {' > '.join(self.peak_stack[-4:])})",
-                                  "marks": [m for _, m in self.marks]}), flush=True)
+            over = used_bytes() > self.max_used
+            if over or time.perf_counter() > self.deadline:
+                what = (f"machine memory in use passed {self.max_used / GB:.1f} GB" if over
+                        else "time limit (--child-timeout) passed")
+                print(json.dumps({"aborted": f"{what}; client RSS {rss / GB:.2f} GB (peak "
+                                  f"{self.peak / GB:.2f} GB), now in "
+                                  f"{' > '.join(self.stacks[-1][-4:])}; peak in "
+                                  f"{' > '.join(self.peak_stack[-4:])}"}), flush=True)
                 os._exit(3)
 
     def mark(self, name: str, at: float | None = None) -> None:
@@ -298,7 +302,7 @@ def run_child(args: argparse.Namespace) -> int:
     from eventstudy.executors.dask import DaskExecutor
 
     out_dir = Path(args.out)
-    with RssSampler(0.02, int(args.max_used_gb * GB)) as rss:
+    with RssSampler(0.02, int(args.max_used_gb * GB), args.child_timeout) as rss:
         rss.mark("start (imports)")
         from dask.distributed import Client
 
@@ -363,7 +367,7 @@ def child_run(client: Any, args: argparse.Namespace, address: str, n: int,
     with tempfile.TemporaryDirectory(prefix="bench_dask_") as tmp:
         cmd = [sys.executable, __file__, "--child", str(n), "--scheduler", address,
                "--tests", *tests, "--out", str(Path(tmp) / "out"),
-               "--max-used-gb", str(args.max_used_gb)]
+               "--max-used-gb", str(args.max_used_gb), "--child-timeout", str(args.child_timeout)]
         if args.chunk_size:
             cmd += ["--chunk-size", str(args.chunk_size)]
         load0 = os.getloadavg()[0]
@@ -456,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None, help="address of a running scheduler "
                    "(default: start a LocalCluster with 2 worker processes x 1 thread)")
     p.add_argument("--max-used-gb", type=float, default=12.0)
+    p.add_argument("--child-timeout", type=float, default=1200.0,
+                   help="seconds after which a large run is abandoned (saying where it was)")
     p.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--out", default="", help=argparse.SUPPRESS)
     p.add_argument("--breakdown", type=int, default=0, metavar="N",
