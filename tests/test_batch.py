@@ -104,7 +104,7 @@ def test_batch_equals_each_event_alone(data, batch) -> None:  # type: ignore[no-
         assert batch.sigma2[eid] == pytest.approx(one.sigma2[eid], abs=TOL)
         for w in ("(-5, +5)", "(0, +1)", "(0, 0)"):
             b, o = batch.car.loc[(eid, w)], one.car.loc[(eid, w)]
-            for col in ("car", "se", "tstat", "pvalue"):
+            for col in ("car", "std_err", "statistic", "pvalue"):
                 assert b[col] == pytest.approx(o[col], abs=TOL, nan_ok=True)
     assert n_checked >= 20
     assert (diag["status"] == "excluded").any()  # S2's early events
@@ -129,7 +129,7 @@ def test_batch_statistics_equal_inference_functions(batch) -> None:  # type: ign
             row = tests.loc[(w.label, name)]
             assert row["statistic"] == pytest.approx(ref.statistic, abs=1e-12, nan_ok=True)
             assert row["pvalue"] == pytest.approx(ref.pvalue, abs=1e-12, nan_ok=True)
-            assert row["n"] == ref.nobs and row["valid"] == ref.valid
+            assert row["nobs"] == ref.nobs and row["valid"] == ref.valid
 
 
 def test_repeated_firms_and_overlaps_are_reported_not_dropped(batch) -> None:  # type: ignore[no-untyped-def]
