@@ -118,7 +118,7 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
             full = _window_sums(fin.astype(np.int64), length) == length
             out[c0:c1] = np.where(full, _window_sums(np.where(fin, e, 0.0), length), np.nan).T
             continue
-        x = np.asarray(panel.est_x[c0:c1], dtype=np.float64)  # (C, T, k)
+        x = np.asarray(panel.take(slice(c0, c1)).est_x, dtype=np.float64)  # (C, T, k), this chunk only
         inv = np.asarray(panel.xtx_inv[c0:c1], dtype=np.float64)  # (C, k, k)
         xs = [np.ascontiguousarray(x[:, :, i].T) for i in range(k)]
         for xi in xs:
