@@ -413,6 +413,15 @@ def _rows(panel: AbnormalPanel, offsets: IntArray, cols: IntArray | None,
     src, pos0, grid = panel.source, panel.pos0, panel.grid
     assert src is not None and pos0 is not None and grid is not None
     shape = (pos0.size, offsets.size)
+    if len(src.sessions) == 1 and pos0.size and offsets.size:  # one grid: no selection pass
+        n = src.sessions[0].size
+        rows = pos0[:, None] + offsets[None, :]
+        if int(pos0.min()) + int(offsets.min()) >= 0 and int(pos0.max()) + int(offsets.max()) < n:
+            if dates:
+                return src.sessions[0][rows]
+            assert cols is not None
+            if int(cols.min()) >= 0:  # every slot on the grid, every column present
+                return src.values[0][rows, cols[:, None]]
     out = np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]") if dates else np.full(shape, np.nan)
     for g in range(len(src.sessions)):
         sel = grid == g
