@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -108,34 +108,17 @@ def _events_frame(
     return ev
 
 
-def run_events(
-    data: PreparedData,
-    events: pd.DataFrame,
-    *,
-    model: str = "market",
-    factor_columns: Sequence[str] | None = None,
-    estimation: WindowLike = DEFAULT_ESTIMATION,
-    windows: Iterable[WindowLike] = DEFAULT_WINDOWS,
-    min_estimation_obs: int = 120,
-    roll: str = "next",
-    name: str = "",
-) -> EventStudyResult:
-    """Run the study for an events table (columns security, event_date, event_id, benchmark)."""
-    part = compute_events(data, events, model=model, factor_columns=factor_columns,
-                          estimation=estimation, windows=windows,
-                          min_estimation_obs=min_estimation_obs, roll=roll)
-    return build_result(
-        name=name,
-        panel=part.panel,
-        windows=part.windows,
-        estimation=part.estimation,
-        model=part.model,
-        diagnostics=part.diagnostics,
-        notes=part.notes,
-        data_basis=data.basis,
-        return_type=data.return_type,
-        calendar=data.calendar.name,
-    )
+def run_events(data: PreparedData, events: pd.DataFrame, *, name: str = "",
+               **options: Any) -> EventStudyResult:
+    """Run the study for an events table on prepared data.
+
+    The same as ``event_study(returns=data, events=events, name=name, **options)``
+    (kept for existing code); ``options`` are :func:`event_study`'s method
+    keywords (``model``, ``estimation``, ``windows``, ``min_estimation_obs``,
+    ``roll``, ``tests``, ...).
+    """
+    return event_study(returns=data, events=events, name=name, **options)
+
 
 BenchmarkArg = str | pd.Series | Mapping[str, str] | None
 

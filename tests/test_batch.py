@@ -184,3 +184,12 @@ def test_prepared_data_and_progress(data, batch) -> None:  # type: ignore[no-unt
                         tests=BATCH4, **KW)  # type: ignore[arg-type]
     np.testing.assert_array_equal(again.panel.ar, batch.panel.ar)
     assert again.n_chunks == 6 and batch.n_chunks == 4
+
+
+def test_run_events_is_event_study_on_prepared_data(data, batch) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy import run_events
+
+    ret, ev = data
+    res = run_events(prepare_data(returns=ret), ev, benchmark="MKT", tests=BATCH4, **KW)
+    pd.testing.assert_frame_equal(res.car, batch.car)
+    pd.testing.assert_frame_equal(res.tests, batch.tests)
