@@ -157,11 +157,22 @@ def _portfolio(panel: AbnormalPanel, used: npt.NDArray[np.bool_]) -> FloatArray:
     if hit is not None:
         return hit  # type: ignore[no-any-return]
     resid = np.asarray(panel.est_resid, dtype=np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        port = np.nanmean(resid if used.all() else resid[used], axis=0)
+    rows = np.flatnonzero(used)
+    total = np.zeros(resid.shape[1])
+    count = np.zeros(resid.shape[1])
+    for lo in range(0, rows.size, _ROWS):  # sums and counts a block of events at a time
+        block = resid[rows[lo:lo + _ROWS]]
+        fin = np.isfinite(block)
+        total += np.where(fin, block, 0.0).sum(axis=0)
+        count += fin.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        port = np.where(count > 0, total / count, np.nan)
     panel._memo[key] = port
     return port
+
+
+#: Events per block when the estimation residuals are reduced by slot (bounds the temporaries).
+_ROWS = 4096
 
 
 def _standardized(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, FloatArray]:

@@ -151,6 +151,10 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
     return out
 
 
+#: Events per block when the portfolio's placebo sums are accumulated (bounds the temporaries).
+_BLOCK = 8192
+
+
 def _empirical_p(x: float, y: FloatArray, alternative: Alternative) -> float:
     """``(1 + #{Y <= x}) / (M + 1)`` and mirror; two-sided doubles the smaller tail."""
     m = y.size
@@ -247,11 +251,18 @@ def sq_test(
     # weights only: every day of a battery shares them (memoized on the panel).
     key = ("sq-placebo", length, placebo, w.tobytes())
     y_all = panel._memo.get(key)
-    sums = placebo_sums(panel, length, placebo) if y_all is None or n_ev <= 50 else None
-    if y_all is None:
-        assert sums is not None
+    sums = placebo_sums(panel, length, placebo) if n_ev <= 50 else None
+    if y_all is None and sums is not None:
         y_all = (w[member, None] * sums[member]).sum(axis=0)
-        panel._memo[key] = y_all
+    elif y_all is None:  # many events: the weighted sum over events, a block of events at a time
+        rows = np.flatnonzero(member)
+        acc: FloatArray | None = None
+        for lo in range(0, rows.size, _BLOCK):
+            r = rows[lo:lo + _BLOCK]
+            part = (w[r, None] * placebo_sums(panel.take(r), length, placebo)).sum(axis=0)
+            acc = part if acc is None else acc + part
+        y_all = acc if acc is not None else np.zeros(0)
+    panel._memo[key] = y_all
     y = y_all[np.isfinite(y_all)]
     m = int(y.size)
     if m < 2:
