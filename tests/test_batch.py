@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from eventstudy import event_study
-from eventstudy.banded_rbar import banded_residual_correlation, panel_positions
 from eventstudy.batch import batch_study
 from eventstudy.calendar import TradingCalendar
 from eventstudy.engine import overlap_diagnostics
@@ -19,6 +18,7 @@ from eventstudy.inference import (
     patell_test,
     residual_correlation,
 )
+from eventstudy.inference.correlation import banded_residual_correlation, panel_positions
 from eventstudy.results import EventStudyResult
 from eventstudy.study import prepare_data, resolve_event_dates
 from eventstudy.windows import Window

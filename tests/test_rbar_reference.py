@@ -19,7 +19,6 @@ import pytest
 
 import eventstudy.inference as inf
 import eventstudy.inference.correlation as corr
-from eventstudy.banded_rbar import banded_residual_correlation as reexported
 from eventstudy.panel import AbnormalPanel
 
 NaT = np.datetime64("NaT", "D")
@@ -104,7 +103,7 @@ def check(panel: AbnormalPanel, start: int, end: int, *, events: npt.NDArray[np.
     est, win = corr.panel_positions(panel)
     sel = np.ones(panel.n_events, bool) if events is None else events
     for block in (1, 3, 512):
-        got = reexported(panel.est_resid[sel], est[sel], win[sel][:, panel.window_mask(start, end)],
+        got = corr.banded_residual_correlation(panel.est_resid[sel], est[sel], win[sel][:, panel.window_mask(start, end)],
                          min_overlap=min_overlap, block=block)
         assert got.rbar == pytest.approx(rbar, abs=1e-12, rel=1e-12)
         assert (got.n_pairs, got.n_overlap) == (used, overlap)
