@@ -165,6 +165,7 @@ def event_study(
     executor: Executor | None = None,
     progress: bool | None = None,
     keep_residuals: bool = False,
+    rbar_max_partners: int | None = None,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data, each security on its own exchange's sessions.
 
@@ -254,6 +255,15 @@ def event_study(
         Store the estimation residuals in the result's panel. By default the
         panel derives them on access from the returns it points to (they are
         ``T`` floats per event, most of a large study's memory).
+    rbar_max_partners : int, optional
+        Bound on the cost of the Kolari–Pynnönen ``rbar`` (KP-Patell, KP-BMP,
+        GRANK, Corrado–Zivney): each event is paired with at most this many of
+        the events whose windows start next; the pairs left out are counted in
+        the tests' ``rbar_omitted_pairs`` and can move ``rbar`` by at most their
+        number over ``N (N - 1) / 2``
+        (:func:`eventstudy.inference.correlation.residual_correlation`).
+        Default ``None``: every pair (the cost grows with the number of events
+        whose windows share sessions).
 
     Returns
     -------
@@ -299,7 +309,8 @@ def event_study(
     opts = StudyOptions.build(  # every method option checked before the data are touched
         model=model, factor_columns=factor_columns, estimation=estimation, windows=windows,
         min_estimation_obs=min_estimation_obs, roll=roll, return_type=return_type, tests=tests,
-        days=days, alternative=alternative, chunk_size=chunk_size)
+        days=days, alternative=alternative, chunk_size=chunk_size,
+        rbar_max_partners=rbar_max_partners)
     by_calendar: dict[str, str] = {}
     if isinstance(benchmark, Mapping):
         by_calendar = {str(k): str(v) for k, v in benchmark.items()}
@@ -386,6 +397,8 @@ def event_study(
     notes = part.notes + calendar_notes(part, datas, choices) + overlap_note(diag, span, part.estimation)
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
     panel = part.panel.replace(est_resid=part.panel.est_resid) if keep_residuals else part.panel
+    if opts.rbar_max_partners is not None:
+        panel = panel.replace(rbar_max_partners=opts.rbar_max_partners)
     timings["assemble"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return build_result(
