@@ -325,12 +325,12 @@ _MUTANTS: list[Mutant] = [
     M("inference/registry.py", 'TestSpec("grank", "GRANK t", grank_test, True, True,',
       'TestSpec("grank", "GRANK t", grank_test, False, True,',
       "registry: grank not flagged dependence-robust", "output"),
-    M("inference/battery.py", '"n": int(res.nobs),', '"n": int(res.nobs) + 1,',
+    M("inference/battery.py", '"nobs": int(res.nobs),', '"nobs": int(res.nobs) + 1,',
       "battery: n column off by one", "output"),
     # ---- inference/result.py
     M("inference/result.py", "            valid=False,", "            valid=True,",
       "result: invalid results marked valid", "output"),
-    M("inference/result.py", '"n": self.nobs,', '"n": 0,', "result: to_dict drops n", "output"),
+    M("inference/result.py", '"nobs": self.nobs,', '"nobs": 0,', "result: to_dict drops n", "output"),
     M("inference/result.py", 'df = "" if self.df is None else f", df={self.df}"',
       'df = ""', "result: str() omits df", "output"),
     # ---- models.py

@@ -84,7 +84,7 @@ def car_test(
     df = float(panel.df_resid[event])
     return TestResult(name, stat, float(t_pvalue(stat, df, alternative)), df, "t", null,
                       alternative, int(days[event]), extra={"car": float(car[event]),
-                                                            "se": float(np.sqrt(var[event]))})
+                                                            "std_err": float(np.sqrt(var[event]))})
 
 
 def car_table(panel: AbnormalPanel, windows: Sequence[Window],
@@ -118,8 +118,8 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
             "start": w.start,
             "end": w.end,
             "car": car,
-            "se": se,
-            "tstat": tstat,
+            "std_err": se,
+            "statistic": tstat,
             "pvalue": pval,
             "df": df,
             "days": days,
@@ -127,7 +127,7 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
             "reason": reason.astype(object),
         }))
     if not parts or panel.n_events == 0:
-        cols = ["security", "start", "end", "car", "se", "tstat", "pvalue", "df", "days", "missing_days",
+        cols = ["security", "start", "end", "car", "std_err", "statistic", "pvalue", "df", "days", "missing_days",
                 "reason"]
         return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=["event_id", "window"]))
     out = pd.concat(parts, ignore_index=True)

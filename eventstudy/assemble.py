@@ -33,11 +33,11 @@ def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window
         vals = vals[np.isfinite(vals)]
         test = cross_sectional_t_test(panel, w.start, w.end)
         rows.append({"window": w, "start": w.start, "end": w.end,
-                     "caar": float(vals.mean()) if vals.size else np.nan, "n": int(vals.size),
+                     "caar": float(vals.mean()) if vals.size else np.nan, "nobs": int(vals.size),
                      "sd": float(vals.std(ddof=1)) if vals.size > 1 else np.nan,
-                     "tstat": test.statistic, "df": test.df, "pvalue": test.pvalue,
+                     "statistic": test.statistic, "df": test.df, "pvalue": test.pvalue,
                      "valid": test.valid, "reason": test.reason})
-    out = pd.DataFrame(rows, columns=["window", "start", "end", "caar", "n", "sd", "tstat", "df", "pvalue",
+    out = pd.DataFrame(rows, columns=["window", "start", "end", "caar", "nobs", "sd", "statistic", "df", "pvalue",
                                       "valid", "reason"])
     out.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
     return out.drop(columns="window")
@@ -106,7 +106,7 @@ def with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
         "security": np.tile(secs, len(windows)),
         "start": np.repeat([w.start for w in windows], n),
         "end": np.repeat([w.end for w in windows], n),
-        "car": np.nan, "se": np.nan, "tstat": np.nan, "pvalue": np.nan, "df": np.nan,
+        "car": np.nan, "std_err": np.nan, "statistic": np.nan, "pvalue": np.nan, "df": np.nan,
         "days": np.zeros(n * len(windows), dtype=np.int64),
         "missing_days": np.repeat([w.length for w in windows], n),
         "reason": np.tile(why, len(windows)),

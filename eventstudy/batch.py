@@ -24,10 +24,10 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from eventstudy.banded_rbar import banded_residual_correlation
 from eventstudy.engine import concat_parts, overlap_diagnostics
 from eventstudy.executors import Executor
 from eventstudy.inference.battery import run_battery
+from eventstudy.inference.correlation import banded_residual_correlation
 from eventstudy.inference.result import Alternative
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS
 from eventstudy.panel import AbnormalPanel

@@ -117,11 +117,15 @@ def run_kind(kind: str, returns_study: Callable[..., EventStudyResult],
     if kind == "volume":
         from eventstudy.volume import volume_study
 
-        given = [p for p in ("prices", "returns", "factors", "factor_columns", "event_time", "timing")
-                 if args.get(p) is not None]
+        given = [p for p in ("prices", "returns", "factors", "factor_columns", "event_time", "timing",
+                             "tests", "days", "chunk_size", "executor", "progress",
+                             "rbar_max_partners") if args.get(p) is not None]
+        given += [p for p, default in (("alternative", "two-sided"), ("keep_residuals", False))
+                  if p in args and args[p] != default]
         if given:
             raise InvalidParameterError(
-                given[0], "None for kind='volume' (give the traded volumes as `volume=`)", "a value")
+                given[0], "its default for kind='volume' (give the traded volumes as `volume=`; the "
+                "volume study runs its own battery in one chunk)", "a value")
         return volume_study(volume, **{k: args[k] for k in (
             "benchmark", "event_date", "securities", "events", "model", "estimation", "windows",
             "min_estimation_obs", "roll", "calendar", "name")})

@@ -103,6 +103,8 @@ def check_option(name: str, value: Any) -> Any:
         return tuple(int(d) for d in value)
     if name == "chunk_size":
         return None if value is None else _positive_int(name, value)
+    if name == "rbar_max_partners":
+        return None if value is None else _positive_int(name, value)
     if name == "factor_columns":
         if value is None:
             return None
@@ -134,6 +136,9 @@ class StudyOptions:
     alternative : {"two-sided", "less", "greater"}
     chunk_size : int or None
         Events per engine chunk (``None``: :data:`~eventstudy.engine.DEFAULT_CHUNK_SIZE`).
+    rbar_max_partners : int or None
+        Cap on the Kolari–Pynnönen ``rbar`` pair term (partners per event; ``None``:
+        every pair); see :func:`eventstudy.inference.correlation.residual_correlation`.
     """
 
     model: str = "market"
@@ -147,6 +152,7 @@ class StudyOptions:
     days: tuple[int, ...] | None = None
     alternative: str = "two-sided"
     chunk_size: int | None = None
+    rbar_max_partners: int | None = None
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:

@@ -124,6 +124,10 @@ class AbnormalPanel:
         (-1: none) in that grid's ``values``.
     stored : dict of str to ndarray
         The arrays of :data:`DERIVED` this panel stores rather than derives.
+    rbar_max_partners : int or None
+        Cap on the partners per event of the Kolari–Pynnönen ``rbar`` pair term
+        (:func:`eventstudy.inference.correlation.residual_correlation`); ``None``:
+        every pair.
 
     The derived (or stored) arrays, as properties:
 
@@ -158,6 +162,7 @@ class AbnormalPanel:
     sec_col: IntArray | None = None
     bench_col: IntArray | None = None
     stored: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    rbar_max_partners: int | None = None
     #: Memo of quantities several statistics share (``rbar``, ranks), keyed by the
     #: statistic's inputs; filled on first use, never part of equality.
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -209,7 +214,7 @@ class AbnormalPanel:
         return dataclasses.replace(self, **changes, stored=stored)
 
     #: Fields shared by every event (not sliced or stacked per event).
-    _SHARED = ("model", "k", "event_days", "source", "stored")
+    _SHARED = ("model", "k", "event_days", "source", "stored", "rbar_max_partners")
 
     def take(self, rows: npt.ArrayLike | slice) -> AbnormalPanel:
         """The panel restricted to (or reordered by) ``rows`` (indices, a boolean mask or a slice)."""
@@ -413,6 +418,15 @@ def _rows(panel: AbnormalPanel, offsets: IntArray, cols: IntArray | None,
     src, pos0, grid = panel.source, panel.pos0, panel.grid
     assert src is not None and pos0 is not None and grid is not None
     shape = (pos0.size, offsets.size)
+    if len(src.sessions) == 1 and pos0.size and offsets.size:  # one grid: no selection pass
+        n = src.sessions[0].size
+        rows = pos0[:, None] + offsets[None, :]
+        if int(pos0.min()) + int(offsets.min()) >= 0 and int(pos0.max()) + int(offsets.max()) < n:
+            if dates:
+                return src.sessions[0][rows]
+            assert cols is not None
+            if int(cols.min()) >= 0:  # every slot on the grid, every column present
+                return src.values[0][rows, cols[:, None]]
     out = np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]") if dates else np.full(shape, np.nan)
     for g in range(len(src.sessions)):
         sel = grid == g

@@ -294,7 +294,7 @@ def _overview_rows(report: Report) -> list[tuple[str, str]]:
     ]
     if caar0 is not None:
         rows.append((f"CAAR{r.caar.index[0]}",
-                     f"{_pct(caar0['caar'])} (N = {int(caar0['n'])}, t = {_num(caar0['tstat'])}, "
+                     f"{_pct(caar0['caar'])} (N = {int(caar0['nobs'])}, t = {_num(caar0['statistic'])}, "
                      f"p = {_num(caar0['pvalue'], '.4f')})"))
     if report.claims:
         rows.append(("Claims", claims_counts(report.claims)))
@@ -330,7 +330,7 @@ def _car_frame(r: EventStudyResult) -> pd.DataFrame:
         for w in wins:
             x = car.loc[(eid, w)]
             star = "*" if float(x["pvalue"]) < 0.05 else ""
-            row[f"CAR{w}"] = f"{_pct(x['car'])} ({_num(x['tstat'])}){star}"
+            row[f"CAR{w}"] = f"{_pct(x['car'])} ({_num(x['statistic'])}){star}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -338,8 +338,8 @@ def _car_frame(r: EventStudyResult) -> pd.DataFrame:
 def _caar_frame(r: EventStudyResult) -> pd.DataFrame:
     c = r.caar.reset_index()
     return pd.DataFrame({
-        "window": c["window"], "CAAR": c["caar"].map(_pct), "N": c["n"].map(lambda v: _num(v, ".0f")),
-        "sd": c["sd"].map(lambda v: _pct(v).lstrip("+")), "t": c["tstat"].map(_num),
+        "window": c["window"], "CAAR": c["caar"].map(_pct), "N": c["nobs"].map(lambda v: _num(v, ".0f")),
+        "sd": c["sd"].map(lambda v: _pct(v).lstrip("+")), "t": c["statistic"].map(_num),
         "p": c["pvalue"].map(_pvalue),
     })
 

@@ -236,7 +236,7 @@ class EventStudyResult:
     def car_conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Confidence intervals of each CAR: ``car +/- t(1 - alpha/2, df) * se``.
 
-        ``se`` is the forecast-error-corrected standard error and ``df`` the
+        ``std_err`` is the forecast-error-corrected standard error and ``df`` the
         residual degrees of freedom of the :attr:`car` table (its t-test).
 
         Parameters
@@ -251,7 +251,7 @@ class EventStudyResult:
         """
         car = self._car
         q = _t_quantile(alpha, car["df"].to_numpy(dtype=float))
-        est, se = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
+        est, se = car["car"].to_numpy(dtype=float), car["std_err"].to_numpy(dtype=float)
         return WindowFrame({"car": est, "lower": est - q * se, "upper": est + q * se}, index=car.index)
 
     def caar_conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
@@ -270,7 +270,7 @@ class EventStudyResult:
         q = _t_quantile(alpha, c["df"].to_numpy(dtype=float))
         est = c["caar"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            se = c["sd"].to_numpy(dtype=float) / np.sqrt(c["n"].to_numpy(dtype=float))
+            se = c["sd"].to_numpy(dtype=float) / np.sqrt(c["nobs"].to_numpy(dtype=float))
         return WindowFrame({"caar": est, "lower": est - q * se, "upper": est + q * se}, index=c.index)
 
     def to_latex(self, table: str = "car", float_format: str = ".4f") -> str:
@@ -501,7 +501,7 @@ class EventStudyResult:
                 for w in wins:
                     r = records[(eid, w.label)]
                     star = "*" if r["pvalue"] < 0.05 else ""
-                    stat = r["ratio"] if self.kind == "volatility" else r["tstat"]  # an F for volatility
+                    stat = r["ratio"] if self.kind == "volatility" else r["statistic"]  # an F for volatility
                     row.append(f"{lab.number(r['car'])} ({_fmt(stat, '.2f')}){star}")
                 rows.append(row)
                 stubs.append(eid)
@@ -510,8 +510,8 @@ class EventStudyResult:
                                            f"({lab.event_test}; * p<0.05)"))
         caar = self._caar.loc[pd.Index(window_array(wins), tupleize_cols=False)] if len(self._caar) else self._caar
         if len(caar):
-            cols = ["caar", "n", "tstat", "pvalue"]
-            data = [[lab.number(r["caar"], 3), str(int(r["n"])), _fmt(r["tstat"], ".3f"),
+            cols = ["caar", "nobs", "statistic", "pvalue"]
+            data = [[lab.number(r["caar"], 3), str(int(r["nobs"])), _fmt(r["statistic"], ".3f"),
                      _fmt(r["pvalue"], ".4f")] for r in caar[cols].to_dict("records")]
             smry.tables.append(SimpleTable(data, headers=[lab.average, "N", "t", "p"],
                                            stubs=[str(w) for w in caar.index],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -108,34 +108,17 @@ def _events_frame(
     return ev
 
 
-def run_events(
-    data: PreparedData,
-    events: pd.DataFrame,
-    *,
-    model: str = "market",
-    factor_columns: Sequence[str] | None = None,
-    estimation: WindowLike = DEFAULT_ESTIMATION,
-    windows: Iterable[WindowLike] = DEFAULT_WINDOWS,
-    min_estimation_obs: int = 120,
-    roll: str = "next",
-    name: str = "",
-) -> EventStudyResult:
-    """Run the study for an events table (columns security, event_date, event_id, benchmark)."""
-    part = compute_events(data, events, model=model, factor_columns=factor_columns,
-                          estimation=estimation, windows=windows,
-                          min_estimation_obs=min_estimation_obs, roll=roll)
-    return build_result(
-        name=name,
-        panel=part.panel,
-        windows=part.windows,
-        estimation=part.estimation,
-        model=part.model,
-        diagnostics=part.diagnostics,
-        notes=part.notes,
-        data_basis=data.basis,
-        return_type=data.return_type,
-        calendar=data.calendar.name,
-    )
+def run_events(data: PreparedData, events: pd.DataFrame, *, name: str = "",
+               **options: Any) -> EventStudyResult:
+    """Run the study for an events table on prepared data.
+
+    The same as ``event_study(returns=data, events=events, name=name, **options)``
+    (kept for existing code); ``options`` are :func:`event_study`'s method
+    keywords (``model``, ``estimation``, ``windows``, ``min_estimation_obs``,
+    ``roll``, ``tests``, ...).
+    """
+    return event_study(returns=data, events=events, name=name, **options)
+
 
 BenchmarkArg = str | pd.Series | Mapping[str, str] | None
 
@@ -182,6 +165,7 @@ def event_study(
     executor: Executor | None = None,
     progress: bool | None = None,
     keep_residuals: bool = False,
+    rbar_max_partners: int | None = None,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data, each security on its own exchange's sessions.
 
@@ -271,6 +255,15 @@ def event_study(
         Store the estimation residuals in the result's panel. By default the
         panel derives them on access from the returns it points to (they are
         ``T`` floats per event, most of a large study's memory).
+    rbar_max_partners : int, optional
+        Bound on the cost of the Kolari–Pynnönen ``rbar`` (KP-Patell, KP-BMP,
+        GRANK, Corrado–Zivney): each event is paired with at most this many of
+        the events whose windows start next; the pairs left out are counted in
+        the tests' ``rbar_omitted_pairs`` and can move ``rbar`` by at most their
+        number over ``N (N - 1) / 2``
+        (:func:`eventstudy.inference.correlation.residual_correlation`).
+        Default ``None``: every pair (the cost grows with the number of events
+        whose windows share sessions).
 
     Returns
     -------
@@ -316,7 +309,8 @@ def event_study(
     opts = StudyOptions.build(  # every method option checked before the data are touched
         model=model, factor_columns=factor_columns, estimation=estimation, windows=windows,
         min_estimation_obs=min_estimation_obs, roll=roll, return_type=return_type, tests=tests,
-        days=days, alternative=alternative, chunk_size=chunk_size)
+        days=days, alternative=alternative, chunk_size=chunk_size,
+        rbar_max_partners=rbar_max_partners)
     by_calendar: dict[str, str] = {}
     if isinstance(benchmark, Mapping):
         by_calendar = {str(k): str(v) for k, v in benchmark.items()}
@@ -403,6 +397,8 @@ def event_study(
     notes = part.notes + calendar_notes(part, datas, choices) + overlap_note(diag, span, part.estimation)
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
     panel = part.panel.replace(est_resid=part.panel.est_resid) if keep_residuals else part.panel
+    if opts.rbar_max_partners is not None:
+        panel = panel.replace(rbar_max_partners=opts.rbar_max_partners)
     timings["assemble"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return build_result(

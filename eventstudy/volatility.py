@@ -140,7 +140,7 @@ def variance_ratio(panel: AbnormalPanel, start: int, end: int) -> tuple[FloatArr
 def _row(test: str, scope: str, start: int, end: int, stat: float, pval: float, df: float,
          dist: str, n: int, reason: str) -> dict[str, Any]:
     return {"scope": scope, "window": window_label(start, end, scope), "start": start, "end": end,
-            "test": test, "statistic": stat, "pvalue": pval, "df": df, "distribution": dist, "n": n,
+            "test": test, "statistic": stat, "pvalue": pval, "df": df, "distribution": dist, "nobs": n,
             "valid": not reason, "reason": reason, "dependence_robust": TESTS[test][1],
             "variance_robust": TESTS[test][2]}
 
@@ -170,7 +170,7 @@ def _cross_tests(panel: AbnormalPanel, av: FloatArray, scope: str, start: int,
     rows.append(_row("avy-sign", scope, start, end, float(above) if m else math.nan, ps, math.nan,
                      "binomial", m, "" if m else "no event with a variance ratio"))
     caavy = {"caar": float(cav[np.isfinite(cav)].mean()) if np.isfinite(cav).any() else math.nan,
-             "n": n, "sd": float(cav[ok].std(ddof=1)) if n > 1 else math.nan, "tstat": t,
+             "nobs": n, "sd": float(cav[ok].std(ddof=1)) if n > 1 else math.nan, "statistic": t,
              "df": float(n - 1) if n else math.nan, "pvalue": p, "valid": not reason, "reason": reason}
     return rows, caavy
 
@@ -183,7 +183,7 @@ def volatility_tables(panel: AbnormalPanel, windows: Sequence[Window]
     table has the CAR table's index and columns: ``car`` holds the CAVy,
     ``ratio`` the variance ratio ``VR_i`` (the F statistic), ``pvalue`` its
     upper-tail p-value under ``F(days, df)`` and ``df_num`` its numerator
-    degrees of freedom; ``se`` and ``tstat`` are NaN (no t-test: see ``ratio``).
+    degrees of freedom; ``std_err`` and ``statistic`` are NaN (no t-test: see ``ratio``).
     """
     from scipy import stats
 
@@ -204,18 +204,18 @@ def volatility_tables(panel: AbnormalPanel, windows: Sequence[Window]
         parts.append(pd.DataFrame({
             "event_id": panel.event_ids, "window": window_array([w], panel.n_events),
             "security": panel.securities, "start": w.start, "end": w.end, "car": cav,
-            "se": np.nan, "tstat": np.nan, "ratio": vr, "pvalue": pval, "df": df, "df_num": days,
+            "std_err": np.nan, "statistic": np.nan, "ratio": vr, "pvalue": pval, "df": df, "df_num": days,
             "days": days, "missing_days": w.length - days, "reason": reason.astype(object)}))
         rows, caavy = _cross_tests(panel, av, "window", w.start, w.end)
         test_rows += rows
         caar_rows.append({"start": w.start, "end": w.end, **caavy})
     car = pd.concat(parts, ignore_index=True).set_index(["event_id", "window"])
-    caar = pd.DataFrame(caar_rows, columns=["start", "end", "caar", "n", "sd", "tstat", "df", "pvalue",
+    caar = pd.DataFrame(caar_rows, columns=["start", "end", "caar", "nobs", "sd", "statistic", "df", "pvalue",
                                             "valid", "reason"])
     caar.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
     tests = pd.DataFrame(test_rows)
     tests["headline"] = tests["scope"] == "window"
-    tests = tests.astype({"start": np.int64, "end": np.int64, "n": np.int64, "valid": bool,
+    tests = tests.astype({"start": np.int64, "end": np.int64, "nobs": np.int64, "valid": bool,
                           "statistic": np.float64, "pvalue": np.float64, "df": np.float64})
     head = tests[tests["headline"]]
     return car, caar, pd.concat([head, tests[~tests["headline"]]], ignore_index=True)

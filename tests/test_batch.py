@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from eventstudy import event_study
-from eventstudy.banded_rbar import banded_residual_correlation, panel_positions
 from eventstudy.batch import batch_study
 from eventstudy.calendar import TradingCalendar
 from eventstudy.engine import overlap_diagnostics
@@ -19,6 +18,7 @@ from eventstudy.inference import (
     patell_test,
     residual_correlation,
 )
+from eventstudy.inference.correlation import banded_residual_correlation, panel_positions
 from eventstudy.results import EventStudyResult
 from eventstudy.study import prepare_data, resolve_event_dates
 from eventstudy.windows import Window
@@ -104,7 +104,7 @@ def test_batch_equals_each_event_alone(data, batch) -> None:  # type: ignore[no-
         assert batch.sigma2[eid] == pytest.approx(one.sigma2[eid], abs=TOL)
         for w in ("(-5, +5)", "(0, +1)", "(0, 0)"):
             b, o = batch.car.loc[(eid, w)], one.car.loc[(eid, w)]
-            for col in ("car", "se", "tstat", "pvalue"):
+            for col in ("car", "std_err", "statistic", "pvalue"):
                 assert b[col] == pytest.approx(o[col], abs=TOL, nan_ok=True)
     assert n_checked >= 20
     assert (diag["status"] == "excluded").any()  # S2's early events
@@ -129,7 +129,7 @@ def test_batch_statistics_equal_inference_functions(batch) -> None:  # type: ign
             row = tests.loc[(w.label, name)]
             assert row["statistic"] == pytest.approx(ref.statistic, abs=1e-12, nan_ok=True)
             assert row["pvalue"] == pytest.approx(ref.pvalue, abs=1e-12, nan_ok=True)
-            assert row["n"] == ref.nobs and row["valid"] == ref.valid
+            assert row["nobs"] == ref.nobs and row["valid"] == ref.valid
 
 
 def test_repeated_firms_and_overlaps_are_reported_not_dropped(batch) -> None:  # type: ignore[no-untyped-def]
@@ -184,3 +184,12 @@ def test_prepared_data_and_progress(data, batch) -> None:  # type: ignore[no-unt
                         tests=BATCH4, **KW)  # type: ignore[arg-type]
     np.testing.assert_array_equal(again.panel.ar, batch.panel.ar)
     assert again.n_chunks == 6 and batch.n_chunks == 4
+
+
+def test_run_events_is_event_study_on_prepared_data(data, batch) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy import run_events
+
+    ret, ev = data
+    res = run_events(prepare_data(returns=ret), ev, benchmark="MKT", tests=BATCH4, **KW)
+    pd.testing.assert_frame_equal(res.car, batch.car)
+    pd.testing.assert_frame_equal(res.tests, batch.tests)

@@ -91,8 +91,8 @@ def test_combined_study_equals_each_exchange_alone(prices: pd.DataFrame) -> None
     tk = es.event_study(prices[[*TOKYO, "^N225"]].dropna(how="all"), benchmark="^N225",
                         event_date="2025-01-27", calendar="XTKS")
     for part, names in ((us, US), (tk, TOKYO)):
-        a = both.car.loc[names, ["car", "se", "tstat"]]
-        b = part.car.loc[names, ["car", "se", "tstat"]]
+        a = both.car.loc[names, ["car", "std_err", "statistic"]]
+        b = part.car.loc[names, ["car", "std_err", "statistic"]]
         np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=0, atol=1e-15)
         np.testing.assert_allclose(both.params.loc[names].to_numpy(float),
                                    part.params.loc[names].to_numpy(float), rtol=0, atol=1e-15)

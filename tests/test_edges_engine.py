@@ -16,7 +16,6 @@ import statsmodels.api as sm
 
 import eventstudy.inference as inf
 from eventstudy import TradingCalendar, event_study
-from eventstudy.banded_rbar import _positions, banded_residual_correlation
 from eventstudy.batch import batch_tests
 from eventstudy.engine import overlap_diagnostics
 from eventstudy.engine.chunks import overlap_note
@@ -30,6 +29,7 @@ from eventstudy.errors import (
     NonSessionDateError,
     UnsortedDatesError,
 )
+from eventstudy.inference.correlation import _positions, banded_residual_correlation
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, as_wide, check_return_bounds, validate_wide
 from eventstudy.study import prepare_data
 from eventstudy.windows import Window

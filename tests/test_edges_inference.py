@@ -314,13 +314,13 @@ def test_battery_rejects_a_one_element_window_and_labels_robust_tests() -> None:
     assert set(table.loc[table["scope"] == "day", "test"]).isdisjoint({"bhar-skew-t", "bhar-boot"})
     boot = window.set_index("test").loc["bhar-boot"]
     ref = inf.bhar_bootstrap_test(p, -1, 1, n_boot=50, seed=11)
-    assert boot["pvalue"] == ref.pvalue and boot["n"] == ref.nobs == 6
+    assert boot["pvalue"] == ref.pvalue and boot["nobs"] == ref.nobs == 6
 
 
 def test_testresult_text_and_dict() -> None:
     res = inf.cross_sectional_t_test(panel(EST, [[0.01], [0.02], [0.03], [-0.01]]), 0)
     assert ", df=3.0;" in str(res)
-    assert res.to_dict()["n"] == 4
+    assert res.to_dict()["nobs"] == 4
     bad = inf.cross_sectional_t_test(panel(EST[:1], [[0.02]]), 0)
     assert bad.valid is False and str(bad).startswith("car-t: undefined (")
 

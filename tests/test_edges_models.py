@@ -112,7 +112,7 @@ def test_car_t_by_hand_one_sided_and_two_sided() -> None:
     assert not empty.valid and empty.reason == "no abnormal return in the window"
     table = car_table(p, [Window(0, 1)])  # type: ignore[arg-type]
     assert table["missing_days"].tolist() == [0, 2]
-    assert math.isnan(table["se"].iloc[1]) and math.isnan(table["car"].iloc[1])
+    assert math.isnan(table["std_err"].iloc[1]) and math.isnan(table["car"].iloc[1])
 
 
 def test_zero_variance_gives_an_undefined_car_t() -> None:
@@ -120,4 +120,4 @@ def test_zero_variance_gives_an_undefined_car_t() -> None:
     res = car_test(p, 0, Window(0, 0))  # type: ignore[arg-type]
     assert not res.valid and res.reason == "Var(CAR) is zero or undefined"
     table = car_table(p, [Window(0, 0)])  # type: ignore[arg-type]
-    assert math.isnan(table["tstat"].iloc[0])
+    assert math.isnan(table["statistic"].iloc[0])

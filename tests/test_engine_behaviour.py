@@ -192,7 +192,7 @@ def test_market_adjusted_and_constant_mean(prices: pd.DataFrame) -> None:
                      model="constant_mean", windows=[[0, 0]])
     assert cm.ar.loc[0, "CEG"] == pytest.approx(rets.loc[t0, "CEG"] - est.mean(), abs=1e-15)
     # Var(CAR) for constant mean: s2 (L + L^2/T), MacKinlay (1997).
-    assert cm.car.loc[("CEG", "(0, 0)"), "se"] ** 2 == pytest.approx(est.var(ddof=1) * (1 + 1 / 240), rel=1e-12)
+    assert cm.car.loc[("CEG", "(0, 0)"), "std_err"] ** 2 == pytest.approx(est.var(ddof=1) * (1 + 1 / 240), rel=1e-12)
 
 
 def test_ff3_matches_statsmodels(prices: pd.DataFrame) -> None:

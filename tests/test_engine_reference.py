@@ -58,8 +58,8 @@ def test_hand_worked_market_model() -> None:
     for label in ("(0, 0)", "(-1, +1)"):
         row = res.car.loc[("S", label)]
         assert row["car"] == pytest.approx(HAND[label]["car"], abs=HAND_TOL)
-        assert row["se"] ** 2 == pytest.approx(HAND[label]["var"], rel=1e-10)
-        assert row["tstat"] == pytest.approx(HAND[label]["t"], rel=1e-10)
+        assert row["std_err"] ** 2 == pytest.approx(HAND[label]["var"], rel=1e-10)
+        assert row["statistic"] == pytest.approx(HAND[label]["t"], rel=1e-10)
         assert row["df"] == 3
 
 
@@ -125,7 +125,7 @@ def test_car_t_equals_dummy_variable_regression() -> None:
     row = res.car.loc[("NVDA", "(-1, +1)")]
     # 1e-9: the same quantity from two different linear-algebra paths.
     assert row["car"] == pytest.approx(float(tt.effect[0]), abs=1e-12)
-    assert row["tstat"] == pytest.approx(float(tt.tvalue[0][0]), rel=1e-9)
+    assert row["statistic"] == pytest.approx(float(tt.tvalue[0][0]), rel=1e-9)
     assert row["pvalue"] == pytest.approx(float(tt.pvalue), rel=1e-7)
 
 
@@ -144,5 +144,5 @@ def test_caar_t_matches_scipy() -> None:
     cars = res.car.xs("(0, +2)", level="window")["car"].to_numpy()
     ref = stats.ttest_1samp(cars, 0.0)
     row = res.caar.loc["(0, +2)"]
-    assert row["tstat"] == pytest.approx(ref.statistic, rel=1e-12)
+    assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-12)
     assert row["pvalue"] == pytest.approx(ref.pvalue, rel=1e-9)

@@ -49,11 +49,11 @@ def _events(*securities: str) -> pd.DataFrame:
 def _assert_no_bare_nan(result) -> None:  # type: ignore[no-untyped-def]
     """Every NaN statistic in car, caar and to_frame has a reason; defined rows have none."""
     car = result.car
-    undefined = car[["car", "se", "tstat", "pvalue"]].isna().any(axis=1)
+    undefined = car[["car", "std_err", "statistic", "pvalue"]].isna().any(axis=1)
     assert (car.loc[undefined, "reason"].str.len() > 0).all()
     assert (car.loc[~undefined, "reason"] == "").all()
     caar = result.caar
-    undefined = caar[["caar", "tstat", "pvalue"]].isna().any(axis=1)
+    undefined = caar[["caar", "statistic", "pvalue"]].isna().any(axis=1)
     assert (caar.loc[undefined, "reason"].fillna("").str.len() > 0).all()
     tidy = result.to_frame()
     assert (tidy.loc[tidy["ar"].isna(), "reason"].str.len() > 0).all()
@@ -197,7 +197,7 @@ def test_security_identical_to_its_benchmark_is_excluded() -> None:
     assert res.event_ids == ["A"]
     rows = res.car.xs("TWIN", level="event_id")
     assert list(rows.index) == [(0, 0), (-1, 1)]
-    assert rows[["car", "se", "tstat", "pvalue"]].isna().all().all()
+    assert rows[["car", "std_err", "statistic", "pvalue"]].isna().all().all()
     assert rows["reason"].str.startswith("event excluded: security identical to its benchmark").all()
     _assert_no_bare_nan(res)
 
@@ -219,7 +219,7 @@ def test_benchmark_identical_only_on_some_days_is_kept() -> None:
     rets.iloc[EST_ROWS[5], rets.columns.get_loc("TWIN")] += 0.001
     res = event_study(returns=rets, benchmark="M", event_date=EVENT_DATE, securities=["TWIN"], **KW)
     assert res.diagnostics.loc["TWIN", "status"] == "ok"
-    assert np.isfinite(res.car["tstat"]).all()
+    assert np.isfinite(res.car["statistic"]).all()
 
 
 # --- zero estimation variance ----------------------------------------------------
@@ -240,7 +240,7 @@ def test_constant_price_security_is_excluded_with_a_reason() -> None:
     ar = res.ar
     expected = np.mean([ar.loc[-1:1, "A"].sum(), ar.loc[-1:1, "B"].sum()])
     assert res.caar.loc["(-1, +1)", "caar"] == pytest.approx(expected, abs=1e-15)
-    assert res.caar.loc["(-1, +1)", "n"] == 2
+    assert res.caar.loc["(-1, +1)", "nobs"] == 2
     _assert_no_bare_nan(res)
 
 
@@ -283,7 +283,7 @@ def test_batch_excludes_degenerate_events_with_reasons() -> None:
     car = res.car
     assert list(car.index.get_level_values("event_id")) == ["a1", "flat", "twin", "a2"] * 2
     assert car.loc[("flat", "(0, 0)"), "reason"].startswith("event excluded: zero estimation variance")
-    assert (res.tests["n"] <= 2).all()
+    assert (res.tests["nobs"] <= 2).all()
     _assert_no_bare_nan(res)
 
 
@@ -316,7 +316,7 @@ def test_all_events_excluded_gives_reasons_everywhere() -> None:
     res = event_study(returns=rets, benchmark="M", event_date=EVENT_DATE, securities=["FLAT"], **KW)
     assert res.event_ids == []
     assert len(res.car) == 2 and (res.car["reason"].str.startswith("event excluded")).all()
-    assert res.caar["n"].eq(0).all() and (res.caar["reason"].str.len() > 0).all()
+    assert res.caar["nobs"].eq(0).all() and (res.caar["reason"].str.len() > 0).all()
     _assert_no_bare_nan(res)
 
 

@@ -118,7 +118,7 @@ def test_savickas_equals_a_hand_computation_from_arch(returns: pd.DataFrame) -> 
         n = len(scar)
         t = scar.mean() / (scar.std(ddof=1) / math.sqrt(n))
         row = tests.loc[("window", label, "savickas")]
-        assert row["valid"] and row["n"] == n and row["df"] == n - 1
+        assert row["valid"] and row["nobs"] == n and row["df"] == n - 1
         assert row["statistic"] == pytest.approx(t, rel=RTOL)
         assert row["pvalue"] == pytest.approx(2 * stats.t.sf(abs(t), n - 1), rel=RTOL)
     day0 = es.inference.savickas.savickas_test(res.panel, 0)

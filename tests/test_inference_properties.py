@@ -53,7 +53,7 @@ def _assert_same(a: pd.DataFrame, b: pd.DataFrame, tests: list[str], rtol: float
     a = a[a["test"].isin(tests)].reset_index(drop=True)
     b = b[b["test"].isin(tests)].reset_index(drop=True)
     assert (a["valid"] == b["valid"]).all()
-    assert (a["n"] == b["n"]).all()
+    assert (a["nobs"] == b["nobs"]).all()
     for col in ("statistic", "pvalue", "df"):
         x, y = a[col].to_numpy(), b[col].to_numpy()
         both = np.isfinite(x) & np.isfinite(y)

@@ -293,7 +293,7 @@ def test_headline_tests(clustered: AbnormalPanel) -> None:
     assert list(head["test"]) == ["kp-bmp"] * 2  # 12 events: below GRANK's 30
     assert list(head["window"]) == ["0", "(-1, +1)"]
     assert (head["dependence_robust"] & head["variance_robust"]).all()
-    many = table.assign(n=40)
+    many = table.assign(nobs=40)
     assert list(inf.headline_tests(many, clustered=True)["test"]) == list(inf.HEADLINE_CLUSTERED) * 2
     assert list(inf.headline_tests(table, clustered=False)["test"]) == list(inf.HEADLINE_INDEPENDENT) * 2
 

@@ -189,7 +189,7 @@ def test_event_study_end_to_end_matches_the_hand_fit(model: str) -> None:
         assert res.ar.loc[0, sec] == pytest.approx(h["ar0"], rel=1e-9)
         car = res.car.xs((0, 0), level="window").loc[sec]
         assert car["car"] == pytest.approx(h["ar0"], rel=1e-9)
-        assert car["se"] == pytest.approx(math.sqrt(h["s2"] * h["factor"]), rel=1e-9)
+        assert car["std_err"] == pytest.approx(math.sqrt(h["s2"] * h["factor"]), rel=1e-9)
         assert car["df"] == 238
         assert res.bse.loc[sec, "beta"] == pytest.approx(math.sqrt(h["s2"] * h["q"]), rel=1e-9)
     # The non-synchronous beta is not the OLS market-model beta.

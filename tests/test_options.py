@@ -55,3 +55,22 @@ def test_the_file_and_the_flags_use_the_same_checks(tmp_path: Path) -> None:
                           roll="sideways")
     assert info.value.parameter == "--roll"
     assert "one of ['next', 'previous', 'raise']" in str(info.value)
+
+
+def test_rbar_cap_reaches_the_tests_and_volume_refuses_batch_options() -> None:
+    import eventstudy.inference as inf
+    from tests.test_batch import KW, synthetic
+
+    ret, ev = synthetic(n_sec=5, n_ev=40, seed=2)
+    ev["event_date"] = ev["event_date"].iloc[0]  # one date: every pair shares the window
+    capped = event_study(returns=ret, events=ev.drop(columns="event_id").drop_duplicates("security"),
+                         benchmark="MKT", calendar="XNYS", rbar_max_partners=1, tests=["kp-bmp"], **KW)
+    p = capped.panel
+    assert p.rbar_max_partners == 1
+    res = inf.kp_bmp_test(p, -5, 5)
+    n = p.n_events
+    assert res.extra["rbar_pairs"] + res.extra["rbar_omitted_pairs"] == n * (n - 1) // 2
+    assert res.extra["rbar_pairs"] == n - 1  # each event with the next one only
+    with pytest.raises(InvalidParameterError, match="tests"):
+        event_study(volume=ret.abs() * 1e6, kind="volume", event_date="2023-06-01", benchmark="MKT",
+                    tests=["bmp"])

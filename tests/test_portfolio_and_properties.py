@@ -70,7 +70,7 @@ def test_adding_a_constant_leaves_market_model_ars_unchanged(seed: int, c: float
     a = event_study(returns=rets, benchmark="M", event_date="2024-02-15", windows=[[-2, 3]])
     b = event_study(returns=rets + c, benchmark="M", event_date="2024-02-15", windows=[[-2, 3]])
     np.testing.assert_allclose(a.ar.to_numpy(), b.ar.to_numpy(), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(a.car["tstat"].to_numpy(), b.car["tstat"].to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(a.car["statistic"].to_numpy(), b.car["statistic"].to_numpy(), rtol=1e-8)
 
 
 @settings(max_examples=10, deadline=None)

@@ -19,7 +19,7 @@ import pytest
 
 import eventstudy.inference as inf
 import eventstudy.inference.correlation as corr
-from eventstudy.banded_rbar import banded_residual_correlation as reexported
+from eventstudy.errors import InvalidParameterError
 from eventstudy.panel import AbnormalPanel
 
 NaT = np.datetime64("NaT", "D")
@@ -104,7 +104,7 @@ def check(panel: AbnormalPanel, start: int, end: int, *, events: npt.NDArray[np.
     est, win = corr.panel_positions(panel)
     sel = np.ones(panel.n_events, bool) if events is None else events
     for block in (1, 3, 512):
-        got = reexported(panel.est_resid[sel], est[sel], win[sel][:, panel.window_mask(start, end)],
+        got = corr.banded_residual_correlation(panel.est_resid[sel], est[sel], win[sel][:, panel.window_mask(start, end)],
                          min_overlap=min_overlap, block=block)
         assert got.rbar == pytest.approx(rbar, abs=1e-12, rel=1e-12)
         assert (got.n_pairs, got.n_overlap) == (used, overlap)
@@ -276,3 +276,45 @@ def test_wrong_mask_shape_is_refused() -> None:
     p = staggered(np.random.default_rng(8), 5, 20, (0, 0), spread=0)
     with pytest.raises(ValueError, match="events"):
         inf.residual_correlation(p, np.ones(4, bool), start=0, end=0)
+
+
+def test_partner_cap_keeps_the_nearest_partners_and_counts_the_rest() -> None:
+    """With ``max_partners`` each event is paired with its next ones by window start only:
+    the reference loop restricted to those pairs gives the same rbar; the rest are counted."""
+    rng = np.random.default_rng(41)
+    n, t = 9, 40
+    base = np.datetime64("2024-01-01")
+    offsets = np.sort(rng.integers(0, 6, n))  # many shared and overlapping windows
+    est_dates = np.array([[base + np.timedelta64(int(o) + j, "D") for j in range(t)] for o in offsets])
+    ev_dates = np.array([[base + np.timedelta64(int(o) + t + 5 + j, "D") for j in range(3)]
+                         for o in offsets])
+    resid = rng.standard_normal((n, t)) + 0.5 * rng.standard_normal(t)
+    panel = make_panel(resid, est_dates, ev_dates, [0, 1, 2])
+    full = inf.residual_correlation(panel, start=0, end=2)
+    for cap in (1, 2, 5):
+        got = inf.residual_correlation(panel, start=0, end=2, max_partners=cap)
+        # reference: the same weighted correlations, only pairs (i, j) with j among the
+        # next `cap` events of i in the order of window starts (stable for ties)
+        order = np.argsort(ev_dates[:, 0], kind="stable")
+        rank = np.empty(n, int)
+        rank[order] = np.arange(n)
+        total, kept = 0.0, 0
+        for a in range(n):
+            for b in range(a + 1, n):
+                i, j = (a, b) if rank[a] < rank[b] else (b, a)
+                if rank[j] - rank[i] > cap:
+                    continue
+                shared = len(set(ev_dates[i]) & set(ev_dates[j]))
+                if shared == 0:
+                    continue
+                common = sorted(set(est_dates[i]) & set(est_dates[j]))
+                xi = np.array([resid[i][list(est_dates[i]).index(d)] for d in common])
+                xj = np.array([resid[j][list(est_dates[j]).index(d)] for d in common])
+                r = np.corrcoef(xi, xj)[0, 1]
+                total += r * shared / 3.0
+                kept += 1
+        assert got.rbar == pytest.approx(total / (n * (n - 1) / 2), abs=1e-12)
+        assert got.n_pairs == kept
+        assert got.n_pairs + got.n_omitted == full.n_pairs  # windows are runs: candidates share
+    with pytest.raises(InvalidParameterError, match="max_partners"):
+        inf.residual_correlation(panel, start=0, end=2, max_partners=0)

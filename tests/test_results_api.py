@@ -136,8 +136,8 @@ def test_car_conf_int_by_hand(res: EventStudyResult) -> None:
     for alpha in (0.05, 0.01):
         q = stats.t.ppf(1 - alpha / 2, row["df"])
         ci = res.car_conf_int(alpha).loc[("AVGO", (0, 1))]
-        assert ci["lower"] == pytest.approx(row["car"] - q * row["se"], rel=1e-12)
-        assert ci["upper"] == pytest.approx(row["car"] + q * row["se"], rel=1e-12)
+        assert ci["lower"] == pytest.approx(row["car"] - q * row["std_err"], rel=1e-12)
+        assert ci["upper"] == pytest.approx(row["car"] + q * row["std_err"], rel=1e-12)
     # the 95% interval excludes 0 exactly when the two-sided p-value is below 0.05
     ci = res.car_conf_int()
     car = res.car

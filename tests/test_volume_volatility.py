@@ -101,7 +101,7 @@ def test_nvda_abnormal_log_volume_day0_positive_significant(volumes: pd.DataFram
     row = res.car.loc[("NVDA", (0, 0))]
     assert res.kind == "volume" and res.model.name == model
     assert row["car"] == pytest.approx(ar, rel=1e-10)
-    assert row["tstat"] == pytest.approx(t, rel=1e-10)
+    assert row["statistic"] == pytest.approx(t, rel=1e-10)
     assert ar > 0 and 2 * stats.t.sf(t, df) < 0.001
     assert row["pvalue"] < 0.001
 
@@ -117,13 +117,13 @@ def test_default_design_matches_hand_market_model(volumes: pd.DataFrame,
         x0 = np.array([1.0, v[i, -1]])
         ar = v[i, j] - x0 @ beta
         assert res.ar.loc[0, sec] == pytest.approx(ar, rel=1e-9)
-        assert res.car.loc[(sec, (0, 0)), "tstat"] == pytest.approx(ar / np.sqrt(s2 * (1 + x0 @ inv @ x0)),
+        assert res.car.loc[(sec, (0, 0)), "statistic"] == pytest.approx(ar / np.sqrt(s2 * (1 + x0 @ inv @ x0)),
                                                                   rel=1e-9)
     assert res.ar.loc[0, "NVDA"] > 0 and res.car.loc[("NVDA", (0, 0)), "pvalue"] > 0.05
     caav = res.caar.loc[(0, 0)]
     day0 = res.ar.loc[0].to_numpy()
     assert caav["caar"] == pytest.approx(day0.mean(), rel=1e-12)
-    assert caav["tstat"] == pytest.approx(day0.mean() / (day0.std(ddof=1) / np.sqrt(6)), rel=1e-10)
+    assert caav["statistic"] == pytest.approx(day0.mean() / (day0.std(ddof=1) / np.sqrt(6)), rel=1e-10)
 
 
 def test_volume_battery_and_summary(volume_result: es.EventStudyResult, prices: pd.DataFrame) -> None:

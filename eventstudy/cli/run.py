@@ -150,7 +150,7 @@ def _tests_table(rows: pd.DataFrame, caar: pd.DataFrame | None = None, number: N
         if caar is not None:
             cells.append(text(number(caar_by_window.get(str(r["window"]), float("nan")))))
         cells += [text(r["test"]), text(stat), text(pvalue(r["pvalue"]) if valid else "-"),
-                  text(str(int(r["n"])))]
+                  text(str(int(r["nobs"])))]
         if note:
             cells.append(text("" if valid else f"undefined: {r['reason']}"))
         table.add_row(*cells)
@@ -166,8 +166,8 @@ def _caar_table(caar: pd.DataFrame, number: Number = pct) -> Any:
         table.add_column(col, justify="left" if col == "Window" else "right")
     for rec in caar.reset_index().to_dict("records"):
         r = dict(rec)
-        table.add_row(text(r["window"]), text(number(r["caar"])), text(str(int(r["n"]))),
-                      text(f"{r['tstat']:.2f}"), text(pvalue(r["pvalue"])))
+        table.add_row(text(r["window"]), text(number(r["caar"])), text(str(int(r["nobs"]))),
+                      text(f"{r['statistic']:.2f}"), text(pvalue(r["pvalue"])))
     return table
 
 
@@ -208,7 +208,7 @@ def _firm_table(result: EventStudyResult, number: Number = pct) -> Any:
                 b, se = betas[eid], ses[eid]
                 cells += [text(f"{b:.3f}" if j == 0 and b == b else ""),
                           text(f"{se:.3f}" if j == 0 and se == se else "")]
-            cells += [text(label), text(number(r["car"])), text(f"{r['tstat']:.2f}"),
+            cells += [text(label), text(number(r["car"])), text(f"{r['statistic']:.2f}"),
                       text(pvalue(r["pvalue"])), text(str(int(r["days"])))]
             if has_reason:
                 cells.append(text(r.get("reason", "")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,23 +27,68 @@ def check_alternative(alternative: str) -> Alternative:
     return alternative  # type: ignore[return-value]
 
 
-def cross_section_invalid(x: FloatArray, name: str, *, null: str, alternative: Alternative,
-                          what: str, variance_of: str | None = None,
-                          min_n: int = 2) -> TestResult | None:
-    """The invalid result of a cross-sectional t test on ``x``, or ``None`` when it is defined.
+@dataclass(frozen=True)
+class Moments:
+    """Count, sum, mean, sum of squared deviations and largest magnitude of some values."""
+
+    n: int = 0
+    total: float = 0.0
+    mean: float = 0.0
+    m2: float = 0.0
+    max_abs: float = 0.0
+
+    @classmethod
+    def of(cls, x: FloatArray) -> Moments:
+        """The moments of the values ``x`` (two passes, as :meth:`numpy.ndarray.std`)."""
+        n = int(x.size)
+        if n == 0:
+            return cls()
+        mean = float(x.mean())
+        return cls(n, float(x.sum()), mean, float(((x - mean) ** 2).sum()), float(np.abs(x).max()))
+
+    def merge(self, other: Moments) -> Moments:
+        """The moments of both sets of values (Chan, Golub & LeVeque 1983)."""
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            return other
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        return Moments(n, self.total + other.total, self.mean + delta * other.n / n,
+                       self.m2 + other.m2 + delta * delta * self.n * other.n / n,
+                       max(self.max_abs, other.max_abs))
+
+    @property
+    def sd(self) -> float:
+        """Sample standard deviation (``ddof=1``); NaN with fewer than 2 values."""
+        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else math.nan
+
+
+
+def moments_invalid(m: Moments, name: str, *, null: str, alternative: Alternative,
+                    what: str, variance_of: str | None = None,
+                    min_n: int = 2) -> TestResult | None:
+    """The invalid result of a cross-sectional t test on values with moments ``m``, or ``None``.
 
     Undefined with fewer than ``min_n`` values ("needs at least 2 events with
     {what}") or no cross-sectional variation ("zero cross-sectional variance of
     the {variance_of or what}", relative to the values' size).
     """
-    n = int(x.size)
-    if n < min_n:
-        return TestResult.invalid(name, f"needs at least {min_n} events with {what}, got {n}",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
-    if not float(x.std(ddof=1)) > 1e-14 * max(1.0, float(np.abs(x).max())):
+    if m.n < min_n:
+        return TestResult.invalid(name, f"needs at least {min_n} events with {what}, got {m.n}",
+                                  null=null, distribution="t", alternative=alternative, nobs=m.n)
+    if not m.sd > 1e-14 * max(1.0, m.max_abs):
         return TestResult.invalid(name, f"zero cross-sectional variance of the {variance_of or what}",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
+                                  null=null, distribution="t", alternative=alternative, nobs=m.n)
     return None
+
+
+def cross_section_invalid(x: FloatArray, name: str, *, null: str, alternative: Alternative,
+                          what: str, variance_of: str | None = None,
+                          min_n: int = 2) -> TestResult | None:
+    """:func:`moments_invalid` of the values ``x``."""
+    return moments_invalid(Moments.of(np.asarray(x, dtype=np.float64)), name, null=null,
+                           alternative=alternative, what=what, variance_of=variance_of, min_n=min_n)
 
 
 def window_mask(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, BoolArray]:

@@ -30,7 +30,7 @@ VARIANCE_ROBUST: frozenset[str] = frozenset(n for n, t in TESTS.items() if t.var
 #: Columns of :func:`run_battery`'s table, in order.
 COLUMNS: tuple[str, ...] = (
     "scope", "window", "start", "end", "test", "statistic", "pvalue", "df",
-    "distribution", "n", "valid", "reason", "dependence_robust", "variance_robust",
+    "distribution", "nobs", "valid", "reason", "dependence_robust", "variance_robust",
 )
 
 
@@ -76,7 +76,7 @@ def run_battery(
         One row per (scope, window, test) with the columns :data:`COLUMNS`:
         ``scope`` (``"day"``/``"window"``), ``window`` (label ``"0"`` or
         ``"(-1, +1)"``), ``start``, ``end``, ``test``, ``statistic``, ``pvalue``,
-        ``df`` (NaN when the distribution has none), ``distribution``, ``n``,
+        ``df`` (NaN when the distribution has none), ``distribution``, ``nobs``,
         ``valid``, ``reason``, ``dependence_robust`` and ``variance_robust``
         (the registry's flags, :mod:`eventstudy.inference.registry`). Undefined
         statistics are rows with ``valid`` False and the ``reason``.
@@ -116,14 +116,14 @@ def run_battery(
                 "pvalue": float(res.pvalue),
                 "df": math.nan if df is None or isinstance(df, tuple) else float(df),
                 "distribution": res.distribution,
-                "n": int(res.nobs),
+                "nobs": int(res.nobs),
                 "valid": bool(res.valid),
                 "reason": res.reason,
                 "dependence_robust": TESTS[test].dependence_robust,
                 "variance_robust": TESTS[test].variance_robust,
             })
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    return table.astype({"start": np.int64, "end": np.int64, "n": np.int64, "valid": bool,
+    return table.astype({"start": np.int64, "end": np.int64, "nobs": np.int64, "valid": bool,
                          "dependence_robust": bool, "variance_robust": bool, "statistic": np.float64, "pvalue": np.float64,
                          "df": np.float64})
 
@@ -135,7 +135,7 @@ def headline_tests(table: pd.DataFrame, clustered: bool) -> pd.DataFrame:
     :func:`~eventstudy.inference.clustering.detect_clustering`) lead with the
     tests robust to both cross-correlation and event-induced variance
     (:data:`~eventstudy.inference.registry.HEADLINE_CLUSTERED`, each from its
-    ``headline_min_events`` on, judged by the row's ``n``); otherwise with
+    ``headline_min_events`` on, judged by the row's ``nobs``); otherwise with
     :data:`~eventstudy.inference.registry.HEADLINE_INDEPENDENT` (BMP,
     cross-sectional t, generalized sign test). Rows keep the table's scope and
     window order, tests in the headline order.
@@ -155,7 +155,7 @@ def headline_tests(table: pd.DataFrame, clustered: bool) -> pd.DataFrame:
     sel = table.loc[table["test"].isin(order)].copy()
     if clustered and len(sel):
         need = sel["test"].map(lambda t: TESTS[t].headline_min_events)
-        sel = sel.loc[sel["n"].to_numpy() >= need.to_numpy()]
+        sel = sel.loc[sel["nobs"].to_numpy() >= need.to_numpy()]
     if sel.empty:
         return sel
     block = (~(sel[["scope", "window"]] == sel[["scope", "window"]].shift()).all(axis=1)).cumsum()

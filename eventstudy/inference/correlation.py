@@ -47,7 +47,11 @@ class ResidualCorrelation:
     min_overlap : int
         Minimum number of common estimation session dates a pair needed.
     n_overlap : int
-        Number of event pairs whose event windows share at least one session date.
+        Number of event pairs whose event windows share at least one session date
+        (among the pairs visited: see ``n_omitted``).
+    n_omitted : int
+        Candidate pairs left out by a cap on partners per event
+        (``max_partners``); 0 without a cap.
     """
 
     rbar: float
@@ -56,6 +60,7 @@ class ResidualCorrelation:
     n_events: int
     min_overlap: int
     n_overlap: int = 0
+    n_omitted: int = 0
 
     @property
     def usable(self) -> bool:
@@ -69,6 +74,7 @@ class ResidualCorrelation:
             "rbar_pairs": self.n_pairs,
             "rbar_overlap_pairs": self.n_overlap,
             "rbar_possible_pairs": self.n_possible,
+            "rbar_omitted_pairs": self.n_omitted,
         }
 
 
@@ -79,6 +85,7 @@ def residual_correlation(
     start: int | None = None,
     end: int | None = None,
     min_overlap: int = 3,
+    max_partners: int | None = None,
 ) -> ResidualCorrelation:
     """Mean pairwise correlation of estimation residuals, weighted by window overlap.
 
@@ -130,6 +137,18 @@ def residual_correlation(
         ``panel.event_days``); ``end=None`` with ``start`` given means one day.
     min_overlap : int, default 3
         Minimum number of common estimation session dates for a pair to count.
+    max_partners : int, optional
+        Bound on the pair term's cost (default: the panel's
+        ``rbar_max_partners``, ``None``: every pair). Events sorted by the first
+        session of their window, each event is paired with at most this many of
+        the next ones, those whose windows start soonest after its own (for
+        windows of one length, the ones sharing the most sessions, so the
+        largest weights). The pairs left out are counted in ``n_omitted``; each
+        would have contributed ``r_ij d_ij / sqrt(L_i L_j)``, so ``rbar`` moves
+        by at most ``n_omitted / (N (N - 1) / 2)`` (their weights are at most 1,
+        ``|r_ij| <= 1``), towards 0 when the left-out correlations share the sign
+        of the kept ones. The cost falls from the number of sharing pairs to at
+        most ``N x max_partners``.
 
     Returns
     -------
@@ -146,6 +165,9 @@ def residual_correlation(
     """
     if min_overlap < 2:
         raise InvalidParameterError("min_overlap", "an integer >= 2", min_overlap)
+    cap = panel.rbar_max_partners if max_partners is None else max_partners
+    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
+        raise InvalidParameterError("max_partners", "a positive integer or None", cap)
     days = np.asarray(panel.event_days)
     if start is None:
         start, end = (int(days.min()), int(days.max())) if days.size else (0, 0)
@@ -156,7 +178,7 @@ def residual_correlation(
     sel = np.ones(n_all, dtype=bool) if events is None else np.asarray(events, dtype=bool)
     if sel.shape != (n_all,):
         raise InvalidParameterError("events", f"a boolean mask of shape ({n_all},)", sel.shape)
-    key = ("rbar", n_all, np.packbits(sel).tobytes(), int(start), int(end), int(min_overlap))
+    key = ("rbar", n_all, np.packbits(sel).tobytes(), int(start), int(end), int(min_overlap), cap)
     hit = panel._memo.get(key)
     if isinstance(hit, ResidualCorrelation):
         return hit
@@ -168,7 +190,7 @@ def residual_correlation(
     # calendar) give the same rbar, bit for bit.
     valid = wpos >= 0
     shift = int(wpos[valid].min()) if valid.any() else 0
-    shape_key = ("rbar-shape", n_all, key[2], int(min_overlap), wpos.shape,
+    shape_key = ("rbar-shape", n_all, key[2], int(min_overlap), cap, wpos.shape,
                  np.where(valid, wpos - shift, -1).tobytes())
     hit = panel._memo.get(shape_key)
     if isinstance(hit, ResidualCorrelation):
@@ -179,7 +201,7 @@ def residual_correlation(
     if not isinstance(ev, _EventSums):
         ev = _event_sums(resid, est_pos)
         panel._memo[("rbar-event-sums",)] = ev
-    rc = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128)
+    rc = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128, cap)
     panel._memo[key] = panel._memo[shape_key] = rc
     return rc
 
@@ -324,7 +346,7 @@ def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
 
 
 def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev: _EventSums,
-            min_overlap: int, block: int) -> ResidualCorrelation:
+            min_overlap: int, block: int, max_partners: int | None = None) -> ResidualCorrelation:
     """:func:`banded_residual_correlation` of the rows ``idx`` of ``resid`` / ``pos``.
 
     ``wpos`` has one row per entry of ``idx``; ``ev`` summarises every row of ``resid``.
@@ -352,6 +374,11 @@ def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev:
     reach = np.searchsorted(ws, we, side="right")
     if int(np.maximum(reach - np.arange(e) - 1, 0).sum()) == 0:
         return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
+    omitted = 0
+    if max_partners is not None:  # the cost bound: the nearest max_partners later starts only
+        capped = np.minimum(reach, np.arange(e) + 1 + max_partners)
+        omitted = int((reach - capped).sum())
+        reach = capped
     rows_s = idx[order]  # rows of resid / pos, sorted by window start
     wpos_s = wpos[order]
 
@@ -359,9 +386,9 @@ def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev:
         total, pairs, shared = _band_sums(resid, pos, wpos_s, rows_s, ev, ws, we, wlen, wrun, reach,
                                           min_overlap, block)
     if pairs == 0:
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared)
+        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared, omitted)
     return ResidualCorrelation(float(np.clip(total / n_possible, -1.0, 1.0)), pairs, n_possible,
-                               n_events, min_overlap, shared)
+                               n_events, min_overlap, shared, omitted)
 
 
 def _band_sums(resid: FloatArray, pos: IntArray, wpos_s: IntArray, rows_s: IntArray, ev: _EventSums,

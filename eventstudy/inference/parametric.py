@@ -17,11 +17,12 @@ from eventstudy.inference._common import (
     car,
     check_alternative,
     cross_section_invalid,
+    moments_invalid,
     pvalue,
-    standardized_window,
     window_mask,
 )
 from eventstudy.inference.correlation import residual_correlation
+from eventstudy.inference.reducers import standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
@@ -157,16 +158,22 @@ def _portfolio(panel: AbnormalPanel, used: npt.NDArray[np.bool_]) -> FloatArray:
     if hit is not None:
         return hit  # type: ignore[no-any-return]
     resid = np.asarray(panel.est_resid, dtype=np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        port = np.nanmean(resid if used.all() else resid[used], axis=0)
+    rows = np.flatnonzero(used)
+    total = np.zeros(resid.shape[1])
+    count = np.zeros(resid.shape[1])
+    for lo in range(0, rows.size, _ROWS):  # sums and counts a block of events at a time
+        block = resid[rows[lo:lo + _ROWS]]
+        fin = np.isfinite(block)
+        total += np.where(fin, block, 0.0).sum(axis=0)
+        count += fin.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        port = np.where(count > 0, total / count, np.nan)
     panel._memo[key] = port
     return port
 
 
-def _standardized(panel: AbnormalPanel, start: int, end: int | None) -> tuple[int, int, FloatArray]:
-    start, end, _ = window_mask(panel, start, end)
-    return start, end, standardized_window(panel, start, end)
+#: Events per block when the estimation residuals are reduced by slot (bounds the temporaries).
+_ROWS = 4096
 
 
 def patell_test(
@@ -244,20 +251,19 @@ def kp_patell_test(
 def _patell(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
             *, adjust: bool) -> TestResult:
     alternative = check_alternative(alternative)
-    start, end, scar = _standardized(panel, start, end)
+    start, end, _ = window_mask(panel, start, end)
+    sums, finite = standardized_sums(panel, start, end)  # the reducer (eventstudy.inference.reducers)
+    used = finite & (np.asarray(panel.df_resid) > 2)
     name, null = ("kp-patell" if adjust else "patell"), _null(start, end)
-    dfr = np.asarray(panel.df_resid, dtype=np.float64)
-    used = np.isfinite(scar) & (dfr > 2)
-    n = int(used.sum())
+    n = sums.patell_n
     if n < 1:
         return TestResult.invalid(name, "no event has a standardized abnormal return with T_i - k > 2",
                                   null=null, distribution="normal", alternative=alternative)
     if adjust and n < 2:
         return TestResult.invalid(name, "needs at least 2 events for the correlation adjustment",
                                   null=null, distribution="normal", alternative=alternative, nobs=n)
-    d = dfr[used]
-    stat = float(scar[used].sum() / math.sqrt(float((d / (d - 2.0)).sum())))
-    extra: dict[str, float | int] = {"n_events": n, "mean_T": float(np.asarray(panel.nobs)[used].mean())}
+    stat = float(sums.patell_total / math.sqrt(sums.patell_var))
+    extra: dict[str, float | int] = {"n_events": n, "mean_T": sums.patell_nobs / n}
     if adjust:
         rc = residual_correlation(panel, used, start=start, end=end)
         factor = 1.0 + (n - 1) * rc.rbar
@@ -341,17 +347,16 @@ def kp_bmp_test(
 def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
          *, adjust: bool) -> TestResult:
     alternative = check_alternative(alternative)
-    start, end, scar = _standardized(panel, start, end)
+    start, end, _ = window_mask(panel, start, end)
+    sums, used = standardized_sums(panel, start, end)  # the reducer (eventstudy.inference.reducers)
     name, null = ("kp-bmp" if adjust else "bmp"), _null(start, end)
-    used = np.isfinite(scar)
-    x = scar[used]
-    n = int(x.size)
-    invalid = cross_section_invalid(x, name, null=null, alternative=alternative,
-                                    what="standardized abnormal returns")
+    m = sums.values
+    n = m.n
+    invalid = moments_invalid(m, name, null=null, alternative=alternative,
+                              what="standardized abnormal returns")
     if invalid is not None:
         return invalid
-    sd = float(x.std(ddof=1))
-    stat = float(x.mean()) / (sd / math.sqrt(n))
+    stat = m.mean / (m.sd / math.sqrt(n))
     extra: dict[str, float | int] = {"n_events": n}
     if adjust:
         rc = residual_correlation(panel, used, start=start, end=end)

@@ -118,7 +118,7 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
             full = _window_sums(fin.astype(np.int64), length) == length
             out[c0:c1] = np.where(full, _window_sums(np.where(fin, e, 0.0), length), np.nan).T
             continue
-        x = np.asarray(panel.est_x[c0:c1], dtype=np.float64)  # (C, T, k)
+        x = np.asarray(panel.take(slice(c0, c1)).est_x, dtype=np.float64)  # (C, T, k), this chunk only
         inv = np.asarray(panel.xtx_inv[c0:c1], dtype=np.float64)  # (C, k, k)
         xs = [np.ascontiguousarray(x[:, :, i].T) for i in range(k)]
         for xi in xs:
@@ -149,6 +149,10 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
                 corr += g[i] * inv0[:, i, j] * sol[j]
         out[c0:c1] = np.where(full, se + corr, np.nan).T
     return out
+
+
+#: Events per block when the portfolio's placebo sums are accumulated (bounds the temporaries).
+_BLOCK = 8192
 
 
 def _empirical_p(x: float, y: FloatArray, alternative: Alternative) -> float:
@@ -247,11 +251,18 @@ def sq_test(
     # weights only: every day of a battery shares them (memoized on the panel).
     key = ("sq-placebo", length, placebo, w.tobytes())
     y_all = panel._memo.get(key)
-    sums = placebo_sums(panel, length, placebo) if y_all is None or n_ev <= 50 else None
-    if y_all is None:
-        assert sums is not None
+    sums = placebo_sums(panel, length, placebo) if n_ev <= 50 else None
+    if y_all is None and sums is not None:
         y_all = (w[member, None] * sums[member]).sum(axis=0)
-        panel._memo[key] = y_all
+    elif y_all is None:  # many events: the weighted sum over events, a block of events at a time
+        rows = np.flatnonzero(member)
+        acc: FloatArray | None = None
+        for lo in range(0, rows.size, _BLOCK):
+            r = rows[lo:lo + _BLOCK]
+            part = (w[r, None] * placebo_sums(panel.take(r), length, placebo)).sum(axis=0)
+            acc = part if acc is None else acc + part
+        y_all = acc if acc is not None else np.zeros(0)
+    panel._memo[key] = y_all
     y = y_all[np.isfinite(y_all)]
     m = int(y.size)
     if m < 2:

@@ -228,7 +228,7 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     # statistic does not depend on which other windows were requested.
     window = event[used][:, mask]
     total, n_t = _joined_rank_sums(panel, standardized, np.flatnonzero(used), window)
-    t_len = panel.est_resid.shape[1]
+    t_len = total.size - window.shape[1]  # estimation slots, then the tested window
     tested = np.concatenate([np.zeros(t_len, dtype=bool), np.ones(window.shape[1], bool)])
     stat, t_slots, length = _rank_z_sums(total, n_t, tested)
     if not math.isfinite(stat):

@@ -99,7 +99,7 @@ class TestResult:
             "distribution": self.distribution,
             "null": self.null,
             "alternative": self.alternative,
-            "n": self.nobs,
+            "nobs": self.nobs,
             "valid": self.valid,
             "reason": self.reason,
         }

@@ -231,7 +231,7 @@ def car_paths(result: EventStudyResult, days: tuple[int, int] = (-5, 10),
     q = pd.Series([float(stats.t.ppf(0.5 + level / 2, k - 1)) if k > 1 else math.nan for k in n],
                   index=index)
     half: pd.Series = q * sd / np.sqrt(n)
-    caar = pd.DataFrame({"caar": mean, "sd": sd, "n": n, "half_width": half,
+    caar = pd.DataFrame({"caar": mean, "sd": sd, "nobs": n, "half_width": half,
                          "lower": mean - half, "upper": mean + half})
     return CarPaths(car=car, caar=caar, level=level)
 

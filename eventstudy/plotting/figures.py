@@ -295,7 +295,7 @@ def plot_car_paths(
                         100 * cp.caar["upper"].to_numpy(float), color="0.2", alpha=0.15, lw=0,
                         label=f"{100 * cp.level:g}% band (cross-sectional)")
     ax.plot(x, 100 * cp.caar["caar"].to_numpy(float), color="black", lw=2.6,
-            label=f"CAAR (N = {int(cp.caar['n'].max())})")
+            label=f"CAAR (N = {int(cp.caar['nobs'].max())})")
     ax.axhline(0, color="0.5", lw=0.7, zorder=0)
     _mark_day0(ax, event_date)
     ax.set_xticks(x)

@@ -1,0 +1,116 @@
+"""Statistics as reducers: per-chunk sufficient statistics, merged exactly.
+
+The Patell and BMP tests (and their Kolari–Pynnönen versions, before the rbar
+factor) need, for one window, only a few sums over the events' standardized
+values; the Corrado rank test only the sums of scaled ranks per slot. Each is
+computed on a chunk of events (:func:`standardized_sums`, :func:`rank_sums`),
+merged with any other chunk's (``merge``: sums add, means and squared
+deviations combine by Chan, Golub & LeVeque's pairwise update), and turned into
+the statistic at the end. The tests in :mod:`eventstudy.inference.parametric`
+and :mod:`eventstudy.inference.rank` are computed this way on the whole panel
+(one chunk), so there is one implementation; chunks can be of any events, in any
+order, and merging them gives the whole-panel value to rounding (tested to
+1e-12 in ``tests/test_reducers.py``).
+
+Not reducible this way: the Kolari–Pynnönen rbar (pairs of events in different
+chunks share sessions; it is computed on the stacked panel, banded by date) and
+the tests that re-standardise by a cross-sectional deviation first
+(Corrado–Zivney, GRANK), which need the whole cross-section of a day.
+
+References
+----------
+Chan, T. F., Golub, G. H., & LeVeque, R. J. (1983). Algorithms for computing the
+sample variance: analysis and recommendations. The American Statistician 37(3),
+242-247.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from eventstudy.inference._common import Moments, standardized_window, window_mask
+from eventstudy.panel import AbnormalPanel, FloatArray
+
+__all__ = ["Moments", "RankSums", "StandardizedSums", "rank_sums", "standardized_sums"]
+
+
+@dataclass(frozen=True)
+class StandardizedSums:
+    """What the Patell and BMP tests of one window need from a set of events.
+
+    Attributes
+    ----------
+    values : Moments
+        Of the events' standardized values (``SAR`` on a day, ``SCAR`` over a
+        window) that are finite (BMP).
+    patell_n : int
+        Events with a finite value and ``T_i - k > 2`` (Patell).
+    patell_total, patell_var : float
+        Their sum, and the sum of their variances ``d_i / (d_i - 2)``.
+    patell_nobs : float
+        Sum of their estimation returns ``T_i`` (for the mean ``T``).
+    """
+
+    values: Moments = Moments()
+    patell_n: int = 0
+    patell_total: float = 0.0
+    patell_var: float = 0.0
+    patell_nobs: float = 0.0
+
+    def merge(self, other: StandardizedSums) -> StandardizedSums:
+        return StandardizedSums(self.values.merge(other.values), self.patell_n + other.patell_n,
+                                self.patell_total + other.patell_total,
+                                self.patell_var + other.patell_var,
+                                self.patell_nobs + other.patell_nobs)
+
+
+def standardized_sums(panel: AbnormalPanel, start: int, end: int | None = None
+                      ) -> tuple[StandardizedSums, npt.NDArray[np.bool_]]:
+    """The sums of one chunk of events for the window ``[start, end]``, and the events used.
+
+    Returns
+    -------
+    StandardizedSums
+    ndarray of bool
+        The events with a finite standardized value (the BMP set).
+    """
+    start, end, _ = window_mask(panel, start, end)
+    scar = standardized_window(panel, start, end)
+    dfr = np.asarray(panel.df_resid, dtype=np.float64)
+    finite = np.isfinite(scar)
+    p_used = finite & (dfr > 2)
+    d = dfr[p_used]
+    return StandardizedSums(
+        Moments.of(scar[finite]), int(p_used.sum()), float(scar[p_used].sum()),
+        float((d / (d - 2.0)).sum()), float(np.asarray(panel.nobs)[p_used].sum()),
+    ), finite
+
+
+@dataclass(frozen=True)
+class RankSums:
+    """Sums of the scaled ranks per slot (estimation slots, then the tested window) and counts."""
+
+    total: FloatArray
+    count: npt.NDArray[np.int64]
+
+    def merge(self, other: RankSums) -> RankSums:
+        return RankSums(self.total + other.total, self.count + other.count)
+
+
+def rank_sums(panel: AbnormalPanel, start: int, end: int | None = None) -> RankSums:
+    """The Corrado rank sums of one chunk of events for the window ``[start, end]``.
+
+    Each event's abnormal returns of the window are ranked with its estimation
+    residuals (:func:`eventstudy.inference.rank.corrado_test`); an event with no
+    abnormal return in the window adds nothing.
+    """
+    from eventstudy.inference.rank import _joined_rank_sums
+
+    _, _, mask = window_mask(panel, start, end)
+    event = np.asarray(panel.ar, dtype=np.float64)
+    used = np.isfinite(event[:, mask]).any(axis=1)
+    total, count = _joined_rank_sums(panel, False, np.flatnonzero(used), event[used][:, mask])
+    return RankSums(total, count)

@@ -1,0 +1,81 @@
+"""Statistics as reducers: chunk sums merged in any order equal the whole-panel statistics.
+
+The expected values are the tests computed on the whole panel and, independently,
+plain numpy on the standardized values (mean / (sd / sqrt(N)), sum / sqrt(sum d/(d-2)));
+the chunks are the engine's own way of splitting a study: by event date (the order
+the banded rbar wants), at random, and one event at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import reduce
+
+import numpy as np
+import pytest
+
+import eventstudy.inference as inf
+from eventstudy import event_study
+from eventstudy.inference._common import Moments, standardized_window
+from eventstudy.inference.rank import _rank_z_sums
+from eventstudy.inference.reducers import rank_sums, standardized_sums
+from tests.test_batch import KW, synthetic
+
+TOL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def panel():  # type: ignore[no-untyped-def]
+    ret, ev = synthetic(n_sec=6, n_ev=60, seed=13)
+    return event_study(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", tests=["bmp"],
+                       **KW).panel  # type: ignore[arg-type]
+
+
+def chunkings(panel) -> dict[str, list[np.ndarray]]:  # type: ignore[no-untyped-def]
+    n = panel.n_events
+    by_date = np.argsort(panel.event_dates[:, panel.day_index(0)], kind="stable")
+    rng = np.random.default_rng(3)
+    shuffled = rng.permutation(n)
+    return {"by date, 7 events": np.array_split(by_date, math.ceil(n / 7)),
+            "random, uneven": np.split(shuffled, [5, 6, 30, 31]),
+            "one event each": [np.array([i]) for i in range(n)]}
+
+
+@pytest.mark.parametrize("window", [(-5, 5), (0, 1), (0, 0)])
+def test_merged_standardized_sums_equal_the_whole_panel(panel, window) -> None:  # type: ignore[no-untyped-def]
+    start, end = window
+    scar = standardized_window(panel, start, end)
+    x = scar[np.isfinite(scar)]
+    d = panel.df_resid[np.isfinite(scar) & (panel.df_resid > 2)].astype(float)
+    bmp_np = x.mean() / (x.std(ddof=1) / math.sqrt(x.size))  # plain numpy
+    patell_np = scar[np.isfinite(scar) & (panel.df_resid > 2)].sum() / math.sqrt((d / (d - 2)).sum())
+    whole_bmp = inf.bmp_test(panel, start, end).statistic
+    whole_patell = inf.patell_test(panel, start, end).statistic
+    assert whole_bmp == pytest.approx(bmp_np, abs=TOL) and whole_patell == pytest.approx(patell_np, abs=TOL)
+    for name, chunks in chunkings(panel).items():
+        sums = reduce(lambda a, b: a.merge(b), (standardized_sums(panel.take(c), start, end)[0] for c in chunks))
+        m = sums.values
+        assert m.n == x.size, name
+        assert m.mean / (m.sd / math.sqrt(m.n)) == pytest.approx(whole_bmp, abs=TOL), name
+        assert sums.patell_total / math.sqrt(sums.patell_var) == pytest.approx(whole_patell, abs=TOL), name
+
+
+def test_merged_rank_sums_equal_the_whole_panel_corrado(panel) -> None:  # type: ignore[no-untyped-def]
+    for start, end in ((-5, 5), (0, 0)):
+        whole = inf.corrado_test(panel, start, end).statistic
+        for name, chunks in chunkings(panel).items():
+            sums = reduce(lambda a, b: a.merge(b), (rank_sums(panel.take(c), start, end) for c in chunks))
+            length = end - start + 1
+            tested = np.r_[np.zeros(sums.total.size - length, bool), np.ones(length, bool)]
+            stat, _, _ = _rank_z_sums(sums.total, sums.count, tested)
+            assert stat == pytest.approx(whole, abs=TOL), name
+
+
+def test_moments_merge_is_exact_for_known_values() -> None:
+    x = np.array([1.0, 2.0, 4.0, 7.0, 11.0, 16.0])
+    merged = Moments.of(x[:2]).merge(Moments.of(x[2:5])).merge(Moments()).merge(Moments.of(x[5:]))
+    assert merged.n == 6 and merged.total == 41.0
+    assert merged.mean == pytest.approx(41 / 6, abs=1e-15)
+    assert merged.m2 == pytest.approx(((x - 41 / 6) ** 2).sum(), abs=1e-12)  # 141.5 - 6 (41/6)^2
+    assert merged.sd == pytest.approx(np.std(x, ddof=1), abs=1e-15) and merged.max_abs == 16.0
+    assert math.isnan(Moments.of(x[:1]).sd)
