@@ -63,6 +63,7 @@ EST = (-250, -11)
 WIN = (-5, 5)
 TESTS = ["patell", "bmp", "kp-bmp", "corrado"]
 TOL = 1e-10
+OPTIONS: dict[str, Any] = {}  # extra event_study arguments (--rbar-max-partners)
 SEED = 20260801
 GB = 1024**3
 
@@ -74,7 +75,7 @@ def study(data: Any, events: pd.DataFrame, executor: Any, chunk_size: int | None
 
     return event_study(returns=data, events=events, benchmark="MKT", estimation=EST, windows=[WIN],
                        tests=list(TESTS), days=(), chunk_size=chunk_size, executor=executor,
-                       progress=False)
+                       progress=False, **OPTIONS)
 
 
 def numbers(res: Any) -> dict[str, np.ndarray]:
@@ -242,8 +243,9 @@ def run_compare(client: Any, args: argparse.Namespace) -> bool:
     prepared = prepare_data(returns=ret, calendar="XNYS")
     ex = DaskExecutor(client)
     n = len(events)
-    print(f"part 1: {n:,} events, full battery {TESTS} (window tests), chunk_size "
-          f"{args.chunk_size or 'default'}, {len(client.scheduler_info()['workers'])} Dask workers")
+    print(f"part 1: {n:,} events, tests {TESTS} (window only), chunk_size "
+          f"{args.chunk_size or 'default'}, {len(client.scheduler_info()['workers'])} Dask workers"
+          + (f", {OPTIONS}" if OPTIONS else ""))
 
     t0 = time.perf_counter()
     res_d = study(prepared, events, ex, args.chunk_size)
@@ -368,6 +370,8 @@ def child_run(client: Any, args: argparse.Namespace, address: str, n: int,
         cmd = [sys.executable, __file__, "--child", str(n), "--scheduler", address,
                "--tests", *tests, "--out", str(Path(tmp) / "out"),
                "--max-used-gb", str(args.max_used_gb), "--child-timeout", str(args.child_timeout)]
+        if args.rbar_max_partners is not None:
+            cmd += ["--rbar-max-partners", str(args.rbar_max_partners)]
         if args.chunk_size:
             cmd += ["--chunk-size", str(args.chunk_size)]
         load0 = os.getloadavg()[0]
@@ -460,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None, help="address of a running scheduler "
                    "(default: start a LocalCluster with 2 worker processes x 1 thread)")
     p.add_argument("--max-used-gb", type=float, default=12.0)
+    p.add_argument("--rbar-max-partners", type=int, default=None, metavar="K",
+                   help="event_study(rbar_max_partners=K): bound the rbar pair term")
     p.add_argument("--child-timeout", type=float, default=1200.0,
                    help="seconds after which a large run is abandoned (saying where it was)")
     p.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
@@ -469,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tests", nargs="+", default=TESTS, help="statistics (default: the full battery)")
     args = p.parse_args(argv)
     TESTS[:] = args.tests
+    if args.rbar_max_partners is not None:
+        OPTIONS["rbar_max_partners"] = args.rbar_max_partners
     if args.child:
         return run_child(args)
     print("command: python " + " ".join([os.path.relpath(__file__), *sys.argv[1:]]))
