@@ -40,8 +40,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -254,6 +256,7 @@ def run_compare(client: Any, args: argparse.Namespace) -> bool:
     ok, diffs = compare(numbers(res_d), numbers(res_l))
     print(f"max |Dask - local|: {diffs} -> {'OK' if ok else 'FAIL'} (tol {TOL:g})")
     del res_d, res_l
+    task_stream(client, lambda: study(prepared, events, ex, args.chunk_size))
 
     jobs: dict[str, Callable[[], Any]] = {
         "local, default BLAS threads": lambda: study(prepared, events, None, args.chunk_size),
@@ -292,6 +295,26 @@ def run_compare(client: Any, args: argparse.Namespace) -> bool:
     return ok
 
 
+def task_stream(client: Any, call: Callable[[], Any]) -> None:
+    """One Dask call under ``get_task_stream``: the workers' compute and transfer time."""
+    from dask.distributed import get_task_stream
+
+    with get_task_stream(client) as ts:
+        res = call()
+    compute = [s["stop"] - s["start"] for t in ts.data for s in t["startstops"]
+               if s["action"] == "compute"]
+    other = {}
+    for t in ts.data:
+        for s in t["startstops"]:
+            if s["action"] != "compute":
+                other[s["action"]] = other.get(s["action"], 0.0) + s["stop"] - s["start"]
+    eng = res.timings.get("engine", float("nan"))
+    print(f"one Dask call's engine stage {eng:.2f} s (wall, client): {len(compute)} chunk tasks, "
+          f"worker compute {sum(compute):.2f} s in all (median {statistics.median(compute):.3f} s"
+          f" per task, {sum(compute) / max(eng, 1e-9):.2f} workers busy on average)"
+          + "".join(f", {k} {v:.2f} s" for k, v in other.items()))
+
+
 def _pinned(limits: Any, prepared: Any, events: pd.DataFrame, chunk_size: int | None) -> Any:
     with limits(limits=1, user_api="blas"):
         return study(prepared, events, None, chunk_size)
@@ -315,9 +338,14 @@ def run_child(args: argparse.Namespace) -> int:
         prepared = prepare_data(returns=ret, calendar="XNYS")
         rss_before = _rss_bytes()
         ex = DaskExecutor(client)
+        prof = cProfile.Profile() if args.profile else None
         t0 = time.perf_counter()
+        if prof is not None:
+            prof.enable()
         res = study(prepared, events, ex, args.chunk_size)
         t_study = time.perf_counter() - t0
+        if prof is not None:
+            prof.disable()
         clock = dict(res.timings)
         at = t0  # stage boundaries from the result's timings (sequential stages)
         for stage in ("prepare", "engine", "assemble", "tests"):
@@ -337,8 +365,18 @@ def run_child(args: argparse.Namespace) -> int:
         "seconds_study": t_study, "seconds_parquet": t_parquet, "timings": clock,
         "rss_before_study": rss_before, "client_maxrss": peak_rss(),
         "stage_peaks": rss.peaks(), "peak_stack": rss.peak_stack, "workers_maxrss": workers, "parquet": how,
-        "parquet_bytes": size}))
+        "parquet_bytes": size, "profile": profile_top(prof, 25) if prof is not None else []}))
     return 0
+
+
+def profile_top(prof: cProfile.Profile, n: int) -> list[str]:
+    """The ``n`` eventstudy / distributed functions with the most cumulative time."""
+    st = pstats.Stats(prof)
+    rows = []
+    for (file, line, func), (_, ncalls, _, cum, _) in st.stats.items():  # type: ignore[attr-defined]
+        if "eventstudy" in file or func in ("result", "concat", "loads"):
+            rows.append((cum, f"{cum:7.2f} s  {ncalls:>7} x  {Path(file).stem}:{line} {func}"))
+    return [r for _, r in sorted(rows, reverse=True)[:n]]
 
 
 def write_parquet(res: Any, directory: Path) -> str:
@@ -372,6 +410,8 @@ def child_run(client: Any, args: argparse.Namespace, address: str, n: int,
                "--max-used-gb", str(args.max_used_gb), "--child-timeout", str(args.child_timeout)]
         if args.rbar_max_partners is not None:
             cmd += ["--rbar-max-partners", str(args.rbar_max_partners)]
+        if args.profile:
+            cmd += ["--profile"]
         if args.chunk_size:
             cmd += ["--chunk-size", str(args.chunk_size)]
         load0 = os.getloadavg()[0]
@@ -448,6 +488,11 @@ def report_large(info: dict[str, Any], base: dict[str, int], wall: float, load0:
           f"{info['rss_before_study'] / GB:.2f} GB; peak RSS per client stage: "
           + ", ".join(f"{k} {v[0] / GB:.2f}" for k, v in info["stage_peaks"].items()) + " GB")
     print(f"  client at its peak RSS was in: {' > '.join(info['peak_stack'][-5:])}")
+    if info.get("profile"):
+        print("  client profile of event_study (cProfile, cumulative; eventstudy functions, "
+              "Future.result, concat, loads):")
+        for row in info["profile"]:
+            print("    " + row)
 
 
 # ------------------------------------------------------------ main
@@ -464,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None, help="address of a running scheduler "
                    "(default: start a LocalCluster with 2 worker processes x 1 thread)")
     p.add_argument("--max-used-gb", type=float, default=12.0)
+    p.add_argument("--profile", action="store_true", help="cProfile the large run's client")
     p.add_argument("--rbar-max-partners", type=int, default=None, metavar="K",
                    help="event_study(rbar_max_partners=K): bound the rbar pair term")
     p.add_argument("--child-timeout", type=float, default=1200.0,
