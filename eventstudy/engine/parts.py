@@ -45,7 +45,8 @@ class EventsPart:
     model: ModelSpec
     pos0: np.ndarray  # (E,) session row of every requested event (included or not)
     #: The engine's estimation residuals of the included events, handed to the test battery
-    #: so it need not derive them again; not kept by the result (``None`` when not passed on).
+    #: so it need not derive them again when the study ran in one chunk; not kept by the
+    #: result (``None`` when not passed on).
     est_resid: np.ndarray | None = field(default=None, repr=False)
 
 
@@ -68,8 +69,9 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
         windows=first.windows,
         model=first.model,
         pos0=np.concatenate([p.pos0 for p in parts]),
-        est_resid=None if any(p.est_resid is None for p in parts)
-        else np.concatenate([p.est_resid for p in parts if p.est_resid is not None]),
+        # not stacked: a copy of every chunk's residuals would double the peak memory of a
+        # large study; the battery derives them instead
+        est_resid=None,
     )
 
 
