@@ -59,6 +59,7 @@ def build_result(
     tests: Sequence[str] | None = None,
     days: Iterable[int] | None = None,
     alternative: str = "two-sided",
+    est_resid: np.ndarray | None = None,
     n_chunks: int = 1,
     timings: dict[str, float] | None = None,
 ) -> EventStudyResult:
@@ -66,14 +67,15 @@ def build_result(
 
     ``tests`` selects registered statistics (default: all of them), ``days``
     the event days of the AAR tests (default: all);
-    ``timings`` gains the ``assemble`` and ``tests`` stages.
+    ``timings`` gains the ``assemble`` and ``tests`` stages; ``est_resid``, the
+    engine's residuals of a lean panel, are lent to the battery (not kept).
     """
     clock = dict(timings or {})
     t0 = time.perf_counter()
     car = with_excluded(car_table(panel, windows), diagnostics, windows)
     caar = caar_table(panel, car, windows)
     t1 = time.perf_counter()
-    table, extra_notes = _battery(panel, windows, tests, days, alternative) if battery \
+    table, extra_notes = _battery(panel, windows, tests, days, alternative, est_resid) if battery \
         else (_empty_tests(), ())
     t2 = time.perf_counter()
     clock.update(assemble=clock.get("assemble", 0.0) + t1 - t0, tests=t2 - t1)
@@ -128,7 +130,8 @@ def _empty_tests() -> pd.DataFrame:
 
 
 def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[str] | None = None,
-             days: Iterable[int] | None = None, alternative: str = "two-sided") -> tuple[pd.DataFrame, tuple[str, ...]]:
+             days: Iterable[int] | None = None, alternative: str = "two-sided",
+             est_resid: np.ndarray | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Every test for every event day and window; flag the headline rows.
 
     When events share dates or have overlapping windows (detected in calendar
@@ -139,7 +142,7 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[
 
     if panel.n_events == 0:
         return _empty_tests(), ()
-    with panel.holding():  # derived arrays computed once for the whole battery
+    with panel.holding(est_resid=est_resid):  # derived arrays computed once for the whole battery
         table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
                             days=None if days is None else list(days), alternative=alternative)  # type: ignore[arg-type]
         clustering = detect_clustering(panel)

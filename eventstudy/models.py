@@ -55,6 +55,7 @@ approach. Econometrica 59(2), 347-370.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -222,7 +223,8 @@ def fit_panel(y: FloatArray, x: FloatArray, chunk: int = 4096) -> PanelFit:
     if k == 0:
         resid = np.where(mask, y, np.nan)
         df_resid = nobs - 1
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an event with < 2 returns: NaN, excluded
             sigma2 = np.nanvar(resid, axis=1, ddof=1) if n_t else np.full(n_ev, np.nan)
         sigma2 = np.where(df_resid > 0, sigma2, np.nan)
         empty = np.zeros((n_ev, 0))

@@ -278,13 +278,24 @@ class AbnormalPanel:
 
     # ------------------------------------------------------------- derived arrays
     @contextmanager
-    def holding(self) -> Iterator[AbnormalPanel]:
+    def holding(self, **lent: np.ndarray | None) -> Iterator[AbnormalPanel]:
         """Keep derived arrays and shared statistics once computed until the block ends.
 
-        On exit the memo is emptied, so a result keeps only what it exposes
-        (later calls recompute what they need).
+        ``lent`` are derived arrays already computed elsewhere (the engine's
+        residuals), used instead of deriving them. On exit the memo is emptied,
+        so a result keeps only what it exposes (later calls recompute what they
+        need).
         """
-        self._memo["hold"] = {}
+        hold: dict[str, np.ndarray] = {}
+        for name, value in lent.items():
+            if value is None or name in self.stored:
+                continue
+            if name not in DERIVED or value.shape[0] != self.n_events:
+                raise ValueError(f"cannot lend {name!r} of shape {value.shape} to a panel of "
+                                 f"{self.n_events} events")
+            value.flags.writeable = False
+            hold[name] = value
+        self._memo["hold"] = hold
         try:
             yield self
         finally:

@@ -383,6 +383,7 @@ def event_study(
         parts.append(chunk_part)
         n_chunks += n
     part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
+    parts.clear()  # the chunks' arrays are in the stacked part now
     timings["engine"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     diag = part.diagnostics.copy()
@@ -405,7 +406,8 @@ def event_study(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
-        tests=opts.tests, days=opts.days, alternative=opts.alternative, n_chunks=n_chunks, timings=timings,
+        tests=opts.tests, days=opts.days, alternative=opts.alternative,
+        est_resid=None if keep_residuals else part.est_resid, n_chunks=n_chunks, timings=timings,
     )
 
 

@@ -105,3 +105,21 @@ def test_stored_arrays_override_and_from_arrays_needs_them(case) -> None:  # typ
                                   raw_event_market=p.raw_event_market, params=p.params,
                                   xtx_inv=p.xtx_inv, sigma2=p.sigma2, nobs=p.nobs,
                                   df_resid=p.df_resid, est_resid=p.est_resid)
+
+
+@pytest.mark.parametrize("model", ["market", "constant_mean", "market_adjusted"])
+def test_the_engine_residuals_lent_to_the_battery_equal_the_derived_ones(case, model: str) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy import prepare_data
+    from eventstudy.engine.compute import compute_events
+
+    ret, ev, _ = case
+    events = ev.assign(benchmark="MKT")
+    events.loc[3, "security"] = "S1"  # S1 has a gap in its history: masked residuals
+    part = compute_events(prepare_data(returns=ret), events, model=model, estimation=EST, windows=WIN,
+                          min_estimation_obs=100)
+    assert part.est_resid is not None
+    np.testing.assert_array_equal(part.est_resid, part.panel.est_resid)  # bit for bit, NaN where unused
+    with part.panel.holding(est_resid=part.est_resid) as p:
+        assert p.est_resid is part.est_resid
+    with pytest.raises(ValueError, match="cannot lend"), part.panel.holding(est_resid=part.est_resid[:2]):
+        pass

@@ -30,8 +30,9 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "PROGRESS_AFTER_SECONDS", "overlap_diagnostics"
            "run_chunks"]
 
 #: Events gathered and fitted at a time when ``chunk_size`` is not given
-#: (about ``chunk_size x (T + L) x 60`` bytes of temporaries).
-DEFAULT_CHUNK_SIZE = 5000
+#: (about ``chunk_size x (T + L) x 80`` bytes of temporaries: 200 MB for 10,000 events
+#: and a year of estimation).
+DEFAULT_CHUNK_SIZE = 10_000
 
 #: Runs projected to last longer than this (seconds) show a progress bar (``progress=None``).
 PROGRESS_AFTER_SECONDS = 3.0

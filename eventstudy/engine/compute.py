@@ -323,4 +323,5 @@ def compute_events(
         notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
                      "CARs use the available days (not filled).")
     return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
-                      estimation=est, windows=wins, model=spec, pos0=pos0)
+                      estimation=est, windows=wins, model=spec, pos0=pos0,
+                      est_resid=fit.resid[k] if derivable else None)

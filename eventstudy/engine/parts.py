@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +44,10 @@ class EventsPart:
     windows: tuple[Window, ...]
     model: ModelSpec
     pos0: np.ndarray  # (E,) session row of every requested event (included or not)
+    #: The engine's estimation residuals of the included events, handed to the test battery
+    #: so it need not derive them again when the study ran in one chunk; not kept by the
+    #: result (``None`` when not passed on).
+    est_resid: np.ndarray | None = field(default=None, repr=False)
 
 
 def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
@@ -65,6 +69,9 @@ def concat_parts(parts: Sequence[EventsPart]) -> EventsPart:
         windows=first.windows,
         model=first.model,
         pos0=np.concatenate([p.pos0 for p in parts]),
+        # not stacked: a copy of every chunk's residuals would double the peak memory of a
+        # large study; the battery derives them instead
+        est_resid=None,
     )
 
 
@@ -77,7 +84,8 @@ def in_event_order(part: EventsPart, event_ids: Sequence[str] | np.ndarray) -> E
     if np.array_equal(rows, np.arange(rows.size)) and np.array_equal(order, np.arange(order.size)):
         return part
     return dataclasses.replace(part, panel=part.panel.take(order),
-                               diagnostics=part.diagnostics.iloc[rows], pos0=part.pos0[rows])
+                               diagnostics=part.diagnostics.iloc[rows], pos0=part.pos0[rows],
+                               est_resid=None if part.est_resid is None else part.est_resid[order])
 
 
 def given_calendars(ev: pd.DataFrame) -> dict[str, str]:

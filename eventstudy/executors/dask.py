@@ -61,7 +61,8 @@ def _run_chunk(data: PreparedData, chunk: pd.DataFrame, options: StudyOptions) -
         _VALUES.clear()
         _VALUES[id(data)] = cache
     part = compute_events(data, chunk, values=cache[1], **options.engine_kwargs())
-    return dataclasses.replace(part, panel=part.panel.detached())  # the returns stay here
+    # the returns (and the residuals, derivable from them) stay here
+    return dataclasses.replace(part, panel=part.panel.detached(), est_resid=None)
 
 
 # Per-worker cache of the scattered data's returns array (one entry).
