@@ -1,8 +1,11 @@
 """Hand-written mutation testing of the statistics, models, claims, calendar and engine code.
 
 Each mutant changes one line of one source file: an exact snippet, which must
-occur exactly once in that file (checked at start-up, loudly), is replaced by
-another. The worktree is never modified: each worker copies ``eventstudy/``,
+occur exactly once in that file, is replaced by another. Every mutant is checked
+at start-up, before ``--list`` or any run (``check_mutants``): a missing file, a
+snippet that no longer exists (code moved or rewritten) or occurs twice is an
+error that lists every bad mutant and exits 2, never a silent skip;
+``tests/test_mutant_gaps.py`` runs the same check in the suite. The worktree is never modified: each worker copies ``eventstudy/``,
 ``tests/`` and the data folders into a temporary directory, and a small server
 there imports the heavy libraries once and forks one child per mutant, which
 writes nothing but the mutated file and runs ``pytest -x -q -p no:cacheprovider``
@@ -183,7 +186,7 @@ _MUTANTS: list[Mutant] = [
       "ok = np.isfinite(total) & (days > 0) & np.isfinite(var) & (var >= 0)",
       "SCAR: zero variance accepted", "cmp",
       equivalent="a zero variance makes the SCAR +-inf or NaN, and every caller (patell, bmp, grank, "
-                 "batch kp-bmp) keeps only finite SCARs, exactly as with the NaN of the guard"),
+                 "kp-patell, kp-bmp) keeps only finite SCARs, exactly as with the NaN of the guard"),
     M("inference/_common.py", "ranks[tied] = (first + last + 2) * 0.5",
       "ranks[tied] = (first + last + 1) * 0.5", "average ranks: off by one half on ties", "offbyone"),
     M("inference/_common.py", "out[nan_rows] = np.where(np.isnan(v[nan_rows]), np.nan, out[nan_rows])",

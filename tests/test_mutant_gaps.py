@@ -8,6 +8,7 @@ least squares and correlation on the raw returns, never from the package.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -195,3 +196,19 @@ def test_a_two_calendar_panel_derives_each_event_on_its_own_sessions() -> None:
     beta = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)
     alpha = y.mean() - beta * x.mean()
     np.testing.assert_allclose(res.panel.est_resid[row], y - alpha - beta * x, rtol=0, atol=1e-12)
+
+
+def test_every_mutant_points_at_code_that_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    # benchmarks/mutation.py refuses to run while a mutant's original text is missing or
+    # repeated; this keeps a refactor from leaving mutants behind unnoticed until the next run.
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "mutation.py"
+    spec = importlib.util.spec_from_file_location("_mutation_harness", path)
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, harness)  # dataclasses look their module up
+    spec.loader.exec_module(harness)
+    _, problems = harness.check_mutants(harness.all_mutants())
+    assert problems == []
