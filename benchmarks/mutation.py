@@ -71,6 +71,7 @@ TEST_MAP: dict[str, tuple[str, ...]] = {
     "eventstudy/yamlfile.py": ("tests/test_bad_inputs.py", "tests/test_claims.py", "tests/test_cli_run.py"),
     "eventstudy/inference/quantile.py": ("tests/test_sq.py", *_INFERENCE),
     "eventstudy/inference/reducers.py": ("tests/test_reducers.py", *_INFERENCE),
+    "eventstudy/inference/_common.py": ("tests/test_reducers.py", *_INFERENCE),
     "eventstudy/": _ENGINE,
 }
 
