@@ -1,8 +1,11 @@
 """Hand-written mutation testing of the statistics, models, claims, calendar and engine code.
 
 Each mutant changes one line of one source file: an exact snippet, which must
-occur exactly once in that file (checked at start-up, loudly), is replaced by
-another. The worktree is never modified: each worker copies ``eventstudy/``,
+occur exactly once in that file, is replaced by another. Every mutant is checked
+at start-up, before ``--list`` or any run (``check_mutants``): a missing file, a
+snippet that no longer exists (code moved or rewritten) or occurs twice is an
+error that lists every bad mutant and exits 2, never a silent skip;
+``tests/test_mutant_gaps.py`` runs the same check in the suite. The worktree is never modified: each worker copies ``eventstudy/``,
 ``tests/`` and the data folders into a temporary directory, and a small server
 there imports the heavy libraries once and forks one child per mutant, which
 writes nothing but the mutated file and runs ``pytest -x -q -p no:cacheprovider``
@@ -50,16 +53,25 @@ _INFERENCE = ("tests/test_inference_units.py", "tests/test_inference_reference.p
               "tests/test_inference_ranks.py")
 _ENGINE = ("tests/test_engine_behaviour.py", "tests/test_engine_reference.py", "tests/test_batch.py")
 _CLAIMS = ("tests/test_claims.py", "tests/test_cli_check.py")
+_RBAR = ("tests/test_rbar_reference.py", "tests/test_batch.py")
+#: Small targeted tests written for surviving mutants (absent files are skipped).
+_GAPS = ("tests/test_mutant_gaps.py",)
 
 #: Source file (or folder, ending in "/") -> the test files that exercise it. Every
 #: ``tests/test_edges_*.py`` file is added to each subset (they are small and fast).
 TEST_MAP: dict[str, tuple[str, ...]] = {
     "eventstudy/inference/": _INFERENCE,
     "eventstudy/claims/": _CLAIMS,
-    "eventstudy/batch.py": ("tests/test_batch.py", "tests/test_engine_behaviour.py"),
-    "eventstudy/banded_rbar.py": ("tests/test_batch.py", "tests/test_inference_units.py"),
+    "eventstudy/inference/correlation.py": (*_GAPS, *_RBAR, *_INFERENCE),
+    "eventstudy/engine/": (*_GAPS, *_ENGINE, "tests/test_lean_panel.py"),
+    "eventstudy/panel.py": (*_GAPS, "tests/test_lean_panel.py", *_RBAR, *_ENGINE),
+    "eventstudy/models.py": (*_GAPS, *_ENGINE, "tests/test_lean_panel.py"),
+    "eventstudy/options.py": (*_GAPS, "tests/test_options.py", "tests/test_bad_inputs.py", "tests/test_batch.py"),
+    "eventstudy/output.py": (*_GAPS, "tests/test_output.py"),
     "eventstudy/yamlfile.py": ("tests/test_bad_inputs.py", "tests/test_claims.py", "tests/test_cli_run.py"),
     "eventstudy/inference/quantile.py": ("tests/test_sq.py", *_INFERENCE),
+    "eventstudy/inference/reducers.py": ("tests/test_reducers.py", *_INFERENCE),
+    "eventstudy/inference/_common.py": ("tests/test_reducers.py", *_INFERENCE),
     "eventstudy/": _ENGINE,
 }
 
@@ -74,8 +86,10 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("eventstudy/study.py", "engine"),
     ("eventstudy/prepare.py", "engine"),
     ("eventstudy/inputs.py", "engine"),
-    ("eventstudy/batch.py", "engine"),
-    ("eventstudy/banded_rbar.py", "engine"),
+    ("eventstudy/engine/", "engine"),
+    ("eventstudy/panel.py", "engine"),
+    ("eventstudy/options.py", "engine"),
+    ("eventstudy/output.py", "engine"),
     ("eventstudy/event_dates.py", "engine"),
     ("eventstudy/yamlfile.py", "claims"),
 )
@@ -118,7 +132,7 @@ _MUTANTS: list[Mutant] = [
       "gsign: events without estimation residuals enter p0", "cmp"),
     M("inference/sign.py", "if n_est < 1:", "if n_est < 0:",
       "gsign: no guard when no event has estimation residuals", "guard"),
-    M("inference/sign.py", "frac = (resid[keep] > 0)", "frac = (resid[keep] >= 0)",
+    M("inference/sign.py", "out = ((resid > 0).sum(axis=1)", "out = ((resid >= 0).sum(axis=1)",
       "gsign: zero estimation residuals counted as positive", "zero"),
     M("inference/sign.py", "    if n < 1:\n", "    if n < 0:\n",
       "sign: no guard when no event has a CAR", "guard"),
@@ -174,7 +188,7 @@ _MUTANTS: list[Mutant] = [
       "ok = np.isfinite(total) & (days > 0) & np.isfinite(var) & (var >= 0)",
       "SCAR: zero variance accepted", "cmp",
       equivalent="a zero variance makes the SCAR +-inf or NaN, and every caller (patell, bmp, grank, "
-                 "batch kp-bmp) keeps only finite SCARs, exactly as with the NaN of the guard"),
+                 "kp-patell, kp-bmp) keeps only finite SCARs, exactly as with the NaN of the guard"),
     M("inference/_common.py", "ranks[tied] = (first + last + 2) * 0.5",
       "ranks[tied] = (first + last + 1) * 0.5", "average ranks: off by one half on ties", "offbyone"),
     M("inference/_common.py", "out[nan_rows] = np.where(np.isnan(v[nan_rows]), np.nan, out[nan_rows])",
@@ -205,9 +219,9 @@ _MUTANTS: list[Mutant] = [
       "pvalue(stat, alternative, \"t\", t_slots)", "bw-ts: df T", "offbyone"),
     M("inference/parametric.py", "stat = caar / (math.sqrt(length) * sd)", "stat = caar / (length * sd)",
       "bw-ts: wrong denominator", "denominator"),
-    M("inference/parametric.py", "used = np.isfinite(scar) & (dfr > 2)", "used = np.isfinite(scar) & (dfr > 1)",
+    M("inference/reducers.py", "p_used = finite & (dfr > 2)", "p_used = finite & (dfr > 1)",
       "patell: events with T_i - k = 2 enter (infinite variance)", "threshold"),
-    M("inference/parametric.py", "(d / (d - 2.0)).sum()", "(d / (d - 1.0)).sum()",
+    M("inference/reducers.py", "(d / (d - 2.0)).sum()", "(d / (d - 1.0)).sum()",
       "patell: wrong variance of the SCAR", "denominator"),
     M("inference/parametric.py", "if adjust and n < 2:", "if adjust and n < 1:",
       "kp-patell: one event accepted", "threshold"),
@@ -216,15 +230,17 @@ _MUTANTS: list[Mutant] = [
       "kp-patell: (N) instead of (N - 1)", "offbyone"),
     M("inference/parametric.py", "stat /= math.sqrt(factor)", "stat /= factor",
       "kp-patell: no square root", "denominator"),
-    M("inference/parametric.py", "sd = float(x.std(ddof=1))", "sd = float(x.std(ddof=0))",
-      "bmp: ddof 0", "offbyone"),
+    M("inference/_common.py", "return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else math.nan",
+      "return math.sqrt(self.m2 / self.n) if self.n > 1 else math.nan", "bmp: ddof 0", "offbyone"),
     M("inference/parametric.py", "        if not factor > 0 or not rc.usable:\n            return TestResult.invalid(name, f\"rbar = {rc.rbar:.3g} leaves no valid adjustment\",",
       "        if not factor > 0:\n            return TestResult.invalid(name, f\"rbar = {rc.rbar:.3g} leaves no valid adjustment\",",
       "kp-bmp: rbar = 1 accepted", "cmp"),
     M("inference/parametric.py", "stat *= math.sqrt((1.0 - rc.rbar) / factor)",
       "stat *= math.sqrt(1.0 / factor)", "kp-bmp: drops (1 - rbar)", "denominator"),
-    M("inference/parametric.py", "stat = float(x.mean()) / (sd / math.sqrt(n))",
-      "stat = float(x.mean()) / (sd / math.sqrt(n + 1))", "bmp: wrong denominator", "denominator"),
+    M("inference/parametric.py", "stat = m.mean / (m.sd / math.sqrt(n))",
+      "stat = m.mean / (m.sd / math.sqrt(n + 1))", "bmp: wrong denominator", "denominator"),
+    M("inference/_common.py", "self.m2 + other.m2 + delta * delta * self.n * other.n / n,",
+      "self.m2 + other.m2,", "moments: merge drops the between-chunk term", "formula"),
     # ---- inference/rank.py
     M("inference/rank.py", "ranks / (1.0 + m) - 0.5", "ranks / m - 0.5",
       "scaled ranks: divide by M not M + 1", "denominator"),
@@ -252,29 +268,30 @@ _MUTANTS: list[Mutant] = [
       "grank: df T - 1", "offbyone"),
     M("inference/rank.py", "tested[-1] = True", "tested[0] = True",
       "grank: tests the first estimation day", "index"),
-    M("inference/rank.py", "gsar = np.concatenate([est, (scar[used] / sd)[:, None]], axis=1)",
-      "gsar = np.concatenate([est, (scar[used])[:, None]], axis=1)",
+    M("inference/rank.py", "np.flatnonzero(used), (scar[used] / sd)[:, None])",
+      "np.flatnonzero(used), (scar[used])[:, None])",
       "grank: no re-standardisation of the SCARs", "denominator"),
     # ---- inference/correlation.py
-    M("inference/correlation.py", "if min_overlap < 2:", "if min_overlap < 1:",
+    M("inference/correlation.py", "    if min_overlap < 2:\n        raise InvalidParameterError(\"min_overlap\", \"an integer >= 2\", min_overlap)\n    cap =",
+      "    if min_overlap < 1:\n        raise InvalidParameterError(\"min_overlap\", \"an integer >= 2\", min_overlap)\n    cap =",
       "rbar: min_overlap = 1 accepted", "threshold"),
     M("inference/correlation.py", "[:, (days >= start) & (days <= end)]", "[:, (days > start) & (days <= end)]",
       "rbar: the first window day is ignored for sharing", "cmp"),
     M("inference/correlation.py", "n_possible = n_events * (n_events - 1) // 2", "n_possible = n_events * n_events // 2",
       "rbar: wrong number of pairs", "denominator"),
-    M("inference/correlation.py", "shares = common > 0", "shares = common >= 0",
+    M("inference/correlation.py", "shares = d > 0", "shares = d >= 0",
       "rbar: pairs that share no session count", "cmp"),
-    M("inference/correlation.py", "usable = (n >= min_overlap)", "usable = (n > min_overlap)",
+    M("inference/correlation.py", "usable = shares & (n >= min_overlap)", "usable = shares & (n > min_overlap)",
       "rbar: exactly min_overlap common days refused", "threshold"),
-    M("inference/correlation.py", "float(np.clip(vals.sum() / n_possible, -1.0, 1.0))",
-      "float(np.clip(vals.mean(), -1.0, 1.0))", "rbar: mean over usable pairs only", "denominator"),
+    M("inference/correlation.py", "float(np.clip(total / n_possible, -1.0, 1.0))",
+      "float(np.clip(total / pairs, -1.0, 1.0))", "rbar: mean over usable pairs only", "denominator"),
     # ---- inference/clustering.py
     M("inference/clustering.py", "np.flatnonzero(counts >= 2)", "np.flatnonzero(counts > 2)",
       "clustering: two events on one date not reported", "threshold"),
     M("inference/clustering.py", "lo[order][1:].astype(np.int64) > run_hi[:-1]",
       "lo[order][1:].astype(np.int64) >= run_hi[:-1]",
       "clustering: windows touching on one session are not overlapping", "cmp"),
-    M("inference/clustering.py", "if members.size >= 2:", "if members.size > 2:",
+    M("inference/clustering.py", "if b - a >= 2:", "if b - a > 2:",
       "clustering: pairs are not groups", "threshold"),
     M("inference/clustering.py", "if idx.size >= 2:", "if idx.size > 2:",
       "clustering: two events never grouped", "threshold"),
@@ -291,16 +308,15 @@ _MUTANTS: list[Mutant] = [
     M("inference/bhar.py", "g / (6.0 * n)", "g / (6.0 * (n - 1))", "skew-t: wrong bias term", "denominator"),
     M("inference/bhar.py", "g * s**2 / 3.0", "g * s**2 / 6.0", "skew-t: wrong skewness term", "denominator"),
     M("inference/bhar.py", "/ (n * sd**3)", "/ ((n - 1) * sd**3)", "skew-t: gamma with N - 1", "offbyone"),
-    M("inference/_common.py", "if n < min_n:", "if n <= min_n:",
+    M("inference/_common.py", "if m.n < min_n:", "if m.n <= min_n:",
       "cross-sectional t: exactly min_n events refused (2 for car-t, 3 for the BHAR tests)", "threshold"),
     M("inference/bhar.py", 'n_b = n if resample == "full" else n // 4', 'n_b = n if resample == "full" else n // 3',
       "bhar-boot: quarter resample is a third", "denominator"),
     M("inference/bhar.py", "if n_b < 3:", "if n_b < 2:", "bhar-boot: resample of 2 accepted", "threshold"),
-    M("inference/bhar.py", "draws = x[rng.integers(0, n, size=(int(n_boot), n_b))]",
-      "draws = x[rng.integers(0, n - 1, size=(int(n_boot), n_b))]",
+    M("inference/bhar.py", "skewness_adjusted_t(x[rng.integers(0, n, size=",
+      "skewness_adjusted_t(x[rng.integers(0, n - 1, size=",
       "bhar-boot: the largest BHAR is never drawn", "offbyone"),
-    M("inference/bhar.py", "tb = skewness_adjusted_t(draws, centre=float(x.mean()))",
-      "tb = skewness_adjusted_t(draws)", "bhar-boot: bootstrap not centred on the sample mean", "other"),
+    M("inference/bhar.py", "    centre = float(x.mean())\n", "    centre = 0.0\n", "bhar-boot: bootstrap not centred on the sample mean", "other"),
     M("inference/bhar.py", "p_hi = (1.0 + float((tb >= stat).sum())) / (1.0 + b)",
       "p_hi = (1.0 + float((tb >= stat).sum())) / b", "bhar-boot: wrong denominator of p", "denominator"),
     M("inference/bhar.py", '"two-sided": 2.0 * min(p_hi, p_lo)', '"two-sided": min(p_hi, p_lo)',
@@ -316,7 +332,7 @@ _MUTANTS: list[Mutant] = [
     M("inference/battery.py", '"dependence_robust": TESTS[test].dependence_robust,',
       '"dependence_robust": not TESTS[test].dependence_robust,',
       "battery: dependence flag inverted", "output"),
-    M("inference/battery.py", 'plan += [("window", s, e, WINDOW_TESTS)', 'plan += [("window", s, e, DAY_TESTS)',
+    M("inference/battery.py", 'plan += [("window", s, e, window_tests)', 'plan += [("window", s, e, day_tests)',
       "battery: windows lose the BHAR tests", "other"),
     M("inference/battery.py", "n_boot=n_boot, seed=bootstrap_seed)", "n_boot=n_boot)",
       "battery: bootstrap seed ignored", "output"),
@@ -469,7 +485,7 @@ _MUTANTS: list[Mutant] = [
       "align: one non-session date accepted (silently dropped)", "threshold"),
     M("inputs.py", 'more = f" ... ({len(vals)} in total)" if len(vals) > limit else ""',
       'more = ""', "error message: the total count of bad dates dropped", "output"),
-    # ---- study.py
+    # ---- study.py, prepare.py, engine/compute.py
     M("prepare.py", "clash = [c for c in benchmark.columns if c in data.columns]", "clash = []",
       "prepare_data: a benchmark named like a security accepted", "guard"),
     M("prepare.py", "inside = fac_all.loc[(fac_all.index >= sessions[0]) & (fac_all.index <= sessions[-1])]",
@@ -481,87 +497,83 @@ _MUTANTS: list[Mutant] = [
       "events: the first of repeated securities keeps a bare id", "other"),
     M("study.py", "    if ev.empty:\n", "    if ev.empty and False:\n",
       "events: an empty events table accepted", "guard"),
-    M("study.py", 'session)\n    b = sessions.get_loc(cal.resolve(w.end, "previous"',
-      'session)\n    b = sessions.get_loc(cal.resolve(w.end, "next"', "date window: end rolls forward", "roll"),
-    M("study.py", 'a = sessions.get_loc(cal.resolve(w.start, "next"', 'a = sessions.get_loc(cal.resolve(w.start, "previous"',
+    M("engine/compute.py", 'b = sessions.get_loc(cal.resolve(w.end, "previous"',
+      'b = sessions.get_loc(cal.resolve(w.end, "next"', "date window: end rolls forward", "roll"),
+    M("engine/compute.py", 'a = sessions.get_loc(cal.resolve(w.start, "next"', 'a = sessions.get_loc(cal.resolve(w.start, "previous"',
       "date window: start rolls back", "roll"),
     M("event_dates.py", 'pos = idx if roll == "next" else idx - 1', 'pos = idx if roll == "previous" else idx - 1',
       "resolve_event_dates: roll policy swapped", "roll"),
     M("event_dates.py", "if (pos < 0).any() or (pos >= s.size).any():", "if (pos < 0).any():",
       "fast resolve: no fallback past the last session", "edge",
       equivalent="dates after the calendar's last session (= the data's last session) take the slow path above, so pos < s.size always"),
-    M("study.py", "ok = (rows >= 0) & (rows < n)", "ok = (rows > 0) & (rows < n)",
+    M("engine/compute.py", "ok = (rows >= 0) & (rows < n)", "ok = (rows > 0) & (rows < n)",
       "_gather: the first session's row treated as missing", "edge"),
-    M("study.py", "ok = (rows >= 0) & (rows < n)", "ok = (rows >= 0) & (rows <= n)",
+    M("engine/compute.py", "ok = (rows >= 0) & (rows < n)", "ok = (rows >= 0) & (rows <= n)",
       "_gather: a row past the last session takes the last session's value", "edge"),
-    M("study.py", "min_estimation_obs <= spec.k:", "min_estimation_obs < spec.k:",
+    M("engine/compute.py", "min_estimation_obs <= spec.k:", "min_estimation_obs < spec.k:",
       "min_estimation_obs = k accepted", "cmp"),
-    M("study.py", 'needs_bench = spec.uses_market or spec.name == "market_adjusted"',
+    M("engine/compute.py", 'needs_bench = spec.uses_market or spec.name == "market_adjusted"',
       "needs_bench = spec.uses_market", "market_adjusted without a benchmark accepted", "benchmark"),
-    M("study.py", "if est.end >= lo:", "if est.end > lo:", "estimation may end on the first event day", "cmp"),
-    M("study.py", "if est.length < min_estimation_obs:", "if est.length <= min_estimation_obs:",
+    M("engine/compute.py", "if est.end >= lo:", "if est.end > lo:", "estimation may end on the first event day", "cmp"),
+    M("engine/compute.py", "if est.length < min_estimation_obs:", "if est.length <= min_estimation_obs:",
       "an estimation window of exactly min_estimation_obs refused", "threshold"),
-    M("study.py", "m = np.where(has_bench[:, None], _gather(values, rows, bench_idx), np.nan)",
+    M("engine/compute.py", "m = np.where(has_bench[:, None], _gather(values, rows, bench_idx), np.nan)",
       "m = _gather(values, rows, bench_idx)", "an event without benchmark gets column 0 as its market", "benchmark"),
-    M("study.py", "mkt_est = m_est - rf_est if spec.excess else m_est", "mkt_est = m_est",
+    M("engine/compute.py", "mkt_est = m_est - rf_est if spec.excess else m_est", "mkt_est = m_est",
       "excess models: market not in excess of RF", "other"),
-    M("study.py", 'status = np.where(fit.nobs < min_estimation_obs, "excluded", "ok")',
+    M("engine/compute.py", 'status = np.where(fit.nobs < min_estimation_obs, "excluded", "ok")',
       'status = np.where(fit.nobs <= min_estimation_obs, "excluded", "ok")',
       "exactly min_estimation_obs returns excluded", "threshold"),
-    M("study.py", "    short = fit.nobs < min_estimation_obs\n", "    short = fit.nobs < 0\n",
+    M("engine/compute.py", "    short = fit.nobs < min_estimation_obs\n", "    short = fit.nobs < 0\n",
       "excluded events lose their reason", "output"),
-    M("study.py", "no_day0 = (status == \"ok\") & ~np.isfinite(", "no_day0 = (status == \"excluded\") & ~np.isfinite(",
+    M("engine/compute.py", "no_day0 = (status == \"ok\") & ~np.isfinite(", "no_day0 = (status == \"excluded\") & ~np.isfinite(",
       "the 'no day-0 return' note is lost", "output"),
-    M("study.py", '"estimation_missing": est.length - fit.nobs,', '"estimation_missing": est.length - fit.nobs - 1,',
+    M("engine/compute.py", '"estimation_missing": est.length - fit.nobs,', '"estimation_missing": est.length - fit.nobs - 1,',
       "diagnostics: estimation_missing off by one", "output"),
-    M("study.py", 'miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]',
+    M("engine/compute.py", 'miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]',
       'miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 1)]',
       "one missing event-span return gets no note", "threshold"),
-    M("study.py", "ok = (rows >= 0) & (rows < len(to_d))", "ok = (rows > 0) & (rows < len(to_d))",
+    M("engine/compute.py", "ok = (rows >= 0) & (rows < len(to_d))", "ok = (rows > 0) & (rows < len(to_d))",
       "dates: the first session's date is NaT", "edge"),
-    M("study.py", 'y_est, y_ev = r_est - m_est, r_ev - m_ev', 'y_est, y_ev = r_est - m_est, r_ev + m_ev',
+    M("engine/compute.py", '        x_est = x_ev = None\n        if spec.name == "market_adjusted":\n            y_est, y_ev = r_est - m_est, r_ev - m_ev',
+      '        x_est = x_ev = None\n        if spec.name == "market_adjusted":\n            y_est, y_ev = r_est - m_est, r_ev + m_ev',
       "market_adjusted: sign flip in the event window", "sign"),
-    # ---- batch.py
-    M("batch.py", "if not isinstance(chunk_size, int) or chunk_size < 1:",
-      "if not isinstance(chunk_size, int) or chunk_size < 0:", "chunk_size = 0 accepted", "threshold"),
-    M("batch.py", "return [(lo, min(lo + size, n)) for lo in range(0, n, size)]",
+    # ---- engine/chunks.py (chunking and overlaps, formerly batch.py), options.py
+    M("options.py", "if not isinstance(value, int) or isinstance(value, bool) or value < 1:",
+      "if not isinstance(value, int) or isinstance(value, bool) or value < 0:",
+      "options: chunk_size (or min_estimation_obs) = 0 accepted", "threshold"),
+    M("engine/chunks.py", "return [(lo, min(lo + size, n)) for lo in range(0, n, size)]",
       "return [(lo, min(lo + size, n - 1)) for lo in range(0, n, size)]", "chunks drop the last event", "offbyone"),
-    M("batch.py", "win = count(key - width, key + width) - 1", "win = count(key - width, key + width)",
+    M("engine/chunks.py", "win = count(key - width, key + width) - 1", "win = count(key - width, key + width)",
       "overlap: every event overlaps itself", "offbyone"),
-    M("batch.py", "width = hi - lo  #", "width = hi - lo + 1  #",
+    M("engine/chunks.py", "width = hi - lo  #", "width = hi - lo + 1  #",
       "overlap: events one session apart beyond the span flagged", "offbyone"),
-    M("batch.py", "est = count(key + estimation.start, key + estimation.end)",
+    M("engine/chunks.py", "est = count(key + estimation.start, key + estimation.end)",
       "est = count(key + estimation.start, key + estimation.end + 1)",
       "overlap: estimation window one session too long", "offbyone"),
-    M("batch.py", '"estimation_contaminated": est > 0', '"estimation_contaminated": est > 1',
+    M("engine/chunks.py", '"estimation_contaminated": est > 0', '"estimation_contaminated": est > 1',
       "overlap: one contaminating event ignored", "threshold"),
-    M("batch.py", 'ids = ", ".join(map(str, flagged[:5])) + (", ..." if len(flagged) > 5 else "")',
+    M("engine/chunks.py", 'ids = ", ".join(map(str, flagged[:5])) + (", ..." if len(flagged) > 5 else "")',
       'ids = ", ".join(map(str, flagged[:5]))', "overlap note: truncation not marked", "output"),
-    M("banded_rbar.py", "usable = (n >= min_overlap) & (var_i > tol)", "usable = (n > min_overlap) & (var_i > tol)",
-      "banded rbar: exactly min_overlap common days refused", "threshold"),
-    M("banded_rbar.py", "float(np.clip(total / n_possible, -1.0, 1.0))", "float(np.clip(total / pairs, -1.0, 1.0))",
-      "banded rbar: mean over usable pairs only", "denominator"),
-    M("banded_rbar.py", "reach = np.searchsorted(ws, we, side=\"right\")", "reach = np.searchsorted(ws, we, side=\"left\")",
+    M("inference/correlation.py", "reach = np.searchsorted(ws, we, side=\"right\")", "reach = np.searchsorted(ws, we, side=\"left\")",
       "banded rbar: windows touching on one session do not share", "cmp"),
-    M("banded_rbar.py", "hi = np.minimum(end_s[gi], end_s[gj]) + 1", "hi = np.minimum(end_s[gi], end_s[gj])",
+    M("inference/correlation.py", "hi = np.minimum(end_s[gi], end_s[gj]) + 1", "hi = np.minimum(end_s[gi], end_s[gj])",
       "banded rbar: the last common day dropped", "offbyone"),
-    M("batch.py", "    factor = 1.0 + (n - 1) * rc.rbar\n    if not factor", "    factor = 1.0 + n * rc.rbar\n    if not factor",
-      "batch kp-bmp: N instead of N - 1", "offbyone"),
-    M("batch.py", 'return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1)',
-      'return TestResult(name, stat, pvalue(stat, alternative, "t", n)', "batch kp-bmp: df N", "offbyone"),
-    M("batch.py", '"headline": scope == "window",', '"headline": scope == "day",',
-      "batch tests: headline flag inverted", "output"),
-    M("batch.py", "pos = np.where((pos >= 0) & (pos < n_sess), pos, -1)",
-      "pos = np.where((pos > 0) & (pos < n_sess), pos, -1)", "batch: the first session left out of rbar", "edge"),
-    M("batch.py", "wpos = np.where((wpos >= 0) & (wpos < n_sess), wpos, -1)",
-      "wpos = np.where((wpos >= 0) & (wpos <= n_sess), wpos, -1)",
-      "batch: a window past the last session counts a phantom session", "edge",
-      equivalent="position n_sess only ends the window of an event on the last session, which also holds "
-                 "n_sess - 1; no window starts after n_sess - 1, so the sharing pairs and rbar are unchanged"),
-    M("banded_rbar.py", "return np.where(bad, -1, p).astype(np.int64)", "return p.astype(np.int64)",
-      "positions: NaT dates get position 0", "nan"),
-    M("batch.py", 'ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), bench_name)',
-      'ev["benchmark"] = ev["benchmark"]', "batch: a NaN in the events' benchmark column not defaulted",
+    M("inference/parametric.py", "        factor = 1.0 + (n - 1) * rc.rbar\n        extra.update(rc.as_extra())\n        if not factor > 0 or",
+      "        factor = 1.0 + n * rc.rbar\n        extra.update(rc.as_extra())\n        if not factor > 0 or",
+      "kp-bmp: N instead of N - 1", "offbyone"),
+    M("inference/parametric.py", '        stat *= math.sqrt((1.0 - rc.rbar) / factor)\n    return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1)',
+      '        stat *= math.sqrt((1.0 - rc.rbar) / factor)\n    return TestResult(name, stat, pvalue(stat, alternative, "t", n)',
+      "bmp / kp-bmp: p-value with df N", "offbyone"),
+    M("panel.py", "a[(a < 0) | (a >= n)] = -1", "a[(a <= 0) | (a >= n)] = -1",
+      "positions: the first session left out of rbar", "edge"),
+    M("panel.py", "a[(a < 0) | (a >= n)] = -1", "a[(a < 0) | (a > n)] = -1",
+      "positions: a slot past the last session numbered n (a phantom session)", "edge"),
+    M("panel.py", "return np.where(bad, -1, np.searchsorted(grid, np.where(bad, grid[0], d))).astype(np.int64)",
+      "return np.searchsorted(grid, np.where(bad, grid[0], d)).astype(np.int64)",
+      "positions (dated grid): NaT dates get position 0", "nan"),
+    M("study.py", 'ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), bench_name)',
+      'ev["benchmark"] = ev["benchmark"]', "events: a NaN in the events' benchmark column not defaulted",
       "benchmark"),
     # ---- claims/checker.py
     M("claims/checker.py", "if not cal.first_session < date <= cal.last_session:",
@@ -684,8 +696,8 @@ _MUTANTS: list[Mutant] = [
       "sq: two-sided p not doubled", "other"),
     M("inference/quantile.py", "    m = t_len - length + 1", "    m = t_len - length",
       "sq: the last placebo stretch dropped", "off-by-one"),
-    M("inference/quantile.py", "        a = np.where(ok[..., None, None], eye - hat, eye)",
-      "        a = np.where(ok[..., None, None], eye + hat, eye)", "sq: wrong deletion identity", "sign"),
+    M("inference/quantile.py", "a[i][col] = np.where(full, float(i == col) - acc, float(i == col))",
+      "a[i][col] = np.where(full, float(i == col) + acc, float(i == col))", "sq: wrong deletion identity", "sign"),
     M("inference/quantile.py", "    missing = member & ~np.isfinite(ar).all(axis=1)",
       "    missing = member & ~np.isfinite(ar).any(axis=1)", "sq: a member missing one day accepted", "guard"),
     M("inference/quantile.py", "    x = float((w[member, None] * ar[member]).sum())",
@@ -697,9 +709,9 @@ _MUTANTS: list[Mutant] = [
       "sign: continuity correction the wrong way", "sign"),
     M("inference/sign.py", "    return min(1.0, 2.0 * min(lower, upper))", "    return min(1.0, min(lower, upper))",
       "sign: exact two-sided p not doubled", "other"),
-    M("inference/correlation.py", "    vals = r[iu][keep] * weight[keep]", "    vals = r[iu][keep]",
+    M("inference/correlation.py", "total += float((r * weight)[usable].sum())", "total += float(r[usable].sum())",
       "rbar: overlap weights ignored", "other"),
-    M("banded_rbar.py", "        d = np.maximum(np.minimum(we[gi], we[gj]) - np.maximum(ws[gi], ws[gj]) + 1, 0)",
+    M("inference/correlation.py", "        d = np.maximum(np.minimum(we[gi], we[gj]) - np.maximum(ws[gi], ws[gj]) + 1, 0)",
       "        d = np.maximum(np.minimum(we[gi], we[gj]) - np.maximum(ws[gi], ws[gj]), 0)",
       "banded rbar: shared sessions off by one", "off-by-one"),
     M("inference/rank.py", "        sd /= math.sqrt(1.0 - rc.rbar)", "        sd *= math.sqrt(1.0 - rc.rbar)",
@@ -711,6 +723,54 @@ _MUTANTS: list[Mutant] = [
     M("inference/clustering.py", "    return tuple(t for t in HEADLINE_CLUSTERED if n_events >= TESTS[t].headline_min_events)",
       "    return tuple(t for t in HEADLINE_CLUSTERED if n_events > TESTS[t].headline_min_events)",
       "headline: a test leads only above its minimum", "cmp"),
+    # ---- issue 10: the lean panel, the closed-form market fit, the options object, Parquet output
+    M("panel.py", "        ok = (rows >= 0) & (rows < n)\n        safe =", "        ok = (rows > 0) & (rows < n)\n        safe =",
+      "lean panel _rows (several grids): the first session's row is missing", "edge"),
+    M("panel.py", 'return r - _rows(panel, est, panel.bench_col) if panel.model == "market_adjusted" else r',
+      'return r + _rows(panel, est, panel.bench_col) if panel.model == "market_adjusted" else r',
+      "lean panel est_y: market_adjusted adds the benchmark", "sign"),
+    M("panel.py", 'cols = [] if panel.model == "market_adjusted" else [np.ones_like(m)]',
+      'cols = [] if panel.model == "market_adjusted" else [np.zeros_like(m)]',
+      "lean panel est_x / event_x: constant column of zeros", "other"),
+    M("panel.py", "    est = np.arange(src.est_start, src.est_start + src.est_length)\n    if name",
+      "    est = np.arange(src.est_start + 1, src.est_start + src.est_length + 1)\n    if name",
+      "lean panel _derive: estimation slots shifted one session later", "offbyone"),
+    M("panel.py", "        fit = panel.params[:, [0]] + m * panel.params[:, [1]]",
+      "        fit = panel.params[:, [0]] - m * panel.params[:, [1]]",
+      "lean panel _residuals: market term with the wrong sign", "sign"),
+    M("panel.py", "return np.where(np.isfinite(y), y - panel.params[:, [0]], np.nan)  # constant mean",
+      "return np.where(np.isfinite(y), y, np.nan)  # constant mean",
+      "lean panel _residuals: constant mean not subtracted", "other"),
+    M("panel.py", "est = self.pos0[:, None] + np.arange(src.est_start, src.est_start + src.est_length)",
+      "est = self.pos0[:, None] + np.arange(src.est_start - 1, src.est_start + src.est_length - 1)",
+      "positions (one grid): estimation sessions one earlier", "offbyone"),
+    M("panel.py", 'changes["stored"] = {name: v[idx] for name, v in self.stored.items()}',
+      'changes["stored"] = {name: v for name, v in self.stored.items()}',
+      "take: stored arrays not restricted to the rows", "other"),
+    M("panel.py", "ids.append(np.asarray(remap, dtype=np.int64)[p.grid])", "ids.append(p.grid)",
+      "concat: grid numbers not remapped to the shared source", "index"),
+    M("models.py", "    ok = (nobs > 2) & (smm > 0)\n", "    ok = (nobs > 1) & (smm > 0)\n",
+      "fit_market: two observations give parameters", "threshold"),
+    M("models.py", "xtx_inv[:, 0, 0] = 1.0 / n + zbar * zbar * inv_s",
+      "xtx_inv[:, 0, 0] = 1.0 / (n - 1) + zbar * zbar * inv_s",
+      "fit_market: (X'X)^-1 intercept entry with n - 1", "offbyone"),
+    M("models.py", "    df_resid = nobs - 2\n    with np.errstate", "    df_resid = nobs - 1\n    with np.errstate",
+      "fit_market: residual df n - 1", "offbyone"),
+    M("options.py", 'if not isinstance(value, str) or value not in (*MODELS, "factors"):',
+      "if not isinstance(value, str) or value not in MODELS:",
+      "check_option: model 'factors' refused", "guard"),
+    M("options.py", "        if unknown or not names:\n", "        if unknown:\n",
+      "check_option: an empty list of tests accepted", "guard"),
+    M("options.py", "isinstance(d, int) and not isinstance(d, bool) for d in value):",
+      "isinstance(d, int) for d in value):", "check_option: True accepted as a relative day", "guard"),
+    M("output.py", "if not isinstance(block, int) or block < 1:", "if not isinstance(block, int) or block < 0:",
+      "write_parquet: block = 0 accepted (untyped error later)", "threshold"),
+    M("output.py", "        for lo in range(0, max(n, 1), block):", "        for lo in range(1, max(n, 1), block):",
+      "write_parquet: the first event's AR rows not written", "offbyone"),
+    M("output.py", "running = np.where(np.isfinite(p.ar), running, np.nan)", "running = running",
+      "long_frame: running CAR shown on days without an AR", "nan"),
+    M("output.py", "            temp.unlink(missing_ok=True)\n", "            temp.exists()\n",
+      "write_parquet: a failed write leaves its partial file", "guard"),
 ]
 
 
@@ -742,6 +802,30 @@ def apply(source: str, m: Mutant) -> str:
     if len(changed) != 1 or len(m.original.splitlines()) != len(m.mutated.splitlines()):
         raise MutantError(f"{m.id} ({m.path}): a mutant must change exactly one line")
     return source.replace(m.original, m.mutated)
+
+
+def check_mutants(mutants: Sequence[Mutant]) -> tuple[dict[str, str], list[str]]:
+    """The sources by path, and one message per bad mutant.
+
+    A mutant is bad when its file is missing, its original text is absent (code
+    moved or rewritten: the mutant would test nothing) or occurs more than once,
+    or it does not change exactly one line. Every mutant is checked, so one run
+    lists them all; ``main`` refuses to list or run anything while one is bad.
+    """
+    sources: dict[str, str] = {}
+    problems: list[str] = []
+    for m in mutants:
+        if m.path not in sources:
+            path = ROOT / m.path
+            if not path.is_file():
+                problems.append(f"{m.id} ({m.path}): no such file")
+                continue
+            sources[m.path] = path.read_text(encoding="utf-8")
+        try:
+            apply(sources[m.path], m)
+        except MutantError as exc:
+            problems.append(str(exc))
+    return sources, problems
 
 
 def line_of(source: str, m: Mutant) -> int:
@@ -943,13 +1027,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     mutants = all_mutants()
-    sources: dict[str, str] = {}
-    try:
-        for m in mutants:
-            src = sources.setdefault(m.path, (ROOT / m.path).read_text(encoding="utf-8"))
-            apply(src, m)
-    except MutantError as exc:
-        print(f"bad mutant: {exc}", file=sys.stderr)
+    sources, problems = check_mutants(mutants)
+    if problems:  # every bad definition, before anything runs (--list included)
+        for problem in problems:
+            print(f"bad mutant: {problem}", file=sys.stderr)
+        print(f"{len(problems)} bad mutant definition(s): fix or retarget them", file=sys.stderr)
         return 2
     ids = [m.id for m in mutants]
     if len(set(ids)) != len(ids):
