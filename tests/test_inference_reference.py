@@ -300,3 +300,18 @@ def test_residuals_match_statsmodels(small: AbnormalPanel) -> None:
     c = 1 + 1 / m.size + (rm0 - m.mean()) ** 2 / ((m - m.mean()) ** 2).sum()
     assert float(small.daily_forecast_factor()[2, 1]) == pytest.approx(c, abs=TOL)
     assert math.isfinite(c)
+
+
+def test_every_registered_statistic_names_a_reference_test_that_exists() -> None:
+    import ast
+    from pathlib import Path
+
+    from eventstudy.inference.registry import TESTS as REGISTRY
+
+    root = Path(__file__).resolve().parents[1]
+    for name, spec in REGISTRY.items():
+        path, func = spec.reference_test.split("::")
+        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+        assert func in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, (name, spec.reference_test)
+        if func == "test_statistic_and_pvalue":  # the table of independent values covers it
+            assert name in TESTS and all(name in exp for exp in EXPECTED.values()), name

@@ -69,6 +69,9 @@ class TestSpec:
         Fewest events for which the test leads a clustered summary; below it
         the test stays in ``tests`` but not in the headline (GRANK's
         re-standardisation is too noisy with a handful of firms).
+    reference_test : str
+        The test (``file::function``) that checks its value against an
+        independent computation.
     """
 
     __test__ = False  # not a pytest test class
@@ -82,6 +85,7 @@ class TestSpec:
     reference: str
     scopes: tuple[str, ...] = ("day", "window")
     headline_min_events: int = 2
+    reference_test: str = "tests/test_inference_reference.py::test_statistic_and_pvalue"
 
 
 TESTS: dict[str, TestSpec] = {t.name: t for t in (
@@ -106,7 +110,8 @@ TESTS: dict[str, TestSpec] = {t.name: t for t in (
     TestSpec("savickas", "Savickas GARCH-standardised t", savickas_test, False, True,
              "independent events; GARCH conditional variances standardise each day (GARCH models "
              "only; undefined otherwise)",
-             "Savickas (2003)"),
+             "Savickas (2003)",
+             reference_test="tests/test_garch.py::test_savickas_equals_a_hand_computation_from_arch"),
     TestSpec("corrado", "Corrado rank test", corrado_test, True, False,
              "event-day variance equal to the estimation period's (ranks of raw abnormal returns)",
              "Corrado (1989); Cowan (1992); Cowan & Sergeant (1996)"),
@@ -120,18 +125,21 @@ TESTS: dict[str, TestSpec] = {t.name: t for t in (
     TestSpec("sq", "sample-quantile test", sq_test, True, False,
              "the event window is an ordinary stretch of the estimation period (a volatility "
              "increase is a departure too); exact, no normality",
-             "Gelbach, Helland & Klick (2013)"),
+             "Gelbach, Helland & Klick (2013)",
+             reference_test="tests/test_sq.py::test_sq_matches_the_refitting_reference"),
     TestSpec("sign", "sign test", sign_test, False, True,
              "independent events with a median abnormal return of zero", "Brown & Warner (1980)"),
     TestSpec("gsign", "generalized sign test", generalized_sign_test, False, True,
              "independent events; the share of positive returns as in the estimation period",
              "Cowan (1992)"),
     TestSpec("wilcoxon", "Wilcoxon signed-rank test", wilcoxon_test, False, True,
-             "independent events with CARs symmetric about zero", "Wilcoxon (1945)"),
+             "independent events with CARs symmetric about zero", "Wilcoxon (1945)",
+             reference_test="tests/test_inference_reference.py::test_wilcoxon"),
     TestSpec("bhar-skew-t", "skewness-adjusted BHAR t", bhar_skewness_adjusted_t_test, False, True,
              "independent events", "Lyon, Barber & Tsai (1999)", scopes=("window",)),
     TestSpec("bhar-boot", "bootstrapped skewness-adjusted BHAR t", bhar_bootstrap_test, False, True,
-             "independent events", "Lyon, Barber & Tsai (1999)", scopes=("window",)),
+             "independent events", "Lyon, Barber & Tsai (1999)", scopes=("window",),
+             reference_test="tests/test_inference_reference.py::test_bhar_bootstrap"),
 )}
 
 #: Tests the summary leads with for clustered events, in this order (each has
