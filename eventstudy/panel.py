@@ -24,8 +24,10 @@ import pandas as pd
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 DateArray = npt.NDArray[np.datetime64]
+#: Session numbers (int32 on a single calendar's grid, int64 on a union of dates).
+PosArray = npt.NDArray[np.signedinteger[Any]]
 
-__all__ = ["DERIVABLE_MODELS", "DERIVED", "AbnormalPanel", "DateArray", "FloatArray", "IntArray",
+__all__ = ["DERIVABLE_MODELS", "DERIVED", "AbnormalPanel", "DateArray", "FloatArray", "IntArray", "PosArray",
            "PanelSource"]
 
 
@@ -345,17 +347,18 @@ class AbnormalPanel:
     def event_market(self) -> FloatArray:
         return self._derived("event_market")
 
-    def positions(self) -> tuple[IntArray, IntArray]:
+    def positions(self) -> tuple[PosArray, PosArray]:
         """Session numbers of the estimation and event-span slots on one grid (-1: none).
 
-        With one session grid these are the rows of the grid itself (no dates
-        touched); otherwise the union of the panel's dates is numbered.
+        With one session grid these are the rows of the grid itself, as int32
+        (no dates touched); otherwise the union of the panel's dates is numbered.
         """
         src = self.source
         if src is not None and len(src.sessions) == 1 and not self.stored and self.pos0 is not None:
             n = src.sessions[0].size
-            est = self.pos0[:, None] + np.arange(src.est_start, src.est_start + src.est_length)
-            evd = self.pos0[:, None] + self.event_days[None, :]
+            p0: PosArray = self.pos0.astype(np.int32)[:, None]  # session rows fit in 32 bits
+            est: PosArray = p0 + np.arange(src.est_start, src.est_start + src.est_length).astype(np.int32)
+            evd: PosArray = p0 + self.event_days.astype(np.int32)[None, :]
             for a in (est, evd):  # in place: no second (E, T) array
                 a[(a < 0) | (a >= n)] = -1
             return est, evd

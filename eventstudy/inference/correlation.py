@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from eventstudy.errors import InvalidParameterError
-from eventstudy.panel import AbnormalPanel, DateArray, FloatArray, IntArray
+from eventstudy.panel import AbnormalPanel, DateArray, FloatArray, IntArray, PosArray
 
 __all__ = ["ResidualCorrelation", "banded_residual_correlation", "panel_positions",
            "residual_correlation"]
@@ -485,7 +485,7 @@ def _positions(dates: npt.ArrayLike, grid: DateArray) -> IntArray:
     return np.where(bad, -1, p).astype(np.int64)
 
 
-def panel_positions(panel: AbnormalPanel) -> tuple[IntArray, IntArray]:
+def panel_positions(panel: AbnormalPanel) -> tuple[PosArray, PosArray]:
     """Session numbers of the estimation and event-span slots of ``panel`` (-1 for NaT).
 
     The sessions are numbered on one grid (:meth:`AbnormalPanel.positions`:
