@@ -32,9 +32,6 @@ from eventstudy.windows import (
 
 __all__ = ["StudyOptions", "check_option"]
 
-_ALTERNATIVES = ("two-sided", "less", "greater")
-
-
 def _positive_int(name: str, value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise InvalidParameterError(name, "a positive integer", value)
@@ -77,9 +74,9 @@ def check_option(name: str, value: Any) -> Any:
             raise InvalidParameterError("return_type", "'simple' or 'log'", value)
         return value
     if name == "alternative":
-        if value not in _ALTERNATIVES:
-            raise InvalidParameterError("alternative", "one of 'two-sided', 'less', 'greater'", value)
-        return value
+        from eventstudy.inference._common import check_alternative
+
+        return check_alternative(value)
     if name == "tests":
         if value is None:
             return None

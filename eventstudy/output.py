@@ -38,7 +38,7 @@ def long_frame(panel: AbnormalPanel, rows: slice | None = None) -> pd.DataFrame:
     missing on a day: the session is outside the data, the security or the
     benchmark/factors have no return on it; ``""`` when it exists).
     """
-    p = panel if rows is None else panel.take(np.arange(panel.n_events)[rows])
+    p = panel if rows is None else panel.take(rows)
     e, length = p.ar.shape
     running = np.nancumsum(p.ar, axis=1)
     running = np.where(np.isfinite(p.ar), running, np.nan)

@@ -28,7 +28,7 @@ DateArray = npt.NDArray[np.datetime64]
 PosArray = npt.NDArray[np.signedinteger[Any]]
 
 __all__ = ["DERIVABLE_MODELS", "DERIVED", "AbnormalPanel", "DateArray", "FloatArray", "IntArray", "PosArray",
-           "PanelSource"]
+           "PanelSource", "session_numbers"]
 
 
 #: Models whose estimation arrays the panel derives from the returns it points
@@ -366,14 +366,7 @@ class AbnormalPanel:
         evd_d = np.asarray(self.event_dates).astype("datetime64[D]")
         both = np.concatenate([est_d.ravel(), evd_d.ravel()])
         grid = np.unique(both[~np.isnat(both)])
-
-        def number(d: np.ndarray) -> IntArray:
-            bad = np.isnat(d)
-            if grid.size == 0:
-                return np.full(d.shape, -1, dtype=np.int64)
-            return np.where(bad, -1, np.searchsorted(grid, np.where(bad, grid[0], d))).astype(np.int64)
-
-        return number(est_d), number(evd_d)
+        return session_numbers(est_d, grid), session_numbers(evd_d, grid)
 
     @property
     def n_events(self) -> int:
@@ -424,6 +417,15 @@ class AbnormalPanel:
             1.0 + np.einsum("eli,eij,elj->el", self.event_x, self.xtx_inv, self.event_x),
             dtype=np.float64,
         )
+
+
+def session_numbers(dates: npt.ArrayLike, grid: DateArray) -> IntArray:
+    """Position of each date in the sorted ``grid`` of sessions, -1 for NaT."""
+    d = np.asarray(dates).astype("datetime64[D]")
+    bad = np.isnat(d)
+    if grid.size == 0:
+        return np.full(d.shape, -1, dtype=np.int64)
+    return np.where(bad, -1, np.searchsorted(grid, np.where(bad, grid[0], d))).astype(np.int64)
 
 
 def _rows(panel: AbnormalPanel, offsets: IntArray, cols: IntArray | None,

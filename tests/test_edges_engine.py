@@ -29,8 +29,9 @@ from eventstudy.errors import (
     NonSessionDateError,
     UnsortedDatesError,
 )
-from eventstudy.inference.correlation import _positions, banded_residual_correlation
+from eventstudy.inference.correlation import banded_residual_correlation
 from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, as_wide, check_return_bounds, validate_wide
+from eventstudy.panel import session_numbers
 from eventstudy.study import prepare_data
 from eventstudy.windows import Window
 
@@ -255,7 +256,7 @@ def test_banded_rbar_by_hand() -> None:
 def test_positions_of_missing_dates() -> None:
     grid = np.array(["2024-01-02", "2024-01-03"], dtype="datetime64[D]")
     d = np.array([["2024-01-03", "NaT"]], dtype="datetime64[D]")
-    assert _positions(d, grid).tolist() == [[1, -1]]
+    assert session_numbers(d, grid).tolist() == [[1, -1]]
 
 
 def test_batch_study_edges() -> None:

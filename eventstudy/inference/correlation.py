@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from eventstudy.errors import InvalidParameterError
-from eventstudy.panel import AbnormalPanel, DateArray, FloatArray, IntArray, PosArray
+from eventstudy.panel import AbnormalPanel, FloatArray, IntArray, PosArray
 
 __all__ = ["ResidualCorrelation", "banded_residual_correlation", "panel_positions",
            "residual_correlation"]
@@ -473,16 +473,6 @@ def _band_sums(resid: FloatArray, pos: IntArray, wpos_s: IntArray, rows_s: IntAr
         total += float((r * weight)[usable].sum())
         pairs += int(usable.sum())
     return total, pairs, shared
-
-
-def _positions(dates: npt.ArrayLike, grid: DateArray) -> IntArray:
-    """Position of each date in the sorted ``grid`` of sessions, -1 for NaT."""
-    d = np.asarray(dates).astype("datetime64[D]")
-    bad = np.isnat(d)
-    if grid.size == 0:
-        return np.full(d.shape, -1, dtype=np.int64)
-    p = np.searchsorted(grid, np.where(bad, grid[0], d))
-    return np.where(bad, -1, p).astype(np.int64)
 
 
 def panel_positions(panel: AbnormalPanel) -> tuple[PosArray, PosArray]:
