@@ -21,8 +21,8 @@ import numpy.typing as npt
 from eventstudy.errors import InvalidParameterError
 from eventstudy.panel import AbnormalPanel, FloatArray, IntArray, PosArray
 
-__all__ = ["ResidualCorrelation", "banded_residual_correlation", "panel_positions",
-           "residual_correlation"]
+__all__ = ["RbarSums", "ResidualCorrelation", "banded_residual_correlation", "panel_positions",
+           "rbar_sums", "residual_correlation"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,52 @@ class ResidualCorrelation:
             "rbar_possible_pairs": self.n_possible,
             "rbar_omitted_pairs": self.n_omitted,
         }
+
+
+@dataclass(frozen=True)
+class RbarSums:
+    """The ``rbar`` pair term of a set of events, mergeable across date-partitioned chunks.
+
+    A study's events sorted by the first session of their window are cut into
+    contiguous chunks; each chunk adds the pairs whose *first* event (in that
+    order) it owns, reading the partners of its last events from a halo of the
+    events that follow it (:func:`rbar_sums` with ``owned``). Merged, the sums
+    give the whole panel's ``rbar`` (:meth:`correlation`): every pair is counted
+    once, by the chunk of its first event, so no pair is lost at a boundary.
+
+    Attributes
+    ----------
+    total : float
+        Sum of the weighted pairwise correlations ``r_ij d_ij / sqrt(L_i L_j)``.
+    pairs, shared, omitted : int
+        Pairs used, pairs whose windows share a session, pairs left out by a
+        cap on partners (see :class:`ResidualCorrelation`).
+    n_events : int
+        Events owned (the denominator counts pairs of all the merged events).
+    min_overlap : int
+    """
+
+    total: float = 0.0
+    pairs: int = 0
+    shared: int = 0
+    omitted: int = 0
+    n_events: int = 0
+    min_overlap: int = 3
+
+    def merge(self, other: RbarSums) -> RbarSums:
+        if other.min_overlap != self.min_overlap:
+            raise InvalidParameterError("min_overlap", f"the same value in both sums ({self.min_overlap})",
+                                        other.min_overlap)
+        return RbarSums(self.total + other.total, self.pairs + other.pairs, self.shared + other.shared,
+                        self.omitted + other.omitted, self.n_events + other.n_events, self.min_overlap)
+
+    def correlation(self) -> ResidualCorrelation:
+        """The :class:`ResidualCorrelation` of the merged events."""
+        n = self.n_events
+        n_possible = n * (n - 1) // 2
+        rbar = float(np.clip(self.total / n_possible, -1.0, 1.0)) if self.pairs else 0.0
+        return ResidualCorrelation(rbar, self.pairs, n_possible, n, self.min_overlap, self.shared,
+                                   self.omitted)
 
 
 def residual_correlation(
@@ -163,6 +209,44 @@ def residual_correlation(
     cross-sectional correlation due to partially overlapping event windows.
     SSRN working paper 3167271.
     """
+    return rbar_sums(panel, events, start=start, end=end, min_overlap=min_overlap,
+                     max_partners=max_partners).correlation()
+
+
+def rbar_sums(
+    panel: AbnormalPanel,
+    events: npt.NDArray[np.bool_] | None = None,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    min_overlap: int = 3,
+    max_partners: int | None = None,
+    owned: int | None = None,
+) -> RbarSums:
+    """The pair sums behind :func:`residual_correlation`, for a whole panel or a chunk of it.
+
+    Parameters are those of :func:`residual_correlation`, plus:
+
+    owned : int, optional
+        The first ``owned`` rows of ``panel`` are a chunk of a larger study, the
+        rest its halo: the events that follow the chunk's in the order of their
+        windows' first session, up to the last one whose window starts before a
+        chunk event's window ends (every possible partner). Only the pairs whose
+        first event in that order is owned are summed, and ``n_events`` counts
+        the owned events, so the sums of consecutive chunks merge
+        (:meth:`RbarSums.merge`) into the whole study's. The owned events must
+        come first in that order (the chunks of a study sorted by event
+        session, ties in table order). Default: the whole panel.
+
+    Returns
+    -------
+    RbarSums
+
+    References
+    ----------
+    Kolari, J. W., & Pynnönen, S. (2010). Event study testing with cross-sectional
+    correlation of abnormal returns. Review of Financial Studies 23(11), 3996-4025.
+    """
     if min_overlap < 2:
         raise InvalidParameterError("min_overlap", "an integer >= 2", min_overlap)
     cap = panel.rbar_max_partners if max_partners is None else max_partners
@@ -178,9 +262,13 @@ def residual_correlation(
     sel = np.ones(n_all, dtype=bool) if events is None else np.asarray(events, dtype=bool)
     if sel.shape != (n_all,):
         raise InvalidParameterError("events", f"a boolean mask of shape ({n_all},)", sel.shape)
-    key = ("rbar", n_all, np.packbits(sel).tobytes(), int(start), int(end), int(min_overlap), cap)
+    n_owned = n_all if owned is None else int(owned)
+    if not 0 <= n_owned <= n_all:
+        raise InvalidParameterError("owned", f"a number of rows between 0 and {n_all}", owned)
+    key = ("rbar", n_all, np.packbits(sel).tobytes(), int(start), int(end), int(min_overlap), cap,
+           n_owned)
     hit = panel._memo.get(key)
-    if isinstance(hit, ResidualCorrelation):
+    if isinstance(hit, RbarSums):
         return hit
     est_pos, win_pos = panel_positions(panel)
     idx = np.flatnonzero(sel)
@@ -190,10 +278,10 @@ def residual_correlation(
     # calendar) give the same rbar, bit for bit.
     valid = wpos >= 0
     shift = int(wpos[valid].min()) if valid.any() else 0
-    shape_key = ("rbar-shape", n_all, key[2], int(min_overlap), cap, wpos.shape,
+    shape_key = ("rbar-shape", n_all, key[2], int(min_overlap), cap, n_owned, wpos.shape,
                  np.where(valid, wpos - shift, -1).tobytes())
     hit = panel._memo.get(shape_key)
-    if isinstance(hit, ResidualCorrelation):
+    if isinstance(hit, RbarSums):
         panel._memo[key] = hit
         return hit
     resid = np.asarray(panel.est_resid, dtype=np.float64)
@@ -201,9 +289,11 @@ def residual_correlation(
     if not isinstance(ev, _EventSums):
         ev = _event_sums(resid, est_pos)
         panel._memo[("rbar-event-sums",)] = ev
-    rc = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128, cap)
-    panel._memo[key] = panel._memo[shape_key] = rc
-    return rc
+    sums = _banded(resid, est_pos, wpos, idx, ev, min_overlap, 128, cap, n_owned)
+    panel._memo[key] = panel._memo[shape_key] = sums
+    return sums
+
+
 
 
 def _pair_sums_dense(xb: FloatArray, mb: FloatArray, xj: FloatArray,
@@ -282,7 +372,7 @@ def banded_residual_correlation(
     resid = np.asarray(resid, dtype=np.float64)
     pos = np.asarray(pos, dtype=np.int64)
     return _banded(resid, pos, np.asarray(wpos, dtype=np.int64), np.arange(resid.shape[0]),
-                   _event_sums(resid, pos), min_overlap, block)
+                   _event_sums(resid, pos), min_overlap, block).correlation()
 
 
 #: A block whose candidate pairs number less than (block rows x partner rows) / this
@@ -346,23 +436,29 @@ def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
 
 
 def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev: _EventSums,
-            min_overlap: int, block: int, max_partners: int | None = None) -> ResidualCorrelation:
-    """:func:`banded_residual_correlation` of the rows ``idx`` of ``resid`` / ``pos``.
+            min_overlap: int, block: int, max_partners: int | None = None,
+            owned: int | None = None) -> RbarSums:
+    """The band's :class:`RbarSums` over the rows ``idx`` of ``resid`` / ``pos``.
 
     ``wpos`` has one row per entry of ``idx``; ``ev`` summarises every row of ``resid``.
+    Only pairs whose first event (by window start) is a row ``< owned`` are summed.
     """
-    n_events = int(idx.size)
-    n_possible = n_events * (n_events - 1) // 2
+    n_owned = int(idx.size) if owned is None else int((idx < owned).sum())
     big = np.iinfo(np.int64).max
     wok = wpos >= 0
     whave = wok.any(axis=1)
-    if n_events < 2 or not whave.any():
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
+    if idx.size < 2 or not whave.any():
+        return RbarSums(n_events=n_owned, min_overlap=min_overlap)
     # Two windows can share a session only if their session ranges intersect.
     ws = np.where(whave, np.where(wok, wpos, big).min(axis=1), big)
     we = np.where(whave, np.where(wok, wpos, -1).max(axis=1), -2)
     e = int(whave.sum())  # events without a window session sort last and share nothing
     order = np.argsort(ws, kind="stable")[:e]
+    rows_s = idx[order]  # rows of resid / pos, sorted by window start
+    e_owned = e if owned is None else int((rows_s < owned).sum())
+    if owned is not None and not (rows_s[:e_owned] < owned).all():
+        raise InvalidParameterError("owned", "a chunk whose windows start before its halo's",
+                                    f"a halo event before an owned one (sorted row {e_owned})")
     # L_i: distinct sessions of each window (a session listed twice counts once).
     wsorted = np.sort(np.where(wok, wpos, -1)[order], axis=1)
     wlen_i = (wsorted >= 0).sum(axis=1) - ((wsorted[:, 1:] == wsorted[:, :-1])
@@ -372,30 +468,28 @@ def _banded(resid: FloatArray, pos: IntArray, wpos: IntArray, idx: IntArray, ev:
     wrun = we - ws + 1 == wlen_i  # the window is a run of consecutive session numbers
     # Candidate partners of the i-th event by window start: the next ones up to reach[i] - 1.
     reach = np.searchsorted(ws, we, side="right")
-    if int(np.maximum(reach - np.arange(e) - 1, 0).sum()) == 0:
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, 0)
     omitted = 0
     if max_partners is not None:  # the cost bound: the nearest max_partners later starts only
         capped = np.minimum(reach, np.arange(e) + 1 + max_partners)
-        omitted = int((reach - capped).sum())
+        omitted = int((reach - capped)[:e_owned].sum())
         reach = capped
-    rows_s = idx[order]  # rows of resid / pos, sorted by window start
+    if int(np.maximum(reach - np.arange(e) - 1, 0)[:e_owned].sum()) == 0:
+        return RbarSums(n_events=n_owned, min_overlap=min_overlap, omitted=omitted)
     wpos_s = wpos[order]
-
     with _one_blas_thread():
         total, pairs, shared = _band_sums(resid, pos, wpos_s, rows_s, ev, ws, we, wlen, wrun, reach,
-                                          min_overlap, block)
-    if pairs == 0:
-        return ResidualCorrelation(0.0, 0, n_possible, n_events, min_overlap, shared, omitted)
-    return ResidualCorrelation(float(np.clip(total / n_possible, -1.0, 1.0)), pairs, n_possible,
-                               n_events, min_overlap, shared, omitted)
+                                          min_overlap, block, e_owned)
+    return RbarSums(total, pairs, shared, omitted, n_owned, min_overlap)
 
 
 def _band_sums(resid: FloatArray, pos: IntArray, wpos_s: IntArray, rows_s: IntArray, ev: _EventSums,
                ws: IntArray, we: IntArray, wlen: FloatArray, wrun: npt.NDArray[np.bool_],
-               reach: IntArray, min_overlap: int, block: int) -> tuple[float, int, int]:
-    """``(sum of weighted r, pairs used, pairs sharing a session)`` over the band, block by block."""
-    e = int(rows_s.size)
+               reach: IntArray, min_overlap: int, block: int, e_owned: int) -> tuple[float, int, int]:
+    """``(sum of weighted r, pairs used, pairs sharing a session)`` over the band, block by block.
+
+    Pairs whose first event is among the first ``e_owned`` (sorted) only.
+    """
+    e = int(e_owned)
     live_s, gappy_s = ev.live[rows_s], ev.gappy[rows_s]
     start_s, end_s, root_s, mean_s = ev.start[rows_s], ev.end[rows_s], ev.root[rows_s], ev.mean[rows_s]
     total, pairs, shared = 0.0, 0, 0
