@@ -12,11 +12,11 @@ import pandas as pd
 from eventstudy.errors import InvalidParameterError
 from eventstudy.inference._common import check_alternative, window_label
 from eventstudy.inference.registry import HEADLINE_CLUSTERED, HEADLINE_INDEPENDENT, TESTS
-from eventstudy.inference.result import Alternative
+from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel
 
 __all__ = ["COLUMNS", "DAY_TESTS", "DEPENDENCE_ROBUST", "VARIANCE_ROBUST", "WINDOW_TESTS",
-           "headline_tests", "run_battery"]
+           "battery_plan", "battery_row", "battery_table", "headline_tests", "run_battery"]
 
 #: Tests run on each event day (the AAR).
 DAY_TESTS: tuple[str, ...] = tuple(n for n, t in TESTS.items() if "day" in t.scopes)
@@ -86,43 +86,66 @@ def run_battery(
     See the individual tests in :mod:`eventstudy.inference`.
     """
     alternative = check_alternative(alternative)
+    rows: list[dict[str, Any]] = []
+    for scope, start, end, names in battery_plan(panel.event_days, windows, days, tests):
+        for test in names:
+            fn = TESTS[test].fn
+            if test == "bhar-boot":
+                res = fn(panel, start, end, alternative=alternative, n_boot=n_boot, seed=bootstrap_seed)
+            else:
+                res = fn(panel, start, end, alternative=alternative)
+            rows.append(battery_row(scope, start, end, test, res))
+    return battery_table(rows)
+
+
+#: One line of a battery: (scope, start, end, test names in the registry's order).
+PlanItem = tuple[str, int, int, tuple[str, ...]]
+
+
+def battery_plan(event_days: Iterable[int], windows: Iterable[Sequence[int]],
+                 days: Iterable[int] | None = None, tests: Sequence[str] | None = None) -> list[PlanItem]:
+    """What :func:`run_battery` computes: each event day's tests, then each window's.
+
+    ``days`` default to every one of ``event_days``; ``tests`` to every registered test.
+    """
     if tests is not None:
         unknown = [t for t in tests if t not in TESTS] if not isinstance(tests, str) else [tests]
         if unknown:
             raise InvalidParameterError("tests", f"a list of registered test names among {list(TESTS)}",
                                         unknown)
     chosen = set(TESTS) if tests is None else set(tests)
-    day_list = [int(d) for d in (panel.event_days if days is None else days)]
-    rows: list[dict[str, Any]] = []
+    day_list = [int(d) for d in (event_days if days is None else days)]
     day_tests = tuple(t for t in DAY_TESTS if t in chosen)
     window_tests = tuple(t for t in WINDOW_TESTS if t in chosen)
-    plan = [("day", d, d, day_tests) for d in day_list]
+    plan: list[PlanItem] = [("day", d, d, day_tests) for d in day_list]
     plan += [("window", s, e, window_tests) for s, e in _windows(windows)]
-    for scope, start, end, tests in plan:
-        for test in tests:
-            fn = TESTS[test].fn
-            if test == "bhar-boot":
-                res = fn(panel, start, end, alternative=alternative, n_boot=n_boot, seed=bootstrap_seed)
-            else:
-                res = fn(panel, start, end, alternative=alternative)
-            df = res.df
-            rows.append({
-                "scope": scope,
-                "window": window_label(start, end, scope),
-                "start": start,
-                "end": end,
-                "test": test,
-                "statistic": float(res.statistic),
-                "pvalue": float(res.pvalue),
-                "df": math.nan if df is None or isinstance(df, tuple) else float(df),
-                "distribution": res.distribution,
-                "nobs": int(res.nobs),
-                "valid": bool(res.valid),
-                "reason": res.reason,
-                "dependence_robust": TESTS[test].dependence_robust,
-                "variance_robust": TESTS[test].variance_robust,
-            })
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    return plan
+
+
+def battery_row(scope: str, start: int, end: int, test: str, res: TestResult) -> dict[str, Any]:
+    """One row of the battery's table for the result ``res`` of ``test``."""
+    df = res.df
+    return {
+        "scope": scope,
+        "window": window_label(start, end, scope),
+        "start": start,
+        "end": end,
+        "test": test,
+        "statistic": float(res.statistic),
+        "pvalue": float(res.pvalue),
+        "df": math.nan if df is None or isinstance(df, tuple) else float(df),
+        "distribution": res.distribution,
+        "nobs": int(res.nobs),
+        "valid": bool(res.valid),
+        "reason": res.reason,
+        "dependence_robust": TESTS[test].dependence_robust,
+        "variance_robust": TESTS[test].variance_robust,
+    }
+
+
+def battery_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The battery's table (:data:`COLUMNS`, their dtypes) from :func:`battery_row` rows."""
+    table = pd.DataFrame(list(rows), columns=list(COLUMNS))
     return table.astype({"start": np.int64, "end": np.int64, "nobs": np.int64, "valid": bool,
                          "dependence_robust": bool, "variance_robust": bool, "statistic": np.float64, "pvalue": np.float64,
                          "df": np.float64})

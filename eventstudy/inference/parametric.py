@@ -13,25 +13,29 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
+from eventstudy.errors import InvalidParameterError
 from eventstudy.inference._common import (
+    Moments,
     car,
     check_alternative,
-    cross_section_invalid,
     moments_invalid,
     pvalue,
     window_mask,
 )
-from eventstudy.inference.correlation import residual_correlation
-from eventstudy.inference.reducers import standardized_sums
+from eventstudy.inference.correlation import ResidualCorrelation, residual_correlation
+from eventstudy.inference.reducers import StandardizedSums, standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
 __all__ = [
+    "bmp_from_sums",
     "bmp_test",
     "brown_warner_time_series_test",
+    "car_t_from_moments",
     "cross_sectional_t_test",
     "kp_bmp_test",
     "kp_patell_test",
+    "patell_from_sums",
     "patell_test",
 ]
 
@@ -68,14 +72,23 @@ def cross_sectional_t_test(
     """
     alternative = check_alternative(alternative)
     start, end, mask = window_mask(panel, start, end)
-    name, null = "car-t", _null(start, end)
     x, _ = car(panel, mask)
-    x = x[np.isfinite(x)]
-    n = int(x.size)
-    invalid = cross_section_invalid(x, name, null=null, alternative=alternative, what="abnormal returns")
+    return car_t_from_moments(Moments.of(x[np.isfinite(x)]), start, end, alternative)
+
+
+def car_t_from_moments(m: Moments, start: int, end: int,
+                       alternative: Alternative = "two-sided") -> TestResult:
+    """The cross-sectional t from the moments of the events' finite CARs (or ARs on a day).
+
+    One implementation for the whole panel (:func:`cross_sectional_t_test`) and for
+    merged chunks (:mod:`eventstudy.inference.chunked`).
+    """
+    alternative = check_alternative(alternative)
+    name, null = "car-t", _null(start, end)
+    invalid = moments_invalid(m, name, null=null, alternative=alternative, what="abnormal returns")
     if invalid is not None:
         return invalid
-    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    n, mean, sd = m.n, m.mean, m.sd
     stat = mean / (sd / math.sqrt(n))
     return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1), float(n - 1), "t", null,
                       alternative, n, extra={"mean": mean, "sd": sd, "n_events": n})
@@ -250,10 +263,23 @@ def kp_patell_test(
 
 def _patell(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
             *, adjust: bool) -> TestResult:
-    alternative = check_alternative(alternative)
     start, end, _ = window_mask(panel, start, end)
     sums, finite = standardized_sums(panel, start, end)  # the reducer (eventstudy.inference.reducers)
-    used = finite & (np.asarray(panel.df_resid) > 2)
+    rc = None
+    if adjust and sums.patell_n >= 2:
+        rc = residual_correlation(panel, finite & (np.asarray(panel.df_resid) > 2), start=start, end=end)
+    return patell_from_sums(sums, rc, start, end, alternative, adjust=adjust)
+
+
+def patell_from_sums(sums: StandardizedSums, rc: ResidualCorrelation | None, start: int, end: int,
+                     alternative: Alternative = "two-sided", *, adjust: bool = False) -> TestResult:
+    """The Patell Z (``adjust``: the KP-Patell Z with ``rc``) from merged window sums.
+
+    One implementation for the whole panel (:func:`patell_test`,
+    :func:`kp_patell_test`) and for a study whose chunks were reduced apart
+    (:mod:`eventstudy.inference.chunked`).
+    """
+    alternative = check_alternative(alternative)
     name, null = ("kp-patell" if adjust else "patell"), _null(start, end)
     n = sums.patell_n
     if n < 1:
@@ -265,7 +291,8 @@ def _patell(panel: AbnormalPanel, start: int, end: int | None, alternative: Alte
     stat = float(sums.patell_total / math.sqrt(sums.patell_var))
     extra: dict[str, float | int] = {"n_events": n, "mean_T": sums.patell_nobs / n}
     if adjust:
-        rc = residual_correlation(panel, used, start=start, end=end)
+        if rc is None:
+            raise InvalidParameterError("rc", "the residual correlation of the Patell events", None)
         factor = 1.0 + (n - 1) * rc.rbar
         extra.update(rc.as_extra())
         if not factor > 0:
@@ -346,9 +373,22 @@ def kp_bmp_test(
 
 def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
          *, adjust: bool) -> TestResult:
-    alternative = check_alternative(alternative)
     start, end, _ = window_mask(panel, start, end)
     sums, used = standardized_sums(panel, start, end)  # the reducer (eventstudy.inference.reducers)
+    rc = None
+    if adjust and sums.values.n >= 2:
+        rc = residual_correlation(panel, used, start=start, end=end)
+    return bmp_from_sums(sums, rc, start, end, alternative, adjust=adjust)
+
+
+def bmp_from_sums(sums: StandardizedSums, rc: ResidualCorrelation | None, start: int, end: int,
+                  alternative: Alternative = "two-sided", *, adjust: bool = False) -> TestResult:
+    """The BMP t (``adjust``: the KP-BMP t with ``rc``) from merged window sums.
+
+    One implementation for the whole panel (:func:`bmp_test`, :func:`kp_bmp_test`)
+    and for a study whose chunks were reduced apart (:mod:`eventstudy.inference.chunked`).
+    """
+    alternative = check_alternative(alternative)
     name, null = ("kp-bmp" if adjust else "bmp"), _null(start, end)
     m = sums.values
     n = m.n
@@ -359,7 +399,8 @@ def _bmp(panel: AbnormalPanel, start: int, end: int | None, alternative: Alterna
     stat = m.mean / (m.sd / math.sqrt(n))
     extra: dict[str, float | int] = {"n_events": n}
     if adjust:
-        rc = residual_correlation(panel, used, start=start, end=end)
+        if rc is None:
+            raise InvalidParameterError("rc", "the residual correlation of the BMP events", None)
         factor = 1.0 + (n - 1) * rc.rbar
         extra.update(rc.as_extra())
         if not factor > 0 or not rc.usable:

@@ -38,6 +38,7 @@ from eventstudy.inference._common import (
     window_mask,
 )
 from eventstudy.inference.correlation import residual_correlation
+from eventstudy.inference.reducers import RankSums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
@@ -46,7 +47,7 @@ from eventstudy.panel import AbnormalPanel, FloatArray
 #: ``"cross-sectional"`` by the plain cross-sectional sd (as published).
 Restandardize = Literal["kp", "cross-sectional"]
 
-__all__ = ["Restandardize", "corrado_test", "corrado_zivney_test", "grank_test"]
+__all__ = ["Restandardize", "corrado_from_sums", "corrado_test", "corrado_zivney_test", "grank_test"]
 
 
 def _null(start: int, end: int) -> str:
@@ -226,10 +227,30 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
                                   null=null, distribution="normal", alternative=alternative)
     # Ranking span: the estimation window plus the tested window only, so the
     # statistic does not depend on which other windows were requested.
-    window = event[used][:, mask]
-    total, n_t = _joined_rank_sums(panel, standardized, np.flatnonzero(used), window)
-    t_len = total.size - window.shape[1]  # estimation slots, then the tested window
-    tested = np.concatenate([np.zeros(t_len, dtype=bool), np.ones(window.shape[1], bool)])
+    total, n_t = _joined_rank_sums(panel, standardized, np.flatnonzero(used), event[used][:, mask])
+    return _rank_result(name, total, n_t, n, start, end, alternative)
+
+
+def corrado_from_sums(sums: RankSums, start: int, end: int,
+                      alternative: Alternative = "two-sided") -> TestResult:
+    """The Corrado rank test from merged rank sums (:func:`eventstudy.inference.reducers.rank_sums`).
+
+    One implementation for the whole panel (:func:`corrado_test`) and for merged
+    chunks (:mod:`eventstudy.inference.chunked`).
+    """
+    alternative = check_alternative(alternative)
+    if sums.n_events < 1:
+        return TestResult.invalid("corrado", "no event has an abnormal return in the window",
+                                  null=_null(start, end), distribution="normal", alternative=alternative)
+    return _rank_result("corrado", sums.total, sums.count, sums.n_events, start, end, alternative)
+
+
+def _rank_result(name: str, total: FloatArray, n_t: npt.NDArray[np.int64], n: int, start: int, end: int,
+                 alternative: Alternative) -> TestResult:
+    null = _null(start, end)
+    length = end - start + 1
+    t_len = total.size - length  # estimation slots, then the tested window
+    tested = np.concatenate([np.zeros(t_len, dtype=bool), np.ones(length, bool)])
     stat, t_slots, length = _rank_z_sums(total, n_t, tested)
     if not math.isfinite(stat):
         return TestResult.invalid(name, "zero variance of the mean ranks",

@@ -91,13 +91,18 @@ def standardized_sums(panel: AbnormalPanel, start: int, end: int | None = None
 
 @dataclass(frozen=True)
 class RankSums:
-    """Sums of the scaled ranks per slot (estimation slots, then the tested window) and counts."""
+    """Sums of the scaled ranks per slot (estimation slots, then the tested window) and counts.
+
+    ``n_events``: events with an abnormal return in the window (those ranked).
+    """
 
     total: FloatArray
     count: npt.NDArray[np.int64]
+    n_events: int = 0
 
     def merge(self, other: RankSums) -> RankSums:
-        return RankSums(self.total + other.total, self.count + other.count)
+        return RankSums(self.total + other.total, self.count + other.count,
+                        self.n_events + other.n_events)
 
 
 def rank_sums(panel: AbnormalPanel, start: int, end: int | None = None) -> RankSums:
@@ -113,4 +118,4 @@ def rank_sums(panel: AbnormalPanel, start: int, end: int | None = None) -> RankS
     event = np.asarray(panel.ar, dtype=np.float64)
     used = np.isfinite(event[:, mask]).any(axis=1)
     total, count = _joined_rank_sums(panel, False, np.flatnonzero(used), event[used][:, mask])
-    return RankSums(total, count)
+    return RankSums(total, count, int(used.sum()))

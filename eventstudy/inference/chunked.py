@@ -1,0 +1,165 @@
+"""The test battery as reducers over date-partitioned chunks of a study.
+
+A study run on a cluster (:class:`~eventstudy.executors.dask.DaskExecutor`) cuts
+its events, sorted by their event session (ties in table order), into chunks. A
+chunk's task computes its events and a *halo*: the events that follow it in
+that order whose event span starts before the last of the chunk's ends (the
+only events a chunk event's window can share a session with). It then reduces,
+for every event day and window of the battery, the quantities the requested
+tests need (:func:`chunk_statistics`):
+
+- ``"car"``: the moments of the owned events' CARs (the cross-sectional t);
+- ``"standardized"``: their standardized sums (Patell, BMP;
+  :class:`~eventstudy.inference.reducers.StandardizedSums`);
+- ``"rbar-patell"`` / ``"rbar-bmp"``: the Kolari–Pynnönen pair sums of the pairs
+  whose first event the chunk owns, partners read from the halo
+  (:class:`~eventstudy.inference.correlation.RbarSums`), on the events each
+  test uses;
+- ``"ranks"``: the Corrado rank sums (:class:`~eventstudy.inference.reducers.RankSums`).
+
+The client merges the chunks' statistics (:func:`merge_statistics`: sums add,
+moments combine exactly) and turns them into the battery's table
+(:func:`battery_from_sums`) with the same functions the whole-panel tests use,
+so a chunked study equals the whole-panel one to rounding (tested to 1e-12).
+Every pair of events is counted once, by the chunk of its first event: a pair
+cut by a chunk boundary is found in the first chunk's halo.
+
+Tests outside :data:`REDUCIBLE` need the whole cross-section at once (ranks or
+re-standardisations across events, bootstraps): a study that requests them
+runs its battery on the stacked panel instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.inference._common import Moments, car, standardized_window, window_mask
+from eventstudy.inference.battery import PlanItem, battery_row, battery_table
+from eventstudy.inference.correlation import rbar_sums
+from eventstudy.inference.reducers import rank_sums, standardized_sums
+from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.panel import AbnormalPanel
+
+__all__ = ["REDUCIBLE", "battery_from_sums", "chunk_statistics", "merge_statistics", "reducible"]
+
+#: The tests computed from chunk sums, and the quantities each needs.
+REDUCIBLE: dict[str, tuple[str, ...]] = {
+    "car-t": ("car",),
+    "patell": ("standardized",),
+    "kp-patell": ("standardized", "rbar-patell"),
+    "bmp": ("standardized",),
+    "kp-bmp": ("standardized", "rbar-bmp"),
+    "corrado": ("ranks",),
+}
+
+#: ``(quantity, start, end)``.
+Key = tuple[str, int, int]
+
+
+class _Mergeable(Protocol):
+    def merge(self, other: Any) -> Any: ...
+
+
+def reducible(tests: Iterable[str]) -> bool:
+    """Whether every test of ``tests`` is computed from chunk sums."""
+    return all(t in REDUCIBLE for t in tests)
+
+
+def _keys(plan: Sequence[PlanItem]) -> list[Key]:
+    keys: dict[Key, None] = {}
+    for _, start, end, names in plan:
+        for name in names:
+            for quantity in REDUCIBLE[name]:
+                keys[(quantity, start, end)] = None
+    return list(keys)
+
+
+def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Sequence[PlanItem], *,
+                     max_partners: int | None = None, min_overlap: int = 3,
+                     est_resid: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+                     ) -> dict[Key, Any]:
+    """The sums one chunk contributes to every test of ``plan``.
+
+    Parameters
+    ----------
+    owned : AbnormalPanel
+        The chunk's events.
+    halo : AbnormalPanel or None
+        The events after the chunk (by event session) whose event span starts
+        on or before the last session of a chunk event's span.
+    plan : list of (scope, start, end, tests)
+        :func:`~eventstudy.inference.battery.battery_plan`; every test in :data:`REDUCIBLE`.
+    max_partners : int, optional
+        The ``rbar`` cost bound (``rbar_max_partners`` of the study).
+    min_overlap : int
+    est_resid : (array or None, array or None)
+        The engine's estimation residuals of ``owned`` and ``halo``, lent so they
+        are not derived again.
+
+    Returns
+    -------
+    dict
+        ``{(quantity, start, end): sums}``, merged across chunks by :func:`merge_statistics`.
+    """
+    full = owned if halo is None or halo.n_events == 0 else AbnormalPanel.concat([owned, halo])
+    resid = est_resid[0]
+    if full is not owned and resid is not None:
+        resid = None if est_resid[1] is None else np.concatenate([resid, est_resid[1]])
+    out: dict[Key, Any] = {}
+    with full.holding(est_resid=resid):
+        for quantity, start, end in _keys(plan):
+            if quantity == "car":
+                _, _, mask = window_mask(owned, start, end)
+                x, _ = car(owned, mask)
+                out[(quantity, start, end)] = Moments.of(x[np.isfinite(x)])
+            elif quantity == "standardized":
+                out[(quantity, start, end)] = standardized_sums(owned, start, end)[0]
+            elif quantity == "ranks":
+                out[(quantity, start, end)] = rank_sums(owned, start, end)
+            else:  # rbar on the events the test uses, pairs led by an owned event
+                used = np.isfinite(standardized_window(full, start, end))
+                if quantity == "rbar-patell":
+                    used &= np.asarray(full.df_resid) > 2
+                out[(quantity, start, end)] = rbar_sums(
+                    full, used, start=start, end=end, min_overlap=min_overlap,
+                    max_partners=max_partners, owned=owned.n_events)
+    return out
+
+
+def merge_statistics(chunks: Iterable[Mapping[Key, _Mergeable]]) -> dict[Key, Any]:
+    """Merge the chunks' :func:`chunk_statistics` key by key, in the chunks' order."""
+    merged: dict[Key, Any] = {}
+    for stats in chunks:
+        for key, sums in stats.items():
+            merged[key] = sums if key not in merged else merged[key].merge(sums)
+    return merged
+
+
+def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
+                      alternative: Alternative = "two-sided") -> pd.DataFrame:
+    """The battery's table (:func:`~eventstudy.inference.battery.run_battery`'s) from merged sums."""
+    from eventstudy.inference.parametric import bmp_from_sums, car_t_from_moments, patell_from_sums
+    from eventstudy.inference.rank import corrado_from_sums
+
+    rows = []
+    for scope, start, end, names in plan:
+        for name in names:
+            res: TestResult
+            if name == "car-t":
+                res = car_t_from_moments(merged[("car", start, end)], start, end, alternative)
+            elif name in ("patell", "kp-patell"):
+                rc = merged[("rbar-patell", start, end)].correlation() if name == "kp-patell" else None
+                res = patell_from_sums(merged[("standardized", start, end)], rc, start, end,
+                                       alternative, adjust=name == "kp-patell")
+            elif name in ("bmp", "kp-bmp"):
+                rc = merged[("rbar-bmp", start, end)].correlation() if name == "kp-bmp" else None
+                res = bmp_from_sums(merged[("standardized", start, end)], rc, start, end, alternative,
+                                    adjust=name == "kp-bmp")
+            else:
+                res = corrado_from_sums(merged[("ranks", start, end)], start, end, alternative)
+            rows.append(battery_row(scope, start, end, name, res))
+    return battery_table(rows)

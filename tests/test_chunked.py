@@ -1,0 +1,98 @@
+"""The battery from date-partitioned chunk sums equals the battery on the whole panel.
+
+A chunked study (a Dask run) reduces each chunk of events, sorted by event session,
+with a halo of the events after it whose windows can share a session with its own
+(eventstudy.inference.chunked). The expected values are the whole-panel tests
+(`run_battery`), themselves checked against independent references in
+`tests/test_inference_reference.py` and `tests/test_rbar_reference.py`; the halos
+here are written from the event dates, not taken from the package.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import event_study
+from eventstudy.inference.battery import battery_plan, run_battery
+from eventstudy.inference.chunked import (
+    REDUCIBLE,
+    battery_from_sums,
+    chunk_statistics,
+    merge_statistics,
+    reducible,
+)
+from tests.test_batch import KW, synthetic
+
+TOL = 1e-12
+TESTS = list(REDUCIBLE)
+
+
+@pytest.fixture(scope="module")
+def panel():  # type: ignore[no-untyped-def]
+    ret, ev = synthetic(n_sec=6, n_ev=50, seed=21)
+    sess = ret.index
+    clustered = pd.DataFrame({  # events sharing dates: rbar has pairs in full
+        "event_id": [f"C{i}" for i in range(12)],
+        "security": [f"S{i % 6}" for i in range(12)],
+        "event_date": [sess[250]] * 4 + [sess[251]] * 4 + [sess[262]] * 4,
+    })
+    ev = pd.concat([ev, clustered], ignore_index=True)
+    res = event_study(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", tests=["bmp"], **KW)
+    return res.panel
+
+
+def date_chunks(panel, size: int) -> list[tuple[np.ndarray, np.ndarray]]:  # type: ignore[no-untyped-def]
+    """(owned rows, halo rows): events sorted by day-0 date (ties in row order), halos to the
+    last event whose span starts on or before a chunk event's span ends."""
+    span = panel.event_dates
+    first, last = span.min(axis=1), span.max(axis=1)
+    order = np.argsort(panel.event_dates[:, panel.day_index(0)], kind="stable")
+    out = []
+    for lo in range(0, order.size, size):
+        own = order[lo:lo + size]
+        hi = lo + own.size
+        while hi < order.size and first[order[hi]] <= last[own].max():
+            hi += 1
+        out.append((own, order[lo + own.size:hi]))
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 5, 16, 1000])
+@pytest.mark.parametrize("cap", [None, 2])
+def test_chunk_sums_merge_to_the_whole_panel_battery(panel, size: int, cap: int | None) -> None:  # type: ignore[no-untyped-def]
+    whole_panel = panel.replace(rbar_max_partners=cap)
+    windows = [(-5, 5), (0, 1), (0, 0)]
+    whole = run_battery(whole_panel, windows, days=[-1, 0, 2], tests=TESTS)
+    plan = battery_plan(panel.event_days, windows, [-1, 0, 2], TESTS)
+    stats = []
+    for own, halo in date_chunks(panel, size):
+        stats.append(chunk_statistics(panel.take(own), panel.take(halo) if halo.size else None, plan,
+                                      max_partners=cap))
+    got = battery_from_sums(merge_statistics(stats), plan)
+    assert list(got.columns) == list(whole.columns)
+    assert got[["scope", "window", "test", "nobs", "valid", "df"]].equals(
+        whole[["scope", "window", "test", "nobs", "valid", "df"]])
+    np.testing.assert_allclose(got["statistic"], whole["statistic"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(got["pvalue"], whole["pvalue"], rtol=0, atol=TOL)
+    kp = whole["test"].str.startswith("kp-").to_numpy()
+    assert np.isfinite(whole["statistic"][kp]).all()
+    # the correlation adjustment is not a no-op on these events
+    bmp = whole.set_index(["window", "test"])["statistic"]
+    assert abs(bmp[("(-5, +5)", "kp-bmp")] - bmp[("(-5, +5)", "bmp")]) > 1e-3
+
+
+def test_a_chunk_without_its_halo_loses_pairs(panel) -> None:  # type: ignore[no-untyped-def]
+    """The halo is what keeps the pairs cut by a chunk boundary: without it, rbar changes."""
+    plan = battery_plan(panel.event_days, [(-5, 5)], (), ["kp-bmp"])
+    chunks = date_chunks(panel, 5)
+    with_halo = merge_statistics(chunk_statistics(panel.take(o), panel.take(h) if h.size else None, plan)
+                                 for o, h in chunks)
+    without = merge_statistics(chunk_statistics(panel.take(o), None, plan) for o, _ in chunks)
+    key = ("rbar-bmp", -5, 5)
+    assert without[key].pairs < with_halo[key].pairs
+
+
+def test_reducible_names_the_tests_with_chunk_sums() -> None:
+    assert reducible(["patell", "kp-bmp", "corrado"]) and not reducible(["patell", "grank"])
