@@ -62,21 +62,24 @@ def build_result(
     est_resid: np.ndarray | None = None,
     n_chunks: int = 1,
     timings: dict[str, float] | None = None,
+    tests_table: pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Assemble the result: CAR and CAAR tables, the test battery, notes.
 
     ``tests`` selects registered statistics (default: all of them), ``days``
     the event days of the AAR tests (default: all);
     ``timings`` gains the ``assemble`` and ``tests`` stages; ``est_resid``, the
-    engine's residuals of a lean panel, are lent to the battery (not kept).
+    engine's residuals of a lean panel, are lent to the battery (not kept);
+    ``tests_table``: the battery already computed from chunk sums
+    (:mod:`eventstudy.inference.chunked`), given its headline rows here.
     """
     clock = dict(timings or {})
     t0 = time.perf_counter()
     car = with_excluded(car_table(panel, windows), diagnostics, windows)
     caar = caar_table(panel, car, windows)
     t1 = time.perf_counter()
-    table, extra_notes = _battery(panel, windows, tests, days, alternative, est_resid) if battery \
-        else (_empty_tests(), ())
+    table, extra_notes = _battery(panel, windows, tests, days, alternative, est_resid, tests_table) \
+        if battery else (_empty_tests(), ())
     t2 = time.perf_counter()
     clock.update(assemble=clock.get("assemble", 0.0) + t1 - t0, tests=t2 - t1)
     if "total" in clock:
@@ -131,7 +134,8 @@ def _empty_tests() -> pd.DataFrame:
 
 def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[str] | None = None,
              days: Iterable[int] | None = None, alternative: str = "two-sided",
-             est_resid: np.ndarray | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+             est_resid: np.ndarray | None = None,
+             table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Every test for every event day and window; flag the headline rows.
 
     When events share dates or have overlapping windows (detected in calendar
@@ -143,8 +147,9 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[
     if panel.n_events == 0:
         return _empty_tests(), ()
     with panel.holding(est_resid=est_resid):  # derived arrays computed once for the whole battery
-        table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
-                            days=None if days is None else list(days), alternative=alternative)  # type: ignore[arg-type]
+        if table is None:
+            table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
+                                days=None if days is None else list(days), alternative=alternative)  # type: ignore[arg-type]
         clustering = detect_clustering(panel)
     head = headline_tests(table, clustering.clustered)
     head = head[head["scope"] == "window"]

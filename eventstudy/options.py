@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventstudy.calendar import ROLL_POLICIES
 from eventstudy.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from eventstudy.inference.result import Alternative
 from eventstudy.windows import (
     DEFAULT_ESTIMATION,
     DEFAULT_WINDOWS,
@@ -147,7 +150,7 @@ class StudyOptions:
     return_type: str = "simple"
     tests: tuple[str, ...] | None = None
     days: tuple[int, ...] | None = None
-    alternative: str = "two-sided"
+    alternative: Alternative = "two-sided"
     chunk_size: int | None = None
     rbar_max_partners: int | None = None
 

@@ -41,7 +41,7 @@ from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult
-from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, WindowLike
+from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Window, WindowLike
 
 if TYPE_CHECKING:
     from eventstudy.inference.result import Alternative
@@ -376,12 +376,26 @@ def event_study(
     timings = {"prepare": time.perf_counter() - t0}
     t1 = time.perf_counter()
     ex = executor if executor is not None else LocalExecutor()
-    parts, n_chunks = [], 0
-    for code in groups:
-        chunk_part, n = run_chunks(ex, datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
-                                   opts.chunk_size or DEFAULT_CHUNK_SIZE, opts, progress)
-        parts.append(chunk_part)
-        n_chunks += n
+    size = opts.chunk_size or DEFAULT_CHUNK_SIZE
+    chunked, why_not = _statistics_per_chunk(ex, opts, groups)
+    tests_table = None
+    if chunked:  # the tests' sums reduced where each date-partitioned chunk runs, then merged
+        from eventstudy.engine.chunks import run_reduced
+        from eventstudy.inference.chunked import battery_from_sums
+
+        code = next(iter(groups))
+        plan = _plan(opts)
+        stacked, merged, n_chunks = run_reduced(ex, datas[code], ev.drop(columns="calendar"), size, opts,
+                                                plan, progress)
+        tests_table = battery_from_sums(merged, plan, opts.alternative)
+        parts = [stacked]
+    else:
+        parts, n_chunks = [], 0
+        for code in groups:
+            chunk_part, n = run_chunks(ex, datas[code], ev[ev["calendar"] == code].drop(columns="calendar"),
+                                       size, opts, progress)
+            parts.append(chunk_part)
+            n_chunks += n
     part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
     parts.clear()  # the chunks' arrays are in the stacked part now
     timings["engine"] = time.perf_counter() - t1
@@ -396,6 +410,9 @@ def event_study(
     diag = pd.concat([diag, overlaps.set_axis(diag.index)], axis=1)
     part = dataclasses.replace(part, diagnostics=diag)
     notes = part.notes + calendar_notes(part, datas, choices) + overlap_note(diag, span, part.estimation)
+    if why_not:
+        notes += (f"The statistics were computed on the stacked panel, not per chunk on the executor: "
+                  f"{why_not}.",)
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
     panel = part.panel.replace(est_resid=part.panel.est_resid) if keep_residuals else part.panel
     if opts.rbar_max_partners is not None:
@@ -408,7 +425,39 @@ def event_study(
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
         tests=opts.tests, days=opts.days, alternative=opts.alternative,
         est_resid=None if keep_residuals else part.est_resid, n_chunks=n_chunks, timings=timings,
+        tests_table=tests_table,
     )
+
+
+def _statistics_per_chunk(executor: Executor, opts: StudyOptions, groups: Mapping[str, Any]
+                          ) -> tuple[bool, str]:
+    """Whether the tests run per chunk on ``executor``, and why not when it asked for it."""
+    from eventstudy.inference.chunked import REDUCIBLE, reducible
+    from eventstudy.inference.registry import TESTS
+
+    if getattr(executor, "statistics", "client") != "chunks":
+        return False, ""
+    tests = list(TESTS) if opts.tests is None else list(opts.tests)
+    if not tests:
+        return False, ""
+    if len(groups) != 1:
+        return False, "the securities trade on several calendars"
+    if not reducible(tests):
+        other = [t for t in tests if t not in REDUCIBLE]
+        return False, (f"{', '.join(other)} need{'s' if len(other) == 1 else ''} the whole cross-section "
+                       f"(tests with chunk sums: {', '.join(REDUCIBLE)})")
+    if not all(isinstance(w, Window) for w in (opts.estimation, *opts.windows)):
+        return False, "windows given as dates resolve on the whole table"
+    return True, ""
+
+
+def _plan(opts: StudyOptions) -> list[Any]:
+    """The battery's plan from the options (event days: the span of the windows and day 0)."""
+    from eventstudy.inference.battery import battery_plan
+
+    wins = [w for w in opts.windows if isinstance(w, Window)]
+    lo, hi = min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins))
+    return battery_plan(range(lo, hi + 1), [(w.start, w.end) for w in wins], opts.days, opts.tests)
 
 
 def _check_prepared(data: PreparedData, bench_series: pd.Series | None, factors: object,

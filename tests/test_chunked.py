@@ -96,3 +96,35 @@ def test_a_chunk_without_its_halo_loses_pairs(panel) -> None:  # type: ignore[no
 
 def test_reducible_names_the_tests_with_chunk_sums() -> None:
     assert reducible(["patell", "kp-bmp", "corrado"]) and not reducible(["patell", "grank"])
+
+
+@pytest.mark.parametrize("chunk_size", [3, 10, 10_000])
+@pytest.mark.parametrize("cap", [None, 4])
+def test_a_study_reduced_by_chunks_equals_the_stacked_battery(chunk_size: int, cap: int | None) -> None:
+    """`LocalExecutor("chunks")` runs the distributed path in this process: its tests table
+    equals the one computed on the stacked panel, with excluded events, a repeated firm and
+    the rbar cap; the per-event tables are the same."""
+    from eventstudy.executors import LocalExecutor
+
+    ret, ev = synthetic(n_sec=6, n_ev=45, seed=5)
+    kw = dict(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", tests=TESTS, days=[-2, 0, 3],
+              rbar_max_partners=cap, progress=False, **KW)
+    whole = event_study(**kw)  # type: ignore[arg-type]
+    chunked = event_study(executor=LocalExecutor("chunks"), chunk_size=chunk_size, **kw)  # type: ignore[arg-type]
+    assert (whole.diagnostics["status"] != "ok").any()  # some events are excluded
+    assert chunked.n_chunks == -(-len(ev) // chunk_size)
+    pd.testing.assert_frame_equal(chunked.car, whole.car)
+    pd.testing.assert_frame_equal(chunked.diagnostics, whole.diagnostics)
+    a, b = chunked.tests, whole.tests
+    pd.testing.assert_frame_equal(a.drop(columns=["statistic", "pvalue"]), b.drop(columns=["statistic", "pvalue"]))
+    np.testing.assert_allclose(a["statistic"], b["statistic"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(a["pvalue"], b["pvalue"], rtol=0, atol=TOL)
+
+
+def test_statistics_where_is_checked() -> None:
+    from eventstudy.errors import InvalidParameterError
+    from eventstudy.executors import LocalExecutor
+
+    with pytest.raises(InvalidParameterError, match="statistics") as err:
+        LocalExecutor("workers")
+    assert isinstance(err.value, ValueError)

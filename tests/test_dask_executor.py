@@ -21,7 +21,7 @@ def test_dask_executor_equals_local_engine() -> None:
     local = event_study(returns=data, events=ev, benchmark="MKT", chunk_size=8, progress=False, **KW)  # type: ignore[arg-type]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        ex = DaskExecutor(client)
+        ex = DaskExecutor(client, statistics="client")  # the tests on the stacked panel, as locally
         scattered = []
         scatter = client.scatter
         client.scatter = lambda *a, **k: scattered.append(1) or scatter(*a, **k)  # type: ignore[method-assign]
@@ -40,6 +40,38 @@ def test_dask_executor_equals_local_engine() -> None:
     pd.testing.assert_frame_equal(remote.tests, local.tests)
     assert remote.notes == local.notes
     np.testing.assert_array_equal(remote.panel.est_resid, local.panel.est_resid)  # re-attached returns
+
+
+@pytest.mark.allow_loopback
+def test_dask_statistics_on_the_workers_equal_local() -> None:
+    """Chunks cut by event date, tests reduced on the workers: the local battery to 1e-10;
+    a test without chunk sums falls back to the stacked panel, and the notes say so."""
+    from eventstudy.executors.dask import DaskExecutor
+    from eventstudy.inference.chunked import REDUCIBLE
+
+    ret, ev = synthetic(n_sec=5, n_ev=40, seed=12)
+    data = prepare_data(returns=ret)
+    kw = dict(returns=data, events=ev, benchmark="MKT", progress=False, **KW)
+    local = event_study(tests=list(REDUCIBLE), chunk_size=8, **kw)  # type: ignore[arg-type]
+    local_all = event_study(tests=["bmp", "grank"], **kw)  # type: ignore[arg-type]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        ex = DaskExecutor(client)
+        remote = event_study(tests=list(REDUCIBLE), chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
+        fallback = event_study(tests=["bmp", "grank"], chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
+    assert remote.n_chunks == 6  # 44 events by date, 8 at a time
+    assert remote.event_ids == local.event_ids
+    np.testing.assert_array_equal(remote.panel.ar, local.panel.ar)
+    pd.testing.assert_frame_equal(remote.car, local.car)
+    pd.testing.assert_frame_equal(remote.diagnostics, local.diagnostics)
+    a, b = remote.tests, local.tests
+    pd.testing.assert_frame_equal(a.drop(columns=["statistic", "pvalue"]), b.drop(columns=["statistic", "pvalue"]))
+    np.testing.assert_allclose(a["statistic"], b["statistic"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(a["pvalue"], b["pvalue"], rtol=0, atol=1e-10)
+    assert set(remote.notes) == set(local.notes)
+    pd.testing.assert_frame_equal(fallback.tests, local_all.tests)
+    assert any("grank needs the whole cross-section" in n for n in fallback.notes)
 
 
 def test_dask_executor_rejects_non_client() -> None:

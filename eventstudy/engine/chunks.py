@@ -3,7 +3,11 @@
 :func:`run_chunks` sends chunks of events (at most ``chunk_size`` each) to an
 executor (:class:`~eventstudy.executors.LocalExecutor`, or
 :class:`~eventstudy.executors.dask.DaskExecutor` for a cluster), with a rich
-progress bar on long runs, and stacks the parts. :func:`overlap_diagnostics`
+progress bar on long runs, and stacks the parts. :func:`run_reduced` does the
+same with the statistics computed per chunk (where the chunk runs): events
+sorted by event session are cut into chunks, each sent with its halo
+(:func:`date_chunks`), and the chunks' sums (:mod:`eventstudy.inference.chunked`)
+merged. :func:`overlap_diagnostics`
 counts, with ``searchsorted`` (no loop over events), the other events of the
 same security whose event span overlaps an event's, or that sit in its
 estimation window.
@@ -13,8 +17,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,8 +30,10 @@ from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData
 from eventstudy.windows import Window
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "PROGRESS_AFTER_SECONDS", "overlap_diagnostics", "overlap_note",
-           "run_chunks"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "PROGRESS_AFTER_SECONDS", "date_chunks", "overlap_diagnostics",
+           "overlap_note", "reduce_chunk", "run_chunks", "run_reduced"]
+
+T = TypeVar("T")
 
 #: Events gathered and fitted at a time when ``chunk_size`` is not given
 #: (about ``chunk_size x (T + L) x 80`` bytes of temporaries: 200 MB for 10,000 events
@@ -57,8 +63,92 @@ def run_chunks(
     return concat_parts(list(_with_progress(it, len(tables), len(events), progress))), len(tables)
 
 
-def _with_progress(it: Iterator[EventsPart], n_chunks: int, n_events: int,
-                   progress: bool | None) -> Iterator[EventsPart]:
+def date_chunks(pos0: npt.NDArray[np.int64], size: int, width: int) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Cut events into chunks by event session, each with its halo.
+
+    Parameters
+    ----------
+    pos0 : array of int, shape (E,)
+        Session row of each event's day 0.
+    size : int
+        Events per chunk.
+    width : int
+        ``hi - lo`` of the event span ``[lo, hi]``: two events' spans share a
+        session only if their day-0 sessions are at most ``width`` apart.
+
+    Returns
+    -------
+    list of (owned, halo)
+        Row numbers into ``pos0``. The events sorted by day-0 session (ties in
+        row order) are cut into runs of ``size`` (owned); a run's halo is every
+        later event whose day 0 is at most ``width`` sessions after the run's
+        last (the only events after it whose windows can share a session with
+        one of its own).
+    """
+    order = np.argsort(pos0, kind="stable")
+    sorted_pos = pos0[order]
+    out = []
+    for lo in range(0, order.size, size):
+        hi = min(lo + size, order.size)
+        reach = int(np.searchsorted(sorted_pos, sorted_pos[hi - 1] + width, side="right"))
+        out.append((order[lo:hi], order[hi:max(hi, reach)]))
+    return out
+
+
+def reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, options: StudyOptions,
+                 plan: Sequence[Any], values: np.ndarray | None = None) -> tuple[EventsPart, dict[Any, Any]]:
+    """One chunk's part and its statistics' sums (:func:`eventstudy.inference.chunked.chunk_statistics`).
+
+    The halo is computed too (its events' residuals and standardized values
+    feed the ``rbar`` pairs led by the chunk's events) but not returned.
+    """
+    from eventstudy.engine.compute import compute_events
+    from eventstudy.inference.chunked import chunk_statistics
+
+    part = compute_events(data, owned, values=values, **options.engine_kwargs())
+    if part.panel.n_events == 0:
+        return part, {}
+    other = compute_events(data, halo, values=values, **options.engine_kwargs()) if len(halo) else None
+    stats = chunk_statistics(
+        part.panel, None if other is None else other.panel, plan, max_partners=options.rbar_max_partners,
+        est_resid=(part.est_resid, None if other is None else other.est_resid))
+    return part, stats
+
+
+def run_reduced(
+    executor: Executor,
+    data: PreparedData,
+    events: pd.DataFrame,
+    chunk_size: int,
+    options: StudyOptions,
+    plan: Sequence[Any],
+    progress: bool | None,
+) -> tuple[EventsPart, dict[Any, Any], int]:
+    """The engine and the statistics' sums on date-partitioned chunks of ``events``.
+
+    Returns the stacked part (chunks in event-session order; the caller puts
+    the events back in table order), the merged sums and the chunk count.
+    """
+    from eventstudy.event_dates import resolve_event_dates
+    from eventstudy.inference.chunked import merge_statistics
+
+    pos0 = resolve_event_dates(data.calendar, data.sessions, events["event_date"], options.roll,
+                               times=events.get("event_time", None),
+                               timings=events.get("timing", None)).pos0
+    wins = [w for w in options.windows if isinstance(w, Window)]
+    width = max(0, *(w.end for w in wins)) - min(0, *(w.start for w in wins))
+    cuts = date_chunks(np.asarray(pos0, dtype=np.int64), chunk_size, width)
+    tasks = [(events.iloc[own], events.iloc[halo]) for own, halo in cuts]
+    parts, stats = [], []
+    for part, sums in _with_progress(executor.map_reduced(data, tasks, options, plan), len(tasks),
+                                     len(events), progress):
+        parts.append(part)
+        stats.append(sums)
+    return concat_parts(parts), merge_statistics(stats), len(tasks)
+
+
+def _with_progress(it: Iterator[T], n_chunks: int, n_events: int,
+                   progress: bool | None) -> Iterator[T]:
     """Yield the chunks' parts, with a rich progress bar when the run is long.
 
     ``progress=None`` (auto) shows the bar on a terminal once the first chunk

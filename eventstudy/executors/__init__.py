@@ -9,6 +9,7 @@ cluster.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,11 +21,19 @@ if TYPE_CHECKING:
     from eventstudy.options import StudyOptions
     from eventstudy.prepare import PreparedData
 
-__all__ = ["DaskExecutor", "Executor", "LocalExecutor"]
+__all__ = ["STATISTICS", "DaskExecutor", "Executor", "LocalExecutor", "check_statistics"]
+
+
+#: Where an executor computes the statistics: on the stacked panel (``"client"``), or
+#: per date-partitioned chunk where the chunk runs, merged (``"chunks"``;
+#: :mod:`eventstudy.inference.chunked`, for the tests that are reducible).
+STATISTICS = ("client", "chunks")
 
 
 class Executor(Protocol):
     """Runs :func:`eventstudy.engine.compute.compute_events` over chunks of events."""
+
+    statistics: str
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
@@ -32,9 +41,48 @@ class Executor(Protocol):
         """Yield one part per chunk, in the chunks' order."""
         ...
 
+    def map_reduced(
+        self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+        options: StudyOptions, plan: Sequence[Any],
+    ) -> Iterator[tuple[EventsPart, dict[Any, Any]]]:
+        """Yield ``(part, sums)`` per ``(chunk, halo)`` task, in order
+        (:func:`eventstudy.engine.chunks.reduce_chunk`)."""
+        ...
+
+
+def check_statistics(statistics: str) -> str:
+    """Validate an executor's ``statistics`` argument."""
+    from eventstudy.errors import InvalidParameterError
+
+    if statistics not in STATISTICS:
+        raise InvalidParameterError("statistics", f"one of {list(STATISTICS)}", statistics)
+    return statistics
+
 
 class LocalExecutor:
-    """Chunks one after another in this process (the returns array is built once)."""
+    """Chunks one after another in this process (the returns array is built once).
+
+    Parameters
+    ----------
+    statistics : {"client", "chunks"}, default "client"
+        ``"client"``: the tests run once on the stacked panel (one process has it
+        all; the engine lends its residuals). ``"chunks"``: as on a cluster, each
+        date-partitioned chunk reduces its tests' sums (:mod:`eventstudy.inference.chunked`).
+    """
+
+    def __init__(self, statistics: str = "client") -> None:
+        self.statistics = check_statistics(statistics)
+
+    def map_reduced(
+        self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+        options: StudyOptions, plan: Sequence[Any],
+    ) -> Iterator[tuple[EventsPart, dict[Any, Any]]]:
+        from eventstudy.engine.chunks import reduce_chunk
+
+        values = data.returns.to_numpy(dtype=np.float64)
+        for owned, halo in tasks:
+            part, sums = reduce_chunk(data, owned, halo, options, plan, values)
+            yield dataclasses.replace(part, est_resid=None), sums
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions

@@ -55,14 +55,26 @@ def import_distributed() -> Any:
 def _run_chunk(data: PreparedData, chunk: pd.DataFrame, options: StudyOptions) -> EventsPart:
     from eventstudy.engine.compute import compute_events
 
+    part = compute_events(data, chunk, values=_values(data), **options.engine_kwargs())
+    # the returns (and the residuals, derivable from them) stay here
+    return dataclasses.replace(part, panel=part.panel.detached(), est_resid=None)
+
+
+def _reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, options: StudyOptions,
+                  plan: Any) -> tuple[EventsPart, dict[Any, Any]]:
+    from eventstudy.engine.chunks import reduce_chunk
+
+    part, sums = reduce_chunk(data, owned, halo, options, plan, _values(data))
+    return dataclasses.replace(part, panel=part.panel.detached(), est_resid=None), sums
+
+
+def _values(data: PreparedData) -> np.ndarray:
     cache = _VALUES.get(id(data))
     if cache is None or cache[0] is not data:
         cache = (data, data.returns.to_numpy(dtype=np.float64))
         _VALUES.clear()
         _VALUES[id(data)] = cache
-    part = compute_events(data, chunk, values=cache[1], **options.engine_kwargs())
-    # the returns (and the residuals, derivable from them) stay here
-    return dataclasses.replace(part, panel=part.panel.detached(), est_resid=None)
+    return cache[1]
 
 
 # Per-worker cache of the scattered data's returns array (one entry).
@@ -78,12 +90,22 @@ class DaskExecutor:
         E.g. ``Client("tcp://scheduler:8786")`` or ``Client(LocalCluster())``.
     broadcast : bool, default True
         Scatter the prepared data to every worker up front (else on demand).
+    statistics : {"chunks", "client"}, default "chunks"
+        ``"chunks"``: each task also reduces its tests' sums on the worker (events
+        cut by event session, each chunk with its halo:
+        :mod:`eventstudy.inference.chunked`) and the client merges small arrays;
+        studies asking for a test without chunk sums fall back to ``"client"``
+        (said in ``notes``). ``"client"``: the client runs the tests on the
+        stacked panel.
     """
 
-    def __init__(self, client: Any, *, broadcast: bool = True) -> None:
+    def __init__(self, client: Any, *, broadcast: bool = True, statistics: str = "chunks") -> None:
+        from eventstudy.executors import check_statistics
+
         distributed = import_distributed()
         if not isinstance(client, distributed.Client):
             raise TypeError(f"DaskExecutor needs a dask.distributed.Client, got {type(client).__name__}")
+        self.statistics = check_statistics(statistics)
         self.client = client
         self.broadcast = broadcast
         self._scattered: tuple[Any, Any] | None = None  # (data, future), reused across calls
@@ -92,6 +114,24 @@ class DaskExecutor:
         if self._scattered is None or self._scattered[0] is not data:
             self._scattered = (data, self.client.scatter(data, broadcast=self.broadcast, hash=False))
         return self._scattered[1]
+
+    def map_reduced(
+        self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+        options: StudyOptions, plan: Any,
+    ) -> Iterator[tuple[EventsPart, dict[Any, Any]]]:
+        remote = self._remote(data)
+        values = data.returns.to_numpy(dtype=np.float64)
+        futures = [self.client.submit(_reduce_chunk, remote, owned, halo, options, plan, pure=False)
+                   for owned, halo in tasks]
+        try:
+            for fut in futures:
+                part, sums = fut.result()
+                yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values)), sums
+                fut.release()
+        finally:
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
