@@ -74,6 +74,22 @@ def test_dask_statistics_on_the_workers_equal_local() -> None:
     assert any("grank needs the whole cross-section" in n for n in fallback.notes)
 
 
+def test_tune_malloc_is_set_once_per_process() -> None:
+    import ctypes.util
+
+    from eventstudy.executors.dask import tune_malloc
+
+    first = tune_malloc()
+    assert tune_malloc() is first  # once per process
+    assert first is (ctypes.util.find_library("c") is not None and _glibc())
+
+
+def _glibc() -> bool:
+    import platform
+
+    return platform.libc_ver()[0] == "glibc"
+
+
 def test_dask_executor_rejects_non_client() -> None:
     from eventstudy.executors.dask import DaskExecutor
 

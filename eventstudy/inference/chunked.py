@@ -31,6 +31,7 @@ runs its battery on the stacked panel instead.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -110,7 +111,10 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
     if full is not owned and resid is not None:
         resid = None if est_resid[1] is None else np.concatenate([resid, est_resid[1]])
     out: dict[Key, Any] = {}
-    with full.holding(est_resid=resid):
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(full.holding(est_resid=resid))
+        if full is not owned:
+            stack.enter_context(owned.holding(est_resid=est_resid[0]))
         for quantity, start, end in _keys(plan):
             if quantity == "car":
                 _, _, mask = window_mask(owned, start, end)
