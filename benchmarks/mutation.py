@@ -768,7 +768,8 @@ _MUTANTS: list[Mutant] = [
       "write_parquet: the first event's AR rows not written", "offbyone"),
     M("output.py", "running = np.where(np.isfinite(p.ar), running, np.nan)", "running = running",
       "long_frame: running CAR shown on days without an AR", "nan"),
-    M("output.py", "            temp.unlink(missing_ok=True)\n", "            temp.exists()\n",
+    M("output.py", "                writer.close()\n            temp.unlink(missing_ok=True)\n",
+      "                writer.close()\n            temp.exists()\n",
       "write_parquet: a failed write leaves its partial file", "guard"),
 ]
 

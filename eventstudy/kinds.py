@@ -113,13 +113,17 @@ def run_kind(kind: str, returns_study: Callable[..., EventStudyResult],
                                         type(volume).__name__)
         from eventstudy.volatility import volatility_result
 
+        if args.get("parquet") is not None:
+            raise InvalidParameterError("parquet", "None for kind='volatility' (write the result's "
+                                        "tables yourself)", args["parquet"])
+
         return volatility_result(returns_study(**args, kind="returns"))
     if kind == "volume":
         from eventstudy.volume import volume_study
 
         given = [p for p in ("prices", "returns", "factors", "factor_columns", "event_time", "timing",
                              "tests", "days", "chunk_size", "executor", "progress",
-                             "rbar_max_partners") if args.get(p) is not None]
+                             "rbar_max_partners", "parquet") if args.get(p) is not None]
         given += [p for p, default in (("alternative", "two-sided"), ("keep_residuals", False))
                   if p in args and args[p] != default]
         if given:

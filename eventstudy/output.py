@@ -24,10 +24,68 @@ if TYPE_CHECKING:
     from eventstudy.panel import AbnormalPanel
     from eventstudy.results import EventStudyResult
 
-__all__ = ["PARQUET_TABLES", "long_frame", "write_parquet"]
+__all__ = ["CHUNK_TABLES", "PARQUET_TABLES", "chunk_path", "long_frame", "write_chunk", "write_parquet"]
 
 #: Tables :func:`write_parquet` can write, one file each (``<name>.parquet``).
 PARQUET_TABLES: tuple[str, ...] = ("ar", "car", "diagnostics")
+
+#: Tables a chunk writes where it runs (:func:`write_chunk`), one folder each.
+CHUNK_TABLES: tuple[str, ...] = ("ar", "car")
+
+
+def check_parquet_directory(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path, refused when it already holds a table a study writes.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``parquet``, the tables found and the directory.
+    MissingDependencyError
+        Without ``pyarrow``.
+    """
+    _pyarrow()
+    path = Path(directory)
+    taken = [t for t in (*CHUNK_TABLES, *(f"{t}.parquet" for t in PARQUET_TABLES)) if (path / t).exists()]
+    if taken:
+        raise InvalidParameterError("parquet", f"a directory without {', '.join(taken)} (tables are "
+                                    "never overwritten)", str(path))
+    if path.exists() and not path.is_dir():
+        raise InvalidParameterError("parquet", "a directory", str(path))
+    return path
+
+
+def chunk_path(directory: str | os.PathLike[str], table: str, index: int) -> Path:
+    """``directory/<table>/part-<index>.parquet``: one chunk's file of a Parquet dataset."""
+    return Path(directory) / table / f"part-{index:05d}.parquet"
+
+
+def write_chunk(panel: AbnormalPanel, car: pd.DataFrame, directory: str | os.PathLike[str],
+                index: int) -> dict[str, Path]:
+    """Write one chunk's AR (:func:`long_frame`) and CAR table as Parquet, where the chunk runs.
+
+    ``directory/ar/part-<index>.parquet`` and ``directory/car/part-<index>.parquet``
+    (a dataset per table: ``pandas.read_parquet(directory / "ar")`` or
+    ``dask.dataframe.read_parquet`` reads every chunk), each written to a hidden
+    temporary name and renamed into place when complete. ``car`` is the chunk's
+    CAR table (index ``event_id``, ``window``); its windows are written as their
+    labels.
+    """
+    pa, pq = _pyarrow()
+    frames = {"ar": long_frame(panel), "car": car.reset_index()}
+    frames["car"]["window"] = [str(w) for w in frames["car"]["window"]]
+    written = {}
+    for name, frame in frames.items():
+        final = chunk_path(directory, name, index)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.with_name(f".{final.name}.partial")
+        try:
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temp)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        os.replace(temp, final)
+        written[name] = final
+    return written
 
 
 def long_frame(panel: AbnormalPanel, rows: slice | None = None) -> pd.DataFrame:

@@ -70,6 +70,9 @@ class EventStudyResult:
     timings : dict of str to float
         Seconds spent in each stage: ``prepare``, ``engine``, ``assemble``,
         ``tests``, ``total``.
+    parquet : dict of str to Path
+        The per-event tables written by ``event_study(parquet=...)``: ``ar`` and
+        ``car`` (a folder of one file per chunk, or one file) and ``diagnostics``.
     """
 
     name: str
@@ -89,6 +92,7 @@ class EventStudyResult:
     kind: str = "returns"
     n_chunks: int = field(default=1, repr=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    parquet: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     # ----------------------------------------------------------------- frames
     @property

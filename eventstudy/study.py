@@ -11,8 +11,10 @@ appear in many events.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -166,6 +168,7 @@ def event_study(
     progress: bool | None = None,
     keep_residuals: bool = False,
     rbar_max_partners: int | None = None,
+    parquet: str | os.PathLike[str] | None = None,
 ) -> EventStudyResult:
     """Run an event study on wide pandas data, each security on its own exchange's sessions.
 
@@ -264,6 +267,16 @@ def event_study(
         (:func:`eventstudy.inference.correlation.residual_correlation`).
         Default ``None``: every pair (the cost grows with the number of events
         whose windows share sessions).
+    parquet : path, optional
+        A directory for the per-event tables as Parquet (needs ``pyarrow``):
+        ``ar/`` (AR and running CAR per event and day) and ``car/`` (the CAR
+        table), one file per chunk written where the chunk runs (on the Dask
+        workers when the statistics run per chunk, so the long tables are never
+        built on this machine), and ``diagnostics.parquet``. Files are staged
+        and moved into place when every chunk has succeeded; existing tables are
+        never overwritten. Without per-chunk statistics the tables are written
+        from the result (:meth:`EventStudyResult.to_parquet`). The written paths
+        are in ``result.parquet``.
 
     Returns
     -------
@@ -378,6 +391,10 @@ def event_study(
     ex = executor if executor is not None else LocalExecutor()
     size = opts.chunk_size or DEFAULT_CHUNK_SIZE
     chunked, why_not = _statistics_per_chunk(ex, opts, groups)
+    if parquet is not None:
+        from eventstudy.output import check_parquet_directory
+
+        check_parquet_directory(parquet)
     tests_table = None
     if chunked:  # the tests' sums reduced where each date-partitioned chunk runs, then merged
         from eventstudy.engine.chunks import run_reduced
@@ -386,7 +403,7 @@ def event_study(
         code = next(iter(groups))
         plan = _plan(opts)
         stacked, merged, n_chunks = run_reduced(ex, datas[code], ev.drop(columns="calendar"), size, opts,
-                                                plan, progress)
+                                                plan, progress, parquet)
         tests_table = battery_from_sums(merged, plan, opts.alternative)
         parts = [stacked]
     else:
@@ -419,7 +436,7 @@ def event_study(
         panel = panel.replace(rbar_max_partners=opts.rbar_max_partners)
     timings["assemble"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
-    return build_result(
+    result = build_result(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
@@ -427,6 +444,16 @@ def event_study(
         est_resid=None if keep_residuals else part.est_resid, n_chunks=n_chunks, timings=timings,
         tests_table=tests_table,
     )
+    if parquet is None:
+        return result
+    from eventstudy.output import CHUNK_TABLES, write_parquet
+
+    if chunked:  # the chunks wrote ar/ and car/; the diagnostics are this process's
+        written = {t: Path(parquet) / t for t in CHUNK_TABLES}
+        written.update(write_parquet(result, parquet, ("diagnostics",)))
+    else:
+        written = write_parquet(result, parquet)
+    return dataclasses.replace(result, parquet=written)
 
 
 def _statistics_per_chunk(executor: Executor, opts: StudyOptions, groups: Mapping[str, Any]

@@ -69,3 +69,62 @@ def test_bad_arguments_and_missing_pyarrow(result, tmp_path: Path, monkeypatch: 
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(MissingDependencyError, match=r"eventstudy-honest\[parquet\]"):
         result.to_parquet(tmp_path)
+
+
+def test_parquet_written_by_the_chunks_equals_the_result_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`event_study(parquet=...)` with statistics per chunk: each chunk writes its AR and CAR
+    rows where it runs; read back, they are the result's own tables (rows by event date)."""
+    pytest.importorskip("pyarrow")
+    from eventstudy import event_study
+    from eventstudy.executors import LocalExecutor
+    from tests.test_batch import KW, synthetic
+
+    ret, ev = synthetic(n_sec=5, n_ev=30, seed=4)
+    kw = dict(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", tests=["bmp", "kp-bmp"],
+              progress=False, **KW)
+    res = event_study(executor=LocalExecutor("chunks"), chunk_size=7, parquet=tmp_path / "out", **kw)  # type: ignore[arg-type]
+    assert set(res.parquet) == {"ar", "car", "diagnostics"}
+    assert sorted(p.name for p in (tmp_path / "out" / "ar").iterdir()) == [f"part-{k:05d}.parquet" for k in range(5)]
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no staging left
+    ar = pd.read_parquet(tmp_path / "out" / "ar").set_index(["event_id", "relative_day"]).sort_index()
+    mine_ar = pd.DataFrame(res.to_frame()).sort_index()
+    for frame in (ar, mine_ar):  # Parquet keeps dates in ms
+        frame["date"] = frame["date"].astype("datetime64[ns]")
+    pd.testing.assert_frame_equal(ar, mine_ar, check_index_type=False)
+    car = pd.read_parquet(tmp_path / "out" / "car")
+    mine = pd.DataFrame(res.car).reset_index()
+    mine["window"] = mine["window"].astype(str)
+    key = ["event_id", "window"]
+    pd.testing.assert_frame_equal(car.sort_values(key).reset_index(drop=True),
+                                  mine.sort_values(key).reset_index(drop=True))
+    assert len(pd.read_parquet(res.parquet["diagnostics"])) == len(ev)
+    with pytest.raises(InvalidParameterError, match="parquet") as err:  # never overwritten
+        event_study(executor=LocalExecutor("chunks"), parquet=tmp_path / "out", **kw)  # type: ignore[arg-type]
+    assert "ar, car, diagnostics.parquet" in str(err.value)
+    plain = event_study(parquet=tmp_path / "plain", **kw)  # type: ignore[arg-type]
+    assert sorted(plain.parquet) == ["ar", "car", "diagnostics"]
+    assert plain.parquet["ar"] == tmp_path / "plain" / "ar.parquet"
+
+
+def test_a_failing_chunk_leaves_no_parquet(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("pyarrow")
+    import eventstudy.engine.chunks as chunks
+    from eventstudy import event_study
+    from eventstudy.executors import LocalExecutor
+    from tests.test_batch import KW, synthetic
+
+    ret, ev = synthetic(n_sec=5, n_ev=30, seed=4)
+    real = chunks.reduce_chunk
+    calls = []
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chunks, "reduce_chunk", failing)
+    with pytest.raises(OSError, match="disk full"):
+        event_study(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", tests=["bmp"], progress=False,
+                    executor=LocalExecutor("chunks"), chunk_size=7, parquet=tmp_path / "out", **KW)  # type: ignore[arg-type]
+    assert list((tmp_path / "out").iterdir()) == []

@@ -15,9 +15,13 @@ estimation window.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -27,6 +31,7 @@ import pandas as pd
 from eventstudy.engine.parts import EventsPart, concat_parts
 from eventstudy.executors import Executor
 from eventstudy.options import StudyOptions
+from eventstudy.output import CHUNK_TABLES
 from eventstudy.prepare import PreparedData
 from eventstudy.windows import Window
 
@@ -96,16 +101,27 @@ def date_chunks(pos0: npt.NDArray[np.int64], size: int, width: int) -> list[tupl
 
 
 def reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, options: StudyOptions,
-                 plan: Sequence[Any], values: np.ndarray | None = None) -> tuple[EventsPart, dict[Any, Any]]:
+                 plan: Sequence[Any], values: np.ndarray | None = None,
+                 parquet: tuple[str, int] | None = None) -> tuple[EventsPart, dict[Any, Any]]:
     """One chunk's part and its statistics' sums (:func:`eventstudy.inference.chunked.chunk_statistics`).
 
     The halo is computed too (its events' residuals and standardized values
     feed the ``rbar`` pairs led by the chunk's events) but not returned.
+    ``parquet=(directory, index)``: the chunk's AR and CAR tables are written
+    there (:func:`eventstudy.output.write_chunk`) where the chunk runs.
     """
     from eventstudy.engine.compute import compute_events
     from eventstudy.inference.chunked import chunk_statistics
 
     part = compute_events(data, owned, values=values, **options.engine_kwargs())
+    if parquet is not None:
+        from eventstudy.abnormal import car_table
+        from eventstudy.assemble import with_excluded
+        from eventstudy.output import write_chunk
+
+        car = with_excluded(car_table(part.panel, part.windows), part.diagnostics, part.windows)
+        write_chunk(part.panel, car, parquet[0], parquet[1])
+        del car
     if part.panel.n_events == 0:
         return part, {}
     other = compute_events(data, halo, values=values, **options.engine_kwargs()) if len(halo) else None
@@ -123,11 +139,16 @@ def run_reduced(
     options: StudyOptions,
     plan: Sequence[Any],
     progress: bool | None,
+    parquet: str | os.PathLike[str] | None = None,
 ) -> tuple[EventsPart, dict[Any, Any], int]:
     """The engine and the statistics' sums on date-partitioned chunks of ``events``.
 
     Returns the stacked part (chunks in event-session order; the caller puts
     the events back in table order), the merged sums and the chunk count.
+    ``parquet``: a directory where each chunk writes its AR and CAR tables
+    (``<directory>/ar/part-<k>.parquet``, ``<directory>/car/...``), first into a
+    hidden staging folder that is moved into place once every chunk has
+    succeeded (removed if one fails).
     """
     from eventstudy.event_dates import resolve_event_dates
     from eventstudy.inference.chunked import merge_statistics
@@ -139,12 +160,30 @@ def run_reduced(
     width = max(0, *(w.end for w in wins)) - min(0, *(w.start for w in wins))
     cuts = date_chunks(np.asarray(pos0, dtype=np.int64), chunk_size, width)
     tasks = [(events.iloc[own], events.iloc[halo]) for own, halo in cuts]
+    staging = None if parquet is None else _staging(Path(parquet))
     parts, stats = [], []
-    for part, sums in _with_progress(executor.map_reduced(data, tasks, options, plan), len(tasks),
-                                     len(events), progress):
-        parts.append(part)
-        stats.append(sums)
+    try:
+        outputs = None if staging is None else [(str(staging), k) for k in range(len(tasks))]
+        for part, sums in _with_progress(executor.map_reduced(data, tasks, options, plan, outputs),
+                                         len(tasks), len(events), progress):
+            parts.append(part)
+            stats.append(sums)
+        if staging is not None and parquet is not None:
+            for table in CHUNK_TABLES:
+                if (staging / table).exists():
+                    os.replace(staging / table, Path(parquet) / table)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return concat_parts(parts), merge_statistics(stats), len(tasks)
+
+
+def _staging(directory: Path) -> Path:
+    """A fresh hidden folder in ``directory`` for the chunks' files."""
+    from eventstudy.output import check_parquet_directory
+
+    check_parquet_directory(directory).mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".eventstudy-partial-", dir=directory))
 
 
 def _with_progress(it: Iterator[T], n_chunks: int, n_events: int,

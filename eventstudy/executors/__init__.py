@@ -43,10 +43,11 @@ class Executor(Protocol):
 
     def map_reduced(
         self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
-        options: StudyOptions, plan: Sequence[Any],
+        options: StudyOptions, plan: Sequence[Any], outputs: Sequence[tuple[str, int]] | None = None,
     ) -> Iterator[tuple[EventsPart, dict[Any, Any]]]:
         """Yield ``(part, sums)`` per ``(chunk, halo)`` task, in order
-        (:func:`eventstudy.engine.chunks.reduce_chunk`)."""
+        (:func:`eventstudy.engine.chunks.reduce_chunk`); ``outputs``: per task,
+        where it writes its AR and CAR tables."""
         ...
 
 
@@ -75,13 +76,14 @@ class LocalExecutor:
 
     def map_reduced(
         self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
-        options: StudyOptions, plan: Sequence[Any],
+        options: StudyOptions, plan: Sequence[Any], outputs: Sequence[tuple[str, int]] | None = None,
     ) -> Iterator[tuple[EventsPart, dict[Any, Any]]]:
         from eventstudy.engine.chunks import reduce_chunk
 
         values = data.returns.to_numpy(dtype=np.float64)
-        for owned, halo in tasks:
-            part, sums = reduce_chunk(data, owned, halo, options, plan, values)
+        for k, (owned, halo) in enumerate(tasks):
+            part, sums = reduce_chunk(data, owned, halo, options, plan, values,
+                                      None if outputs is None else outputs[k])
             yield dataclasses.replace(part, est_resid=None), sums
 
     def map_chunks(

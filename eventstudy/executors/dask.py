@@ -96,12 +96,13 @@ def tune_malloc() -> bool:
 
 
 def _reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, options: StudyOptions,
-                  plan: Any, tune: bool = True) -> tuple[EventsPart, dict[Any, Any]]:
+                  plan: Any, tune: bool = True,
+                  output: tuple[str, int] | None = None) -> tuple[EventsPart, dict[Any, Any]]:
     from eventstudy.engine.chunks import reduce_chunk
 
     if tune:
         tune_malloc()
-    part, sums = reduce_chunk(data, owned, halo, options, plan, _values(data))
+    part, sums = reduce_chunk(data, owned, halo, options, plan, _values(data), output)
     return dataclasses.replace(part, panel=part.panel.detached(), est_resid=None), sums
 
 
@@ -165,12 +166,13 @@ class DaskExecutor:
 
     def map_reduced(
         self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
-        options: StudyOptions, plan: Any,
+        options: StudyOptions, plan: Any, outputs: Sequence[tuple[str, int]] | None = None,
     ) -> Iterator[tuple[EventsPart, dict[Any, Any]]]:
         remote = self._remote(data)
         values = data.returns.to_numpy(dtype=np.float64)
         futures = [self.client.submit(_reduce_chunk, remote, owned, halo, options, plan, self.tune_malloc,
-                                      pure=False) for owned, halo in tasks]
+                                      None if outputs is None else outputs[k], pure=False)
+                   for k, (owned, halo) in enumerate(tasks)]
         try:
             for fut in futures:
                 part, sums = fut.result()
