@@ -9,8 +9,9 @@
   across chunks and across calendars.
 
 :func:`eventstudy.event_study` is the entry point; statistics are computed on
-the stacked panel (:mod:`eventstudy.inference`) and assembled by
-:mod:`eventstudy.results`.
+the stacked panel (:mod:`eventstudy.inference`), or per date-partitioned chunk
+where the chunk runs and merged (:func:`~eventstudy.engine.chunks.run_reduced`,
+:mod:`eventstudy.inference.chunked`), and assembled by :mod:`eventstudy.results`.
 """
 
 from eventstudy.engine.chunks import DEFAULT_CHUNK_SIZE, overlap_diagnostics, run_chunks

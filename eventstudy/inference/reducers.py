@@ -12,10 +12,14 @@ and :mod:`eventstudy.inference.rank` are computed this way on the whole panel
 order, and merging them gives the whole-panel value to rounding (tested to
 1e-12 in ``tests/test_reducers.py``).
 
-Not reducible this way: the Kolari–Pynnönen rbar (pairs of events in different
-chunks share sessions; it is computed on the stacked panel, banded by date) and
-the tests that re-standardise by a cross-sectional deviation first
-(Corrado–Zivney, GRANK), which need the whole cross-section of a day.
+The Kolari–Pynnönen rbar is reducible too, but not by chunks of arbitrary
+events: its pairs share sessions, so chunks are cut by event date and each reads
+the partners of its last events from a halo
+(:class:`~eventstudy.inference.correlation.RbarSums`). A chunk's sums for a whole
+battery are gathered by :mod:`eventstudy.inference.chunked`. Not reducible: the
+tests that re-standardise by a cross-sectional deviation before ranking
+(Corrado–Zivney, GRANK: two passes over the cross-section), the
+cross-sectional ranks of the Wilcoxon test and the BHAR bootstrap.
 
 References
 ----------
