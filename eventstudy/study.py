@@ -417,14 +417,15 @@ def event_study(
     parts.clear()  # the chunks' arrays are in the stacked part now
     timings["engine"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    diag = part.diagnostics.copy()
+    diag = part.diagnostics.copy(deep=False)  # new columns only: the engine's stay shared
     diag["calendar"] = ev["calendar"].to_numpy()
     diag["calendar_source"] = diag["security"].map({s: c.source for s, c in choices.items()})
     diag["benchmark_calendar"] = diag["benchmark"].map({**{s: c.code for s, c in choices.items()}, "": ""})
     wins = part.windows
     span = (min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins)))
     overlaps = overlap_diagnostics(diag["security"].to_numpy(), part.pos0, span, part.estimation)
-    diag = pd.concat([diag, overlaps.set_axis(diag.index)], axis=1)
+    for col in overlaps.columns:  # added in place (no copy of the whole table)
+        diag[col] = overlaps[col].to_numpy()
     part = dataclasses.replace(part, diagnostics=diag)
     notes = part.notes + calendar_notes(part, datas, choices) + overlap_note(diag, span, part.estimation)
     if why_not:
