@@ -245,8 +245,9 @@ def event_study(
     alternative : {"two-sided", "less", "greater"}
         Alternative hypothesis of the tests.
     chunk_size : int, optional
-        Events gathered and fitted at a time (default
-        :data:`~eventstudy.engine.DEFAULT_CHUNK_SIZE`); bounds the engine's
+        Events gathered and fitted at a time (default: the executor's
+        ``chunk_size_for``: :data:`~eventstudy.engine.DEFAULT_CHUNK_SIZE` locally,
+        two chunks per worker on Dask up to that); bounds the engine's
         temporaries, not the result.
     executor : Executor, optional
         Where chunks run: :class:`~eventstudy.executors.LocalExecutor`
@@ -389,7 +390,7 @@ def event_study(
     timings = {"prepare": time.perf_counter() - t0}
     t1 = time.perf_counter()
     ex = executor if executor is not None else LocalExecutor()
-    size = opts.chunk_size or DEFAULT_CHUNK_SIZE
+    size = opts.chunk_size or getattr(ex, "chunk_size_for", lambda n: DEFAULT_CHUNK_SIZE)(len(ev))
     chunked, why_not = _statistics_per_chunk(ex, opts, groups)
     if parquet is not None:
         from eventstudy.output import check_parquet_directory

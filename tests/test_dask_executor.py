@@ -60,6 +60,7 @@ def test_dask_statistics_on_the_workers_equal_local() -> None:
         ex = DaskExecutor(client)
         remote = event_study(tests=list(REDUCIBLE), chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
         fallback = event_study(tests=["bmp", "grank"], chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
+        ex_chunks = [ex.chunk_size_for(n) for n in (10, 4_000, 10_000, 1_000_000)]
     assert remote.n_chunks == 6  # 44 events by date, 8 at a time
     assert remote.event_ids == local.event_ids
     np.testing.assert_array_equal(remote.panel.ar, local.panel.ar)
@@ -70,6 +71,7 @@ def test_dask_statistics_on_the_workers_equal_local() -> None:
     np.testing.assert_allclose(a["statistic"], b["statistic"], rtol=0, atol=1e-10)
     np.testing.assert_allclose(a["pvalue"], b["pvalue"], rtol=0, atol=1e-10)
     assert set(remote.notes) == set(local.notes)
+    assert ex_chunks == [1_000, 1_000, 2_500, 10_000]  # two chunks per worker, within [1,000, 10,000]
     pd.testing.assert_frame_equal(fallback.tests, local_all.tests)
     assert any("grank needs the whole cross-section" in n for n in fallback.notes)
 

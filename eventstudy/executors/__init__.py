@@ -35,6 +35,10 @@ class Executor(Protocol):
 
     statistics: str
 
+    def chunk_size_for(self, n_events: int) -> int:
+        """Events per chunk when the study gives no ``chunk_size``."""
+        ...
+
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
     ) -> Iterator[EventsPart]:
@@ -73,6 +77,12 @@ class LocalExecutor:
 
     def __init__(self, statistics: str = "client") -> None:
         self.statistics = check_statistics(statistics)
+
+    def chunk_size_for(self, n_events: int) -> int:
+        """:data:`~eventstudy.engine.chunks.DEFAULT_CHUNK_SIZE` (bounds the engine's temporaries)."""
+        from eventstudy.engine.chunks import DEFAULT_CHUNK_SIZE
+
+        return DEFAULT_CHUNK_SIZE
 
     def map_reduced(
         self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],

@@ -164,6 +164,19 @@ class DaskExecutor:
             self._scattered = (data, self.client.scatter(data, broadcast=self.broadcast, hash=False))
         return self._scattered[1]
 
+    def chunk_size_for(self, n_events: int) -> int:
+        """Two chunks per worker at least, at most the local default, at least 1,000 events.
+
+        With one chunk per task, a study of 10,000 events on the local default
+        would be one task on one worker; two per worker keep them all busy while
+        the halos (the events after a chunk that its last events pair with) stay
+        a small share of each chunk.
+        """
+        from eventstudy.engine.chunks import DEFAULT_CHUNK_SIZE
+
+        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        return int(min(DEFAULT_CHUNK_SIZE, max(1_000, -(-n_events // (2 * workers)))))
+
     def map_reduced(
         self, data: PreparedData, tasks: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
         options: StudyOptions, plan: Any, outputs: Sequence[tuple[str, int]] | None = None,
