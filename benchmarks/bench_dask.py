@@ -14,9 +14,9 @@ the warm-up); the timed calls reuse it, as the executor does across calls.
 
 Part 2 (``--million``, default 1,000,000; ``--skip-million`` to skip): the workers' peak RSS
 is reset (``/proc/self/clear_refs``), then a *separate client process* (this script with
-``--child``, so its peak is this run's alone) builds the panel, runs the study through Dask
-and writes the AR/CAR output to Parquet (``result.to_parquet(directory)`` where the result has
-it, else ``result.car`` and ``panel.ar`` with ``DataFrame.to_parquet``). Reported: wall time,
+``--child``, so its peak is this run's alone) builds the panel and runs the study through Dask
+with ``parquet=DIR``: each worker writes its chunks' AR and CAR tables to Parquet as it runs
+(the client writes the diagnostics). Reported: wall time,
 stage times, the client's RSS sampled every 20 ms (peak per stage: panel, prepare, engine,
 assemble, tests, parquet, with the ``eventstudy`` frames at each peak) and its ``VmHWM``, and
 each worker's ``VmHWM`` (the worker *process* maximum since the reset, via ``client.run``;
@@ -76,13 +76,19 @@ GB = 1024**3
 
 
 # ------------------------------------------------------------ the library: one call site
-def study(data: Any, events: pd.DataFrame, executor: Any, chunk_size: int | None) -> Any:
-    """The one call into the library (change the API here and nowhere else)."""
+def study(data: Any, events: pd.DataFrame, executor: Any, chunk_size: int | None,
+          parquet: Path | None = None) -> Any:
+    """The one call into the library (change the API here and nowhere else).
+
+    ``parquet``: a directory where the chunks write the AR and CAR tables as they run
+    (``event_study(parquet=...)``).
+    """
     from eventstudy import event_study
 
+    extra = {} if parquet is None else {"parquet": parquet}
     return event_study(returns=data, events=events, benchmark="MKT", estimation=EST, windows=[WIN],
                        tests=list(TESTS), days=(), chunk_size=chunk_size, executor=executor,
-                       progress=False, **OPTIONS)
+                       progress=False, **OPTIONS, **extra)
 
 
 def numbers(res: Any) -> dict[str, np.ndarray]:
@@ -347,7 +353,7 @@ def run_child(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         if prof is not None:
             prof.enable()
-        res = study(prepared, events, ex, args.chunk_size)
+        res = study(prepared, events, ex, args.chunk_size, out_dir)  # the workers write AR and CAR
         t_study = time.perf_counter() - t0
         if prof is not None:
             prof.disable()
@@ -385,7 +391,11 @@ def profile_top(prof: cProfile.Profile, n: int) -> list[str]:
 
 
 def write_parquet(res: Any, directory: Path) -> str:
-    """AR/CAR output to Parquet: ``result.to_parquet`` if the library has it, else ``result.car``."""
+    """AR/CAR output to Parquet: written by the chunks during the study (``result.parquet``),
+    else ``result.to_parquet``, else ``result.car``."""
+    if getattr(res, "parquet", None):
+        return ("written by the workers during event_study(parquet=...): "
+                + ", ".join(sorted(res.parquet)))
     if hasattr(res, "to_parquet"):
         res.to_parquet(directory)
         return "result.to_parquet(directory)"
