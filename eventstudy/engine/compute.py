@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import as_strided
 
 from eventstudy.calendar import TradingCalendar
 from eventstudy.engine.parts import EventsPart
@@ -67,6 +68,38 @@ def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     ok = (rows >= 0) & (rows < n)
     out = values[np.clip(rows, 0, n - 1), cols[:, None]]
     return np.where(ok, out, np.nan)
+
+
+def _span(values: np.ndarray, first: np.ndarray, length: int, cols: np.ndarray,
+          present: np.ndarray | None = None) -> np.ndarray:
+    """``values[first[e] + t, cols[e]]`` for ``t < length``: :func:`_gather` of contiguous rows.
+
+    Each event's slots are consecutive sessions, so when they all lie on the
+    grid the array is read as ``length``-session windows of ``values`` (a
+    strided view, one fancy index per event instead of one per slot; a single
+    column, e.g. a market shared by every event, is read from a contiguous
+    copy of that column). The same numbers as :func:`_gather` (copies, no
+    arithmetic). ``present`` (bool per event, optional) marks the events that
+    have the column at all; the others get NaN rows.
+    """
+    n, width = values.shape
+    every = present is None or bool(present.all())
+    if first.size and length and int(first.min()) >= 0 and int(first.max()) + length <= n:
+        c0, c1 = int(cols.min()), int(cols.max())
+        if c0 == c1:  # one column for every event: windows of a contiguous copy
+            col = np.ascontiguousarray(values[:, c0])
+            out = as_strided(col, shape=(n - length + 1, length), strides=(col.strides[0],) * 2,
+                             writeable=False)[first]
+        else:
+            s0, s1 = values.strides
+            out = as_strided(values, shape=(n - length + 1, width, length), strides=(s0, s1, s0),
+                             writeable=False)[first, cols]
+    else:
+        out = _gather(values, first[:, None] + np.arange(length)[None, :], cols)
+    if not every:
+        assert present is not None
+        out = np.where(present[:, None], out, np.nan)
+    return out
 
 
 def compute_events(
@@ -135,8 +168,7 @@ def compute_events(
     bench_idx = np.maximum(col_index.get_indexer(pd.Index(bench_names)), 0).astype(np.int64)
     est_days = np.arange(est.start, est.end + 1)
     ev_days = np.arange(lo, hi + 1)
-    est_rows = pos0[:, None] + est_days[None, :]
-    ev_rows = pos0[:, None] + ev_days[None, :]
+    est_rows = ev_rows = np.empty((0, 0), dtype=np.int64)  # (E, T) and (E, L) rows: built where used
 
     def gather_all(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray] | None, np.ndarray]:
         r = _gather(values, rows, sec_idx)
@@ -158,10 +190,10 @@ def compute_events(
 
     derivable = spec.name in DERIVABLE_MODELS and spec.volatility is None
     if derivable:  # the lean path: no design arrays, the panel derives them on access
-        r_est = _gather(values, est_rows, sec_idx)
-        m_est = np.where(has_bench[:, None], _gather(values, est_rows, bench_idx), np.nan)
-        r_ev = _gather(values, ev_rows, sec_idx)
-        m_ev = np.where(has_bench[:, None], _gather(values, ev_rows, bench_idx), np.nan)
+        r_est = _span(values, pos0 + est.start, est.length, sec_idx)
+        m_est = _span(values, pos0 + est.start, est.length, bench_idx, has_bench)
+        r_ev = _span(values, pos0 + lo, hi - lo + 1, sec_idx)
+        m_ev = _span(values, pos0 + lo, hi - lo + 1, bench_idx, has_bench)
         mkt_est, mkt_ev = m_est, m_ev
         x_est = x_ev = None
         if spec.name == "market_adjusted":
@@ -169,6 +201,8 @@ def compute_events(
         else:
             y_est, y_ev = r_est, r_ev
     else:
+        est_rows = pos0[:, None] + est_days[None, :]
+        ev_rows = pos0[:, None] + ev_days[None, :]
         r_est, m_est, f_est, rf_est = gather_all(est_rows)
         r_ev, m_ev, f_ev, rf_ev = gather_all(ev_rows)
         mkt_est = m_est - rf_est if spec.excess else m_est
@@ -245,7 +279,7 @@ def compute_events(
         params=fit.params[k], xtx_inv=fit.xtx_inv[k], sigma2=fit.sigma2[k], nobs=fit.nobs[k],
         df_resid=fit.df_resid[k], cond_var=garch.cond_var[k] if garch is not None else None,
     )
-    est_ends = dates(est_rows[:, [0, -1]])
+    est_ends = dates(np.stack([pos0 + est.start, pos0 + est.end], axis=1))
     if derivable:
         panel = AbnormalPanel(
             **common,  # type: ignore[arg-type]
