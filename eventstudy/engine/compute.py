@@ -127,19 +127,21 @@ def compute_events(
     rets = data.returns
     sessions = data.sessions
     cal = data.calendar
-    cols = list(rets.columns)
-    col_index = pd.Index(cols)
-    col_set = set(cols)
-    unknown = sorted(set(events["security"].unique()) - col_set)
-    if unknown:
-        raise UnknownSymbolError(unknown, "the return data", cols)
+    col_index = rets.columns
+    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
+    if (sec_idx < 0).any():  # the names are listed only when one is unknown
+        cols = list(rets.columns)
+        raise UnknownSymbolError(sorted(set(events["security"].unique()) - set(cols)), "the return data", cols)
     needs_bench = spec.uses_market or spec.name == "market_adjusted"
     bench_names = events["benchmark"]
     if needs_bench and bench_names.isna().any():
         raise InvalidParameterError("benchmark", f"a benchmark for model {spec.name!r}", None)
-    unknown_b = sorted(set(bench_names.dropna().unique()) - col_set)
-    if unknown_b:
-        raise UnknownSymbolError(unknown_b, "the benchmark data", cols)
+    has_bench = bench_names.notna().to_numpy()
+    bench_at = col_index.get_indexer(pd.Index(bench_names))
+    if (has_bench & (bench_at < 0)).any():
+        cols = list(rets.columns)
+        raise UnknownSymbolError(sorted(set(bench_names.dropna().unique()) - set(cols)), "the benchmark data",
+                                 cols)
 
     res_ev = resolve_event_dates(cal, sessions, events["event_date"], roll,
                                  times=events.get("event_time", None),
@@ -163,9 +165,7 @@ def compute_events(
 
     if values is None:
         values = rets.to_numpy(dtype=np.float64)
-    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
-    has_bench = bench_names.notna().to_numpy()
-    bench_idx = np.maximum(col_index.get_indexer(pd.Index(bench_names)), 0).astype(np.int64)
+    bench_idx = np.maximum(bench_at, 0).astype(np.int64)
     est_days = np.arange(est.start, est.end + 1)
     ev_days = np.arange(lo, hi + 1)
     est_rows = ev_rows = np.empty((0, 0), dtype=np.int64)  # (E, T) and (E, L) rows: built where used
@@ -252,9 +252,9 @@ def compute_events(
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
+    bench_str = bench_names.where(bench_names.notna(), "").astype(str).to_numpy()
     screen = screen_estimation(
-        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench,
-        bench_names.where(bench_names.notna(), "").astype(str).to_numpy(), spec.name,
+        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench, bench_str, spec.name,
     )
     status = np.where(screen.flagged, "excluded", status)
     reason = np.where(screen.flagged, screen.reason, reason)
@@ -271,9 +271,12 @@ def compute_events(
         return np.where(ok, to_d[np.clip(rows, 0, len(to_d) - 1)], np.datetime64("NaT"))
 
     k = keep
+    every = bool(k.all())
+    ids_str = events["event_id"].to_numpy(dtype=str)
+    secs_str = events["security"].to_numpy(dtype=str)
     common = dict(
-        event_ids=events["event_id"].to_numpy(dtype=str)[k],
-        securities=events["security"].to_numpy(dtype=str)[k],
+        event_ids=ids_str[k],
+        securities=secs_str[k],
         model=spec.name, k=spec.k, event_days=ev_days.astype(np.int64),
         ar=ar[k], raw_event=r_ev[k], raw_event_market=m_ev[k],
         params=fit.params[k], xtx_inv=fit.xtx_inv[k], sigma2=fit.sigma2[k], nobs=fit.nobs[k],
@@ -293,16 +296,19 @@ def compute_events(
             "est_x": x_est[k], "est_market": mkt_est[k], "event_dates": dates(ev_rows)[k],
             "event_x": np.where(np.isfinite(ar)[..., None], x_ev, np.nan)[k],
             "event_market": mkt_ev[k]})
+    # events with a moment or a named timing (None for a plain date)
+    timing = np.asarray(res_ev.timing if res_ev.timing is not None else [], dtype=object)
+    timed: list[int] = np.flatnonzero(timing != np.full(timing.shape, None, dtype=object)).tolist()
     diagnostics = pd.DataFrame(
         {
-            "security": events["security"].to_numpy(dtype=str),
-            "benchmark": bench_names.where(bench_names.notna(), "").astype(str).to_numpy(),
+            "security": secs_str,
+            "benchmark": bench_str,
             "event_date": pd.DatetimeIndex(res_ev.requested),
             "event_session": sessions[pos0],
             "rolled": res_ev.rolled,
-            **({} if res_ev.timing is None or all(t is None for t in res_ev.timing) else {
+            **({} if not timed else {
                 "event_time": pd.DatetimeIndex(np.asarray(res_ev.moment)).tz_localize("UTC"),
-                "timing": [t if t is not None else "" for t in res_ev.timing]}),
+                "timing": [t if t is not None else "" for t in timing]}),
             "estimation_start": pd.to_datetime(est_ends[:, 0]),
             "estimation_end": pd.to_datetime(est_ends[:, 1]),
             "estimation_days": est.length,
@@ -312,14 +318,13 @@ def compute_events(
             "status": status,
             "reason": reason,
         },
-        index=pd.Index(events["event_id"].to_numpy(dtype=str), name="event_id"),
+        index=pd.Index(ids_str, name="event_id"),
     )
     if garch is not None:  # the GARCH parameters (decimal returns) and arch's convergence flag
         diagnostics = pd.concat([diagnostics, garch.params.set_axis(diagnostics.index)], axis=1)
     notes: list[str] = []
     for i in np.flatnonzero(res_ev.rolled).tolist():
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
-    timed = [] if res_ev.timing is None else [i for i, t in enumerate(res_ev.timing) if t is not None]
     for i in timed:
         told = res_ev.timing_note(i, sessions)
         if told:
@@ -358,4 +363,4 @@ def compute_events(
                      "CARs use the available days (not filled).")
     return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
                       estimation=est, windows=wins, model=spec, pos0=pos0,
-                      est_resid=fit.resid[k] if derivable else None)
+                      est_resid=(fit.resid if every else fit.resid[k]) if derivable else None)
