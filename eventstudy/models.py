@@ -314,7 +314,7 @@ def fit_market(y: FloatArray, m: FloatArray) -> PanelFit:
 
 
 #: Events per block of :func:`fit_market` (its ``(block, T)`` temporaries stay in cache).
-_MARKET_BLOCK = 256
+_MARKET_BLOCK = 512
 
 
 def _fit_market_block(y: FloatArray, m: FloatArray, nobs: IntArray, alpha: FloatArray,

@@ -44,3 +44,28 @@ def test_span_equals_a_loop_over_slots(order: str, case: str) -> None:
 
 def test_span_of_no_event() -> None:
     assert _span(np.zeros((5, 2)), np.zeros(0, dtype=np.int64), 3, np.zeros(0, dtype=np.int64)).shape == (0, 3)
+
+
+def test_diagnostics_string_columns_do_not_depend_on_the_events_dtypes() -> None:
+    """Columns taken from a ``str`` events table equal those converted from an object table."""
+    import pandas as pd
+
+    from eventstudy import prepare_data
+    from eventstudy.engine.compute import compute_events
+    from tests.test_batch import synthetic
+
+    ret, ev = synthetic(n_sec=4, n_ev=12, seed=3)
+    late = pd.DataFrame({"event_id": ["LATE"], "security": ["S2"], "event_date": [ret.index[210]]})
+    ev = pd.concat([ev, late], ignore_index=True).assign(benchmark="MKT")  # LATE: too few returns
+    data = prepare_data(returns=ret, calendar="XNYS")
+    as_str = ev.astype({c: "str" for c in ("event_id", "security", "benchmark")})
+    as_obj = ev.astype({c: object for c in ("event_id", "security", "benchmark")})
+    kw = {"estimation": (-120, -6), "windows": [(-5, 5)], "min_estimation_obs": 100}
+    a = compute_events(data, as_str, **kw).diagnostics  # type: ignore[arg-type]
+    b = compute_events(data, as_obj, **kw).diagnostics  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    expected = pd.DataFrame({"x": np.array(["a"])})["x"].dtype  # pandas' dtype for numpy strings
+    for col in ("security", "benchmark", "status"):
+        assert a[col].dtype == expected, col
+    assert a.index.dtype == expected and set(a["status"]) <= {"ok", "excluded"}
+    assert (a["status"] == "excluded").any() and (a["status"] == "ok").any()

@@ -102,6 +102,25 @@ def _span(values: np.ndarray, first: np.ndarray, length: int, cols: np.ndarray,
     return out
 
 
+#: The dtype pandas gives a column of Python or numpy strings (``str`` in pandas 3).
+_STR_DTYPE = pd.Series(np.array(["x"])).dtype
+
+
+def _as_str_column(column: pd.Series, as_numpy: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``as_numpy`` (the column's strings) for a frame: the column's own array when it already
+    holds those strings in pandas' default string dtype (no conversion back)."""
+    if column.dtype == _STR_DTYPE and isinstance(column.dtype, pd.StringDtype) and not column.hasnans:
+        return column.array
+    return as_numpy
+
+
+def _status_column(status: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``status`` (``"ok"`` / ``"excluded"``) in the default string dtype, taken from its two values."""
+    if not isinstance(_STR_DTYPE, pd.StringDtype) or not np.isin(status, ("excluded", "ok")).all():
+        return status
+    return pd.array(np.array(["excluded", "ok"]), dtype=_STR_DTYPE).take((status == "ok").astype(np.intp))
+
+
 def compute_events(
     data: PreparedData,
     events: pd.DataFrame,
@@ -252,7 +271,8 @@ def compute_events(
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
-    bench_str = bench_names.where(bench_names.notna(), "").astype(str).to_numpy()
+    bench_col = bench_names.where(bench_names.notna(), "").astype(str)
+    bench_str = bench_col.to_numpy()
     screen = screen_estimation(
         r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench, bench_str, spec.name,
     )
@@ -301,8 +321,8 @@ def compute_events(
     timed: list[int] = np.flatnonzero(timing != np.full(timing.shape, None, dtype=object)).tolist()
     diagnostics = pd.DataFrame(
         {
-            "security": secs_str,
-            "benchmark": bench_str,
+            "security": _as_str_column(events["security"], secs_str),
+            "benchmark": _as_str_column(bench_col, bench_str),
             "event_date": pd.DatetimeIndex(res_ev.requested),
             "event_session": sessions[pos0],
             "rolled": res_ev.rolled,
@@ -315,10 +335,10 @@ def compute_events(
             "nobs": fit.nobs,
             "estimation_missing": est.length - fit.nobs,
             "event_missing": (~np.isfinite(ar)).sum(axis=1),
-            "status": status,
+            "status": _status_column(status),
             "reason": reason,
         },
-        index=pd.Index(ids_str, name="event_id"),
+        index=pd.Index(_as_str_column(events["event_id"], ids_str), name="event_id"),
     )
     if garch is not None:  # the GARCH parameters (decimal returns) and arch's convergence flag
         diagnostics = pd.concat([diagnostics, garch.params.set_axis(diagnostics.index)], axis=1)
@@ -357,10 +377,11 @@ def compute_events(
             causes.append(f"the factor data end on {fac_end.date()}")
         why = "; ".join(causes) if causes else "an input is missing"
         notes.append(f"{eid}: no abnormal return on the event session {day0[i].date()} ({why}).")
-    miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
-    for eid, n in miss["event_missing"].items():
-        notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
-                     "CARs use the available days (not filled).")
+    if (keep & (diagnostics["event_missing"].to_numpy() > 0)).any():
+        miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
+        for eid, n in miss["event_missing"].items():
+            notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
+                         "CARs use the available days (not filled).")
     return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
                       estimation=est, windows=wins, model=spec, pos0=pos0,
                       est_resid=(fit.resid if every else fit.resid[k]) if derivable else None)
