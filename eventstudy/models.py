@@ -364,8 +364,10 @@ def _fit_market_block(y: FloatArray, m: FloatArray, nobs: IntArray, alpha: Float
     np.subtract(y, resid, out=resid)
     clean = whole and bool(ok.all())
     if not clean:
-        bad = ~ok[:, None] if mask is None else ~(mask & ok[:, None])
-        resid[bad] = np.nan
+        if mask is None:
+            resid[~ok] = np.nan  # whole rows of an unusable fit
+        else:
+            resid[~(mask & ok[:, None])] = np.nan
     df_resid = nobs - 2
     with np.errstate(invalid="ignore", divide="ignore"):
         r0 = resid if clean else np.where(np.isfinite(resid), resid, 0.0)

@@ -35,3 +35,15 @@ def test_fit_market_counts_finite_returns_whose_sum_overflows() -> None:
     fit = fit_market(y, m)
     assert fit.nobs.tolist() == [8, 8]
     np.testing.assert_allclose(fit.params[1], [0.5, 0.5], rtol=1e-12)
+
+
+def test_fit_market_without_gaps_but_a_constant_market_is_excluded() -> None:
+    rng = np.random.default_rng(2)
+    m = rng.normal(0.0, 0.01, (3, 30))
+    m[1] = 0.25  # no variance in the market (exactly representable): no slope
+    y = 0.5 * m + rng.normal(0.0, 0.01, (3, 30))
+    fit = fit_market(y, m)
+    assert fit.rank_ok.tolist() == [True, False, True] and fit.nobs.tolist() == [30, 30, 30]
+    assert np.isnan(fit.resid[1]).all() and np.isnan(fit.params[1]).all() and np.isnan(fit.sigma2[1])
+    coef = np.polyfit(m[2], y[2], 1)[::-1]
+    np.testing.assert_allclose(fit.params[2], coef, rtol=1e-10)
