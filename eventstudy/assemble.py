@@ -28,19 +28,25 @@ def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window
     from eventstudy.inference.parametric import cross_sectional_t_test
 
     rows: list[dict[str, Any]] = []
+    by_codes = len(car) and isinstance(car.index, pd.MultiIndex) and car.index.names[-1] == "window"
+    car_values = car["car"].to_numpy(dtype=float) if len(car) else np.array([])
     for w in windows:
-        vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
+        if by_codes:  # the rows car.xs(w, level="window") selects, from the index codes
+            assert isinstance(car.index, pd.MultiIndex)
+            vals = car_values[car.index.codes[-1] == car.index.levels[-1].get_loc(w)]
+        else:
+            vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
         vals = vals[np.isfinite(vals)]
         test = cross_sectional_t_test(panel, w.start, w.end)
-        rows.append({"window": w, "start": w.start, "end": w.end,
+        rows.append({"start": w.start, "end": w.end,
                      "caar": float(vals.mean()) if vals.size else np.nan, "nobs": int(vals.size),
                      "sd": float(vals.std(ddof=1)) if vals.size > 1 else np.nan,
                      "statistic": test.statistic, "df": test.df, "pvalue": test.pvalue,
                      "valid": test.valid, "reason": test.reason})
-    out = pd.DataFrame(rows, columns=["window", "start", "end", "caar", "nobs", "sd", "statistic", "df", "pvalue",
+    out = pd.DataFrame(rows, columns=["start", "end", "caar", "nobs", "sd", "statistic", "df", "pvalue",
                                       "valid", "reason"])
     out.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
-    return out.drop(columns="window")
+    return out
 
 
 def build_result(
