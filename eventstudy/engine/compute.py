@@ -271,7 +271,8 @@ def compute_events(
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
-    bench_col = bench_names.where(bench_names.notna(), "").astype(str)
+    bench_col = bench_names if bench_names.dtype == _STR_DTYPE and not bench_names.hasnans else \
+        bench_names.where(bench_names.notna(), "").astype(str)
     bench_str = bench_col.to_numpy()
     screen = screen_estimation(
         r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench, bench_str, spec.name,
@@ -290,8 +291,8 @@ def compute_events(
         ok = (rows >= 0) & (rows < len(to_d))
         return np.where(ok, to_d[np.clip(rows, 0, len(to_d) - 1)], np.datetime64("NaT"))
 
-    k = keep
-    every = bool(k.all())
+    every = bool(keep.all())
+    k = slice(None) if every else keep  # every event kept: the arrays as they are (no copies)
     ids_str = events["event_id"].to_numpy(dtype=str)
     secs_str = events["security"].to_numpy(dtype=str)
     common = dict(
@@ -307,8 +308,8 @@ def compute_events(
         panel = AbnormalPanel(
             **common,  # type: ignore[arg-type]
             source=PanelSource((to_d,), (values,), est.start, est.length),
-            pos0=pos0[k], grid=np.zeros(int(k.sum()), dtype=np.int64), sec_col=sec_idx[k],
-            bench_col=np.where(has_bench, bench_idx, -1)[k])
+            pos0=pos0[keep], grid=np.zeros(int(keep.sum()), dtype=np.int64), sec_col=sec_idx[keep],
+            bench_col=np.where(has_bench, bench_idx, -1)[keep])
     else:
         assert x_est is not None and x_ev is not None
         panel = AbnormalPanel(**common, stored={  # type: ignore[arg-type]
@@ -384,4 +385,4 @@ def compute_events(
                          "CARs use the available days (not filled).")
     return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
                       estimation=est, windows=wins, model=spec, pos0=pos0,
-                      est_resid=(fit.resid if every else fit.resid[k]) if derivable else None)
+                      est_resid=fit.resid[k] if derivable else None)
