@@ -399,7 +399,7 @@ _MUTANTS: list[Mutant] = [
       "car_test: df off by one", "offbyone"),
     M("abnormal.py", "tstat = np.where(se > 0, car / se, np.nan)", "tstat = np.where(se >= 0, car / se, np.nan)",
       "car_table: zero se gives an infinite t", "cmp"),
-    M("abnormal.py", '"missing_days": w.length - days,', '"missing_days": w.length - days - 1,',
+    M("abnormal.py", '("missing_days", w.length - days)', '("missing_days", w.length - days - 1)',
       "car_table: missing_days off by one", "output"),
     M("abnormal.py", "stat = float(car[event] / np.sqrt(var[event]))", "stat = float(car[event] / var[event])",
       "car_test: no square root", "denominator"),

@@ -22,8 +22,10 @@ event studies. Journal of Financial Economics 14(1), 3-31.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from eventstudy.inference._common import car as car_sum
@@ -31,7 +33,7 @@ from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 from eventstudy.windows import Window
 
-__all__ = ["car_arrays", "car_table", "car_test", "t_pvalue", "window_array"]
+__all__ = ["car_arrays", "car_index", "car_table", "car_test", "t_pvalue", "window_array"]
 
 
 def window_array(windows: Sequence[Window], repeat: int = 1) -> np.ndarray:
@@ -87,6 +89,21 @@ def car_test(
                                                             "std_err": float(np.sqrt(var[event]))})
 
 
+def car_index(event_ids: npt.ArrayLike, windows: Sequence[Window]) -> pd.MultiIndex:
+    """Index ``(event_id, window)`` of rows laid out window by window, events in the given order.
+
+    The index ``set_index(["event_id", "window"])`` builds from those columns
+    (levels sorted, the smallest integer codes), made from the ``E`` ids and the
+    windows instead of factorizing ``E x W`` labels.
+    """
+    ids = np.asarray(event_ids)
+    e_codes, e_level = pd.factorize(pd.Index(ids), sort=True)
+    w_codes, w_level = pd.factorize(pd.Index(window_array(list(windows)), tupleize_cols=False), sort=True)
+    levels: list[Any] = [e_level, w_level]
+    codes: list[Any] = [np.tile(e_codes, len(windows)), np.repeat(w_codes, ids.size)]
+    return pd.MultiIndex(levels=levels, codes=codes, names=["event_id", "window"], verify_integrity=False)
+
+
 def car_table(panel: AbnormalPanel, windows: Sequence[Window],
               alternative: Alternative = "two-sided") -> pd.DataFrame:
     """Tidy CAR table indexed by (event_id, window).
@@ -98,7 +115,13 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
     abnormal return in the window, zero or undefined ``Var(CAR)``); it is ``""``
     when every number in the row is defined.
     """
-    parts = []
+    if not windows or panel.n_events == 0:
+        cols = ["security", "start", "end", "car", "std_err", "statistic", "pvalue", "df", "days", "missing_days",
+                "reason"]
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=["event_id", "window"]))
+    n = panel.n_events
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in (
+        "car", "std_err", "statistic", "pvalue", "df", "days", "missing_days", "reason")}
     for w in windows:
         car, var, days = car_arrays(panel, w)
         se = np.sqrt(var)
@@ -111,24 +134,14 @@ def car_table(panel: AbnormalPanel, windows: Sequence[Window],
                 days == 0, "no abnormal return in the window (every day missing)",
                 np.where(~(se > 0), "Var(CAR) is zero or undefined",
                          np.where(~np.isfinite(pval), "t statistic or p-value undefined", "")))
-        parts.append(pd.DataFrame({
-            "event_id": panel.event_ids,
-            "window": window_array([w], panel.n_events),
-            "security": panel.securities,
-            "start": w.start,
-            "end": w.end,
-            "car": car,
-            "std_err": se,
-            "statistic": tstat,
-            "pvalue": pval,
-            "df": df,
-            "days": days,
-            "missing_days": w.length - days,
-            "reason": reason.astype(object),
-        }))
-    if not parts or panel.n_events == 0:
-        cols = ["security", "start", "end", "car", "std_err", "statistic", "pvalue", "df", "days", "missing_days",
-                "reason"]
-        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=["event_id", "window"]))
-    out = pd.concat(parts, ignore_index=True)
-    return out.set_index(["event_id", "window"])
+        for name, value in (("car", car), ("std_err", se), ("statistic", tstat), ("pvalue", pval), ("df", df),
+                            ("days", days), ("missing_days", w.length - days),
+                            ("reason", reason.astype(object))):
+            parts[name].append(value)
+    columns = {name: np.concatenate(v) for name, v in parts.items()}
+    return pd.DataFrame({
+        "security": np.tile(panel.securities, len(windows)),
+        "start": np.repeat(np.array([w.start for w in windows], dtype=np.int64), n),
+        "end": np.repeat(np.array([w.end for w in windows], dtype=np.int64), n),
+        **columns,
+    }, index=car_index(panel.event_ids, windows))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.abnormal import car_table, window_array
+from eventstudy.abnormal import car_index, car_table, window_array
 from eventstudy.models import ModelSpec
 from eventstudy.panel import AbnormalPanel
 from eventstudy.results import EventStudyResult
@@ -28,19 +28,25 @@ def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window
     from eventstudy.inference.parametric import cross_sectional_t_test
 
     rows: list[dict[str, Any]] = []
+    by_codes = len(car) and isinstance(car.index, pd.MultiIndex) and car.index.names[-1] == "window"
+    car_values = car["car"].to_numpy(dtype=float) if len(car) else np.array([])
     for w in windows:
-        vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
+        if by_codes:  # the rows car.xs(w, level="window") selects, from the index codes
+            assert isinstance(car.index, pd.MultiIndex)
+            vals = car_values[car.index.codes[-1] == car.index.levels[-1].get_loc(w)]
+        else:
+            vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
         vals = vals[np.isfinite(vals)]
         test = cross_sectional_t_test(panel, w.start, w.end)
-        rows.append({"window": w, "start": w.start, "end": w.end,
+        rows.append({"start": w.start, "end": w.end,
                      "caar": float(vals.mean()) if vals.size else np.nan, "nobs": int(vals.size),
                      "sd": float(vals.std(ddof=1)) if vals.size > 1 else np.nan,
                      "statistic": test.statistic, "df": test.df, "pvalue": test.pvalue,
                      "valid": test.valid, "reason": test.reason})
-    out = pd.DataFrame(rows, columns=["window", "start", "end", "caar", "nobs", "sd", "statistic", "df", "pvalue",
+    out = pd.DataFrame(rows, columns=["start", "end", "caar", "nobs", "sd", "statistic", "df", "pvalue",
                                       "valid", "reason"])
     out.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
-    return out.drop(columns="window")
+    return out
 
 
 def build_result(
@@ -101,13 +107,11 @@ def with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
     excluded = diagnostics["status"].to_numpy() != "ok"
     if not excluded.any() or not len(windows):
         return car
-    ids = diagnostics.index.to_numpy(dtype=str)[excluded]
-    secs = diagnostics["security"].to_numpy(dtype=str)[excluded]
-    why = "event excluded: " + diagnostics["reason"].to_numpy(dtype=str)[excluded].astype(object)
+    ids = diagnostics.index[excluded].to_numpy(dtype=str)
+    secs = diagnostics["security"].to_numpy()[excluded].astype(str)
+    why = "event excluded: " + diagnostics["reason"].to_numpy()[excluded].astype(str).astype(object)
     n = len(ids)
-    rows = pd.DataFrame({
-        "event_id": np.tile(ids, len(windows)),
-        "window": window_array(list(windows), n),
+    filler: dict[str, Any] = {
         "security": np.tile(secs, len(windows)),
         "start": np.repeat([w.start for w in windows], n),
         "end": np.repeat([w.end for w in windows], n),
@@ -115,7 +119,12 @@ def with_excluded(car: pd.DataFrame, diagnostics: pd.DataFrame,
         "days": np.zeros(n * len(windows), dtype=np.int64),
         "missing_days": np.repeat([w.length for w in windows], n),
         "reason": np.tile(why, len(windows)),
-    })
+    }
+    laid_out = _excluded_laid_out(car, diagnostics, windows, excluded, filler)
+    if laid_out is not None:
+        return laid_out
+    rows = pd.DataFrame({"event_id": np.tile(ids, len(windows)), "window": window_array(list(windows), n),
+                         **filler})
     both = pd.concat([car.reset_index(), rows], ignore_index=True) if len(car) else rows
     w_rank = pd.Index(window_array(list(windows)), tupleize_cols=False).get_indexer(
         pd.Index(both["window"].to_numpy(dtype=object), tupleize_cols=False))
@@ -160,3 +169,52 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[
     table = table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
     notes = (clustering.message,) if clustering.message else ()
     return table, notes
+
+
+#: The columns of :func:`~eventstudy.abnormal.car_table`, in order.
+_CAR_COLUMNS = ["security", "start", "end", "car", "std_err", "statistic", "pvalue", "df", "days", "missing_days",
+                "reason"]
+_INT_COLUMNS = ("start", "end", "days", "missing_days")
+#: The dtype pandas gives a column of Python strings (``str`` in pandas 3).
+_STR_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _excluded_laid_out(car: pd.DataFrame, diagnostics: pd.DataFrame, windows: Sequence[Window],
+                       excluded: np.ndarray, filler: dict[str, Any]) -> pd.DataFrame | None:
+    """:func:`with_excluded` for a CAR table with a row per window and included event.
+
+    The rows are then every (window, event) pair, window by window in the order of
+    the requested events: each column is filled in place (the included events' values
+    and ``filler``, the excluded events' rows in that order) and the index is made with
+    :func:`~eventstudy.abnormal.car_index`, instead of concatenating and sorting frames.
+    The same frame as the general path; ``None`` when the table is not of that shape.
+    """
+    n_all, n_win = len(diagnostics), len(windows)
+    if list(car.columns) != _CAR_COLUMNS or list(car.index.names) != ["event_id", "window"] \
+            or not isinstance(car.index, pd.MultiIndex) or not len(car):
+        return None
+    if any(car[c].dtype != _STR_DTYPE for c in ("security", "reason")):
+        return None
+    ids_all = diagnostics.index.to_numpy(dtype=str)
+    at = car.index.levels[0].get_indexer(diagnostics.index)  # each requested event in the level
+    e_level = np.full(len(car.index.levels[0]), -1, dtype=np.int64)
+    e_level[at[at >= 0]] = np.flatnonzero(at >= 0)
+    w_level = pd.Index(window_array(list(windows)), tupleize_cols=False).get_indexer(car.index.levels[1])
+    e_pos, w_pos = e_level[car.index.codes[0]], w_level[car.index.codes[1]]
+    if (e_pos < 0).any() or (w_pos < 0).any():
+        return None
+    target = w_pos * n_all + e_pos
+    grid = np.zeros((n_win, n_all), dtype=np.int64)
+    np.add.at(grid, (w_pos, e_pos), 1)
+    if (grid[:, excluded] != 0).any() or (grid[:, ~excluded] != 1).any():  # each included pair once
+        return None
+    fill = (np.arange(n_win)[:, None] * n_all + np.flatnonzero(excluded)[None, :]).ravel()
+    columns: dict[str, np.ndarray] = {}
+    for name in _CAR_COLUMNS:
+        have = car[name].to_numpy(dtype=object) if name in ("security", "reason") else car[name].to_numpy()
+        more = np.broadcast_to(np.asarray(filler[name]), fill.shape)
+        col = np.empty(n_win * n_all, dtype=object if have.dtype == object else np.result_type(have, more))
+        col[target] = have
+        col[fill] = more
+        columns[name] = col.astype(np.int64) if name in _INT_COLUMNS else col
+    return pd.DataFrame(columns, index=car_index(ids_all, windows))

@@ -290,26 +290,17 @@ def fit_market(y: FloatArray, m: FloatArray) -> PanelFit:
     MacKinlay, A. C. (1997). Event studies in economics and finance.
     Journal of Economic Literature 35(1), 13-39 (eq. 7-8).
     """
-    mask = np.isfinite(y) & np.isfinite(m)
-    whole = bool(mask.all())  # no gap anywhere: skip the masking passes (same numbers)
-    nobs = np.full(len(y), y.shape[1], dtype=np.int64) if whole else mask.sum(axis=1).astype(np.int64)
+    n_ev, n_t = y.shape
+    nobs = np.empty(n_ev, dtype=np.int64)
+    alpha, beta, zbar, inv_s = (np.empty(n_ev) for _ in range(4))
+    sigma2 = np.empty(n_ev)
+    resid = np.empty((n_ev, n_t))
+    ok = np.empty(n_ev, dtype=bool)
+    for lo in range(0, n_ev, _MARKET_BLOCK):  # blocks of events: the temporaries stay in cache
+        hi = min(lo + _MARKET_BLOCK, n_ev)
+        _fit_market_block(y[lo:hi], m[lo:hi], nobs[lo:hi], alpha[lo:hi], beta[lo:hi], zbar[lo:hi],
+                          inv_s[lo:hi], sigma2[lo:hi], resid[lo:hi], ok[lo:hi])
     n = np.maximum(nobs, 1).astype(np.float64)
-    z = m if whole else np.where(mask, m, 0.0)
-    yy = y if whole else np.where(mask, y, 0.0)
-    zbar = z.sum(axis=1) / n
-    ybar = yy.sum(axis=1) / n
-    zc = z - zbar[:, None]
-    yc = yy - ybar[:, None]
-    if not whole:
-        zc *= mask
-        yc *= mask
-    smm = np.einsum("et,et->e", zc, zc)
-    smy = np.einsum("et,et->e", zc, yc)
-    ok = (nobs > 2) & (smm > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inv_s = np.where(ok, 1.0 / np.where(ok, smm, 1.0), np.nan)
-        beta = smy * inv_s
-        alpha = ybar - zbar * beta
     params = np.stack([alpha, beta], axis=1)
     xtx_inv = np.empty((len(n), 2, 2))
     xtx_inv[:, 0, 0] = 1.0 / n + zbar * zbar * inv_s
@@ -317,16 +308,72 @@ def fit_market(y: FloatArray, m: FloatArray) -> PanelFit:
     xtx_inv[:, 1, 1] = inv_s
     xtx_inv[~ok] = np.nan
     params[~ok] = np.nan
-    resid = y - (params[:, [0]] + m * params[:, [1]])
-    if not (whole and ok.all()):
-        resid = np.where(mask & ok[:, None], resid, np.nan)
     df_resid = nobs - 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r0 = resid if whole and ok.all() else np.where(np.isfinite(resid), resid, 0.0)
-        sigma2 = np.einsum("et,et->e", r0, r0) / df_resid
-    sigma2 = np.where(ok & (df_resid > 0), sigma2, np.nan)
     bse = np.sqrt(sigma2[:, None] * np.diagonal(xtx_inv, axis1=1, axis2=2))
     return PanelFit(params, bse, xtx_inv, resid, sigma2, nobs, df_resid, ok)
+
+
+#: Events per block of :func:`fit_market` (its ``(block, T)`` temporaries stay in cache).
+_MARKET_BLOCK = 512
+
+
+def _fit_market_block(y: FloatArray, m: FloatArray, nobs: IntArray, alpha: FloatArray,
+                      beta: FloatArray, zbar_out: FloatArray, inv_s_out: FloatArray,
+                      sigma2: FloatArray, resid: FloatArray, ok_out: np.ndarray) -> None:
+    """:func:`fit_market` on a block of events, into the given output slices.
+
+    Every number of an event depends on its own row only, so blocks give the
+    numbers of the whole array.
+    """
+    ysum, zsum = y.sum(axis=1), m.sum(axis=1)
+    # Finite row sums mean no NaN or inf anywhere (both propagate), so the masking passes
+    # are skipped (same numbers); otherwise (a gap, or sums that overflow) the mask decides.
+    whole = bool(np.isfinite(ysum).all() and np.isfinite(zsum).all())
+    mask = None if whole else np.isfinite(y) & np.isfinite(m)
+    if mask is not None and mask.all():
+        whole, mask = True, None
+    if mask is None:
+        nobs[:] = y.shape[1]
+    else:
+        nobs[:] = mask.sum(axis=1)
+    n = np.maximum(nobs, 1).astype(np.float64)
+    if mask is None:
+        zbar = zsum / n
+        ybar = ysum / n
+        zc = m - zbar[:, None]
+        yc = y - ybar[:, None]
+    else:
+        zc = np.where(mask, m, 0.0)
+        yc = np.where(mask, y, 0.0)
+        zbar = zc.sum(axis=1) / n
+        ybar = yc.sum(axis=1) / n
+        zc -= zbar[:, None]  # in place: the centred copies
+        yc -= ybar[:, None]
+        zc *= mask
+        yc *= mask
+    smm = np.einsum("et,et->e", zc, zc)
+    smy = np.einsum("et,et->e", zc, yc)
+    ok = (nobs > 2) & (smm > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_s = np.where(ok, 1.0 / np.where(ok, smm, 1.0), np.nan)
+        b = np.where(ok, smy * inv_s, np.nan)
+        a = np.where(ok, ybar - zbar * b, np.nan)
+    # resid = y - (a + b m), one pass per operation into the output
+    np.multiply(m, b[:, None], out=resid)
+    resid += a[:, None]
+    np.subtract(y, resid, out=resid)
+    clean = whole and bool(ok.all())
+    if not clean:
+        if mask is None:
+            resid[~ok] = np.nan  # whole rows of an unusable fit
+        else:
+            resid[~(mask & ok[:, None])] = np.nan
+    df_resid = nobs - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r0 = resid if clean else np.where(np.isfinite(resid), resid, 0.0)
+        s2 = np.einsum("et,et->e", r0, r0) / df_resid
+    sigma2[:] = np.where(ok & (df_resid > 0), s2, np.nan)
+    alpha[:], beta[:], zbar_out[:], inv_s_out[:], ok_out[:] = a, b, zbar, inv_s, ok
 
 
 def _fit_centred(y: FloatArray, x: FloatArray, mask: np.ndarray, nobs: IntArray,

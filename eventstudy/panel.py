@@ -399,10 +399,21 @@ class AbnormalPanel:
         mask = self.window_mask(start, end)
         # Days with a missing abnormal return are left out of the window (and
         # reported by the engine), so L is counted per event.
-        length = np.isfinite(self.ar[:, mask]).sum(axis=1).astype(np.float64)
+        used = np.isfinite(self.ar[:, mask])
+        length = used.sum(axis=1).astype(np.float64)
         if self.k == 0:
             return np.asarray(self.sigma2 * length, dtype=np.float64)
-        g = np.nansum(self.event_x[:, mask, :], axis=1)  # (E, k); NaN rows = missing days
+        if self.model == "market" and "event_x" not in self.stored and used.shape[1]:
+            # event_x = [1, R_m] on the used days: g = (L, sum of R_m), added day by day
+            # as the sum over the window axis does (the same numbers, no (E, L, 2) array)
+            m = np.where(used, self.raw_event_market[:, mask], 0.0)
+            g = np.empty((m.shape[0], 2))
+            g[:, 0] = length
+            g[:, 1] = m[:, 0]
+            for j in range(1, m.shape[1]):
+                g[:, 1] += m[:, j]
+        else:
+            g = np.nansum(self.event_x[:, mask, :], axis=1)  # (E, k); NaN rows = missing days
         quad = np.einsum("ei,eij,ej->e", g, self.xtx_inv, g)
         return np.asarray(self.sigma2 * (length + quad), dtype=np.float64)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.calendar import TradingCalendar
@@ -122,9 +123,10 @@ def _own_calendar(wide: pd.DataFrame, cols: list[str], code: str, kind: str,
     start, end = wide.index.min(), wide.index.max()
     cal = TradingCalendar(code, start=start, end=end)
     sessions = cal.sessions(start, end)
-    sub = wide[cols]
-    present = sub.notna().any(axis=1).to_numpy()
-    extra = sub.index[present].difference(sessions)
+    sub = wide if wide.columns.tolist() == cols else wide[cols]
+    off = ~sub.index.isin(sessions)  # only these dates can hold a value that is not allowed
+    present = sub.loc[off].notna().any(axis=1).to_numpy() if off.any() else np.zeros(0, dtype=bool)
+    extra = sub.index[off][present].difference(sessions)
     if len(extra):
         where = sorted({origin.get(c, kind) for c in cols})
         shown = ", ".join(str(d.date()) for d in extra[:5])
@@ -201,8 +203,8 @@ def prepare_calendars(
         raise InvalidParameterError(kind, "at least two dates (returns need a previous session)",
                                     f"one date, {wide.index.min().date()}")
     by_code: dict[str, list[str]] = {}
-    for c in wide.columns:
-        by_code.setdefault(calendars[str(c)], []).append(str(c))
+    for c in map(str, wide.columns.tolist()):  # a list: no per-label pandas access
+        by_code.setdefault(calendars[c], []).append(c)
     own: dict[str, tuple[TradingCalendar, pd.DataFrame]] = {}
     for code, cols in by_code.items():
         cal, sub = _own_calendar(wide, cols, code, kind, origin)
@@ -238,7 +240,7 @@ def prepare_calendars(
                    else inside.reindex(sessions))
             fac.columns = pd.Index(list(fac.columns), name="factor")
         out[code] = PreparedData(frame, fac, cal, return_type,
-                                 {str(c): cols_basis.get(str(c), kind) for c in frame.columns},
+                                 {c: cols_basis.get(c, kind) for c in map(str, frame.columns.tolist())},
                                  foreign)
     return out
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import as_strided
 
 from eventstudy.calendar import TradingCalendar
 from eventstudy.engine.parts import EventsPart
@@ -69,6 +70,57 @@ def _gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return np.where(ok, out, np.nan)
 
 
+def _span(values: np.ndarray, first: np.ndarray, length: int, cols: np.ndarray,
+          present: np.ndarray | None = None) -> np.ndarray:
+    """``values[first[e] + t, cols[e]]`` for ``t < length``: :func:`_gather` of contiguous rows.
+
+    Each event's slots are consecutive sessions, so when they all lie on the
+    grid the array is read as ``length``-session windows of ``values`` (a
+    strided view, one fancy index per event instead of one per slot; a single
+    column, e.g. a market shared by every event, is read from a contiguous
+    copy of that column). The same numbers as :func:`_gather` (copies, no
+    arithmetic). ``present`` (bool per event, optional) marks the events that
+    have the column at all; the others get NaN rows.
+    """
+    n, width = values.shape
+    every = present is None or bool(present.all())
+    if first.size and length and int(first.min()) >= 0 and int(first.max()) + length <= n:
+        c0, c1 = int(cols.min()), int(cols.max())
+        if c0 == c1:  # one column for every event: windows of a contiguous copy
+            col = np.ascontiguousarray(values[:, c0])
+            out = as_strided(col, shape=(n - length + 1, length), strides=(col.strides[0],) * 2,
+                             writeable=False)[first]
+        else:
+            s0, s1 = values.strides
+            out = as_strided(values, shape=(n - length + 1, width, length), strides=(s0, s1, s0),
+                             writeable=False)[first, cols]
+    else:
+        out = _gather(values, first[:, None] + np.arange(length)[None, :], cols)
+    if not every:
+        assert present is not None
+        out = np.where(present[:, None], out, np.nan)
+    return out
+
+
+#: The dtype pandas gives a column of Python or numpy strings (``str`` in pandas 3).
+_STR_DTYPE = pd.Series(np.array(["x"])).dtype
+
+
+def _as_str_column(column: pd.Series, as_numpy: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``as_numpy`` (the column's strings) for a frame: the column's own array when it already
+    holds those strings in pandas' default string dtype (no conversion back)."""
+    if column.dtype == _STR_DTYPE and isinstance(column.dtype, pd.StringDtype) and not column.hasnans:
+        return column.array
+    return as_numpy
+
+
+def _status_column(status: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``status`` (``"ok"`` / ``"excluded"``) in the default string dtype, taken from its two values."""
+    if not isinstance(_STR_DTYPE, pd.StringDtype) or not np.isin(status, ("excluded", "ok")).all():
+        return status
+    return pd.array(np.array(["excluded", "ok"]), dtype=_STR_DTYPE).take((status == "ok").astype(np.intp))
+
+
 def compute_events(
     data: PreparedData,
     events: pd.DataFrame,
@@ -94,19 +146,21 @@ def compute_events(
     rets = data.returns
     sessions = data.sessions
     cal = data.calendar
-    cols = list(rets.columns)
-    col_index = pd.Index(cols)
-    col_set = set(cols)
-    unknown = sorted(set(events["security"].unique()) - col_set)
-    if unknown:
-        raise UnknownSymbolError(unknown, "the return data", cols)
+    col_index = rets.columns
+    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
+    if (sec_idx < 0).any():  # the names are listed only when one is unknown
+        cols = list(rets.columns)
+        raise UnknownSymbolError(sorted(set(events["security"].unique()) - set(cols)), "the return data", cols)
     needs_bench = spec.uses_market or spec.name == "market_adjusted"
     bench_names = events["benchmark"]
     if needs_bench and bench_names.isna().any():
         raise InvalidParameterError("benchmark", f"a benchmark for model {spec.name!r}", None)
-    unknown_b = sorted(set(bench_names.dropna().unique()) - col_set)
-    if unknown_b:
-        raise UnknownSymbolError(unknown_b, "the benchmark data", cols)
+    has_bench = bench_names.notna().to_numpy()
+    bench_at = col_index.get_indexer(pd.Index(bench_names))
+    if (has_bench & (bench_at < 0)).any():
+        cols = list(rets.columns)
+        raise UnknownSymbolError(sorted(set(bench_names.dropna().unique()) - set(cols)), "the benchmark data",
+                                 cols)
 
     res_ev = resolve_event_dates(cal, sessions, events["event_date"], roll,
                                  times=events.get("event_time", None),
@@ -130,13 +184,10 @@ def compute_events(
 
     if values is None:
         values = rets.to_numpy(dtype=np.float64)
-    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
-    has_bench = bench_names.notna().to_numpy()
-    bench_idx = np.maximum(col_index.get_indexer(pd.Index(bench_names)), 0).astype(np.int64)
+    bench_idx = np.maximum(bench_at, 0).astype(np.int64)
     est_days = np.arange(est.start, est.end + 1)
     ev_days = np.arange(lo, hi + 1)
-    est_rows = pos0[:, None] + est_days[None, :]
-    ev_rows = pos0[:, None] + ev_days[None, :]
+    est_rows = ev_rows = np.empty((0, 0), dtype=np.int64)  # (E, T) and (E, L) rows: built where used
 
     def gather_all(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray] | None, np.ndarray]:
         r = _gather(values, rows, sec_idx)
@@ -158,10 +209,10 @@ def compute_events(
 
     derivable = spec.name in DERIVABLE_MODELS and spec.volatility is None
     if derivable:  # the lean path: no design arrays, the panel derives them on access
-        r_est = _gather(values, est_rows, sec_idx)
-        m_est = np.where(has_bench[:, None], _gather(values, est_rows, bench_idx), np.nan)
-        r_ev = _gather(values, ev_rows, sec_idx)
-        m_ev = np.where(has_bench[:, None], _gather(values, ev_rows, bench_idx), np.nan)
+        r_est = _span(values, pos0 + est.start, est.length, sec_idx)
+        m_est = _span(values, pos0 + est.start, est.length, bench_idx, has_bench)
+        r_ev = _span(values, pos0 + lo, hi - lo + 1, sec_idx)
+        m_ev = _span(values, pos0 + lo, hi - lo + 1, bench_idx, has_bench)
         mkt_est, mkt_ev = m_est, m_ev
         x_est = x_ev = None
         if spec.name == "market_adjusted":
@@ -169,6 +220,8 @@ def compute_events(
         else:
             y_est, y_ev = r_est, r_ev
     else:
+        est_rows = pos0[:, None] + est_days[None, :]
+        ev_rows = pos0[:, None] + ev_days[None, :]
         r_est, m_est, f_est, rf_est = gather_all(est_rows)
         r_ev, m_ev, f_ev, rf_ev = gather_all(ev_rows)
         mkt_est = m_est - rf_est if spec.excess else m_est
@@ -218,9 +271,11 @@ def compute_events(
     singular = (status == "ok") & ~fit.rank_ok
     status = np.where(singular, "excluded", status)
     reason = np.where(singular, "estimation regressors are collinear (singular design)", reason)
+    bench_col = bench_names if bench_names.dtype == _STR_DTYPE and not bench_names.hasnans else \
+        bench_names.where(bench_names.notna(), "").astype(str)
+    bench_str = bench_col.to_numpy()
     screen = screen_estimation(
-        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench,
-        bench_names.where(bench_names.notna(), "").astype(str).to_numpy(), spec.name,
+        r_est, m_est, fit.resid, fit.sigma2, status == "ok", has_bench & needs_bench, bench_str, spec.name,
     )
     status = np.where(screen.flagged, "excluded", status)
     reason = np.where(screen.flagged, screen.reason, reason)
@@ -236,22 +291,25 @@ def compute_events(
         ok = (rows >= 0) & (rows < len(to_d))
         return np.where(ok, to_d[np.clip(rows, 0, len(to_d) - 1)], np.datetime64("NaT"))
 
-    k = keep
+    every = bool(keep.all())
+    k = slice(None) if every else keep  # every event kept: the arrays as they are (no copies)
+    ids_str = events["event_id"].to_numpy(dtype=str)
+    secs_str = events["security"].to_numpy(dtype=str)
     common = dict(
-        event_ids=events["event_id"].to_numpy(dtype=str)[k],
-        securities=events["security"].to_numpy(dtype=str)[k],
+        event_ids=ids_str[k],
+        securities=secs_str[k],
         model=spec.name, k=spec.k, event_days=ev_days.astype(np.int64),
         ar=ar[k], raw_event=r_ev[k], raw_event_market=m_ev[k],
         params=fit.params[k], xtx_inv=fit.xtx_inv[k], sigma2=fit.sigma2[k], nobs=fit.nobs[k],
         df_resid=fit.df_resid[k], cond_var=garch.cond_var[k] if garch is not None else None,
     )
-    est_ends = dates(est_rows[:, [0, -1]])
+    est_ends = dates(np.stack([pos0 + est.start, pos0 + est.end], axis=1))
     if derivable:
         panel = AbnormalPanel(
             **common,  # type: ignore[arg-type]
             source=PanelSource((to_d,), (values,), est.start, est.length),
-            pos0=pos0[k], grid=np.zeros(int(k.sum()), dtype=np.int64), sec_col=sec_idx[k],
-            bench_col=np.where(has_bench, bench_idx, -1)[k])
+            pos0=pos0[keep], grid=np.zeros(int(keep.sum()), dtype=np.int64), sec_col=sec_idx[keep],
+            bench_col=np.where(has_bench, bench_idx, -1)[keep])
     else:
         assert x_est is not None and x_ev is not None
         panel = AbnormalPanel(**common, stored={  # type: ignore[arg-type]
@@ -259,33 +317,35 @@ def compute_events(
             "est_x": x_est[k], "est_market": mkt_est[k], "event_dates": dates(ev_rows)[k],
             "event_x": np.where(np.isfinite(ar)[..., None], x_ev, np.nan)[k],
             "event_market": mkt_ev[k]})
+    # events with a moment or a named timing (None for a plain date)
+    timing = np.asarray(res_ev.timing if res_ev.timing is not None else [], dtype=object)
+    timed: list[int] = np.flatnonzero(timing != np.full(timing.shape, None, dtype=object)).tolist()
     diagnostics = pd.DataFrame(
         {
-            "security": events["security"].to_numpy(dtype=str),
-            "benchmark": bench_names.where(bench_names.notna(), "").astype(str).to_numpy(),
+            "security": _as_str_column(events["security"], secs_str),
+            "benchmark": _as_str_column(bench_col, bench_str),
             "event_date": pd.DatetimeIndex(res_ev.requested),
             "event_session": sessions[pos0],
             "rolled": res_ev.rolled,
-            **({} if res_ev.timing is None or all(t is None for t in res_ev.timing) else {
+            **({} if not timed else {
                 "event_time": pd.DatetimeIndex(np.asarray(res_ev.moment)).tz_localize("UTC"),
-                "timing": [t if t is not None else "" for t in res_ev.timing]}),
+                "timing": [t if t is not None else "" for t in timing]}),
             "estimation_start": pd.to_datetime(est_ends[:, 0]),
             "estimation_end": pd.to_datetime(est_ends[:, 1]),
             "estimation_days": est.length,
             "nobs": fit.nobs,
             "estimation_missing": est.length - fit.nobs,
             "event_missing": (~np.isfinite(ar)).sum(axis=1),
-            "status": status,
+            "status": _status_column(status),
             "reason": reason,
         },
-        index=pd.Index(events["event_id"].to_numpy(dtype=str), name="event_id"),
+        index=pd.Index(_as_str_column(events["event_id"], ids_str), name="event_id"),
     )
     if garch is not None:  # the GARCH parameters (decimal returns) and arch's convergence flag
         diagnostics = pd.concat([diagnostics, garch.params.set_axis(diagnostics.index)], axis=1)
     notes: list[str] = []
     for i in np.flatnonzero(res_ev.rolled).tolist():
         notes.append(f"{diagnostics.index[i]}: {res_ev.resolved(i, sessions).note}.")
-    timed = [] if res_ev.timing is None else [i for i, t in enumerate(res_ev.timing) if t is not None]
     for i in timed:
         told = res_ev.timing_note(i, sessions)
         if told:
@@ -318,10 +378,11 @@ def compute_events(
             causes.append(f"the factor data end on {fac_end.date()}")
         why = "; ".join(causes) if causes else "an input is missing"
         notes.append(f"{eid}: no abnormal return on the event session {day0[i].date()} ({why}).")
-    miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
-    for eid, n in miss["event_missing"].items():
-        notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
-                     "CARs use the available days (not filled).")
+    if (keep & (diagnostics["event_missing"].to_numpy() > 0)).any():
+        miss = diagnostics.loc[keep & (diagnostics["event_missing"].to_numpy() > 0)]
+        for eid, n in miss["event_missing"].items():
+            notes.append(f"{eid}: {n} missing return(s) in the event span {lo}..{hi}; "
+                         "CARs use the available days (not filled).")
     return EventsPart(panel=panel, diagnostics=diagnostics, notes=tuple(notes),
                       estimation=est, windows=wins, model=spec, pos0=pos0,
                       est_resid=fit.resid[k] if derivable else None)

@@ -116,8 +116,10 @@ def detect_clustering(
     uniq, inv, counts = np.unique(event_date[valid], return_inverse=True, return_counts=True)
     by_date = ids[valid][np.argsort(inv, kind="stable")]  # ids grouped by date, table order within
     ends = np.cumsum(counts)
-    for j in np.flatnonzero(counts >= 2):
-        shared.append((str(uniq[j]), tuple(by_date[ends[j] - counts[j]:ends[j]].tolist())))
+    grouped, firsts, lasts = by_date.tolist(), (ends - counts).tolist(), ends.tolist()  # Python lists: cheap slices
+    names = uniq.astype(str).tolist()
+    for j in np.flatnonzero(counts >= 2).tolist():
+        shared.append((names[j], tuple(grouped[firsts[j]:lasts[j]])))
 
     win = dates[:, mask]
     ok = ~np.isnat(win)
