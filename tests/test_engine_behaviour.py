@@ -247,3 +247,17 @@ def test_factor_data_ending_before_the_window_is_named_in_the_notes() -> None:
                and "factor data end on 2025-01-24" in n for n in res.notes)
     row = res.car.reset_index().iloc[0]
     assert row["reason"].startswith("no abnormal return")  # the CAR says why it is missing
+
+
+def test_the_clustering_note_names_five_shared_sessions_and_counts_the_rest() -> None:
+    """A large study's note stays readable: five shared sessions by name, the rest counted
+    (here 8 sessions shared by 2 events each, written by hand)."""
+    import numpy as np
+
+    from eventstudy.inference.clustering import _message
+
+    shared = [(f"2024-01-{d:02d}", (f"a{d}", f"b{d}")) for d in range(2, 10)]
+    msg = _message(16, (0, 0), shared, [tuple(e for _, ev in shared for e in ev)])
+    assert msg.count("events share the session") == 5
+    assert "and 6 events share 3 more sessions" in msg
+    assert np.char.count(msg, "2024-01-0").item() == 5

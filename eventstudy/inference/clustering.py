@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,8 +106,12 @@ def detect_clustering(
     start = int(days.min()) if start is None else start
     end = int(days.max()) if end is None else end
     start, end, mask = window_mask(panel, start, end)
-    ids = np.asarray(panel.event_ids).astype(str)
-    dates = np.asarray(panel.event_dates).astype("datetime64[D]")
+    # the ids' own str objects (no U-dtype copy): the tuples below share them
+    raw = np.asarray(panel.event_ids)
+    ids = raw if raw.dtype == object else raw.astype(str).astype(object)
+    dates = np.asarray(panel.event_dates)
+    if dates.dtype != np.dtype("datetime64[D]"):
+        dates = dates.astype("datetime64[D]")
     n = int(ids.size)
     col0 = panel.day_index(0) if (days == 0).any() else 0
     event_date = dates[:, col0] if n else np.array([], dtype="datetime64[D]")
@@ -122,12 +127,11 @@ def detect_clustering(
         shared.append((names[j], tuple(grouped[firsts[j]:lasts[j]])))
 
     win = dates[:, mask]
-    ok = ~np.isnat(win)
-    has = ok.any(axis=1)
-    far_future, far_past = np.datetime64("9999-12-31", "D"), np.datetime64("0001-01-01", "D")
-    lo = np.where(ok, win, far_future).min(axis=1)
-    hi = np.where(ok, win, far_past).max(axis=1)
-    idx = np.flatnonzero(has)
+    with warnings.catch_warnings():  # rows without any session: NaT, left out below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.fmin.reduce(win, axis=1) if n else np.array([], dtype="datetime64[D]")  # NaT skipped
+        hi = np.fmax.reduce(win, axis=1) if n else np.array([], dtype="datetime64[D]")
+    idx = np.flatnonzero(~np.isnat(lo))
     groups: list[tuple[str, ...]] = []
     if idx.size >= 2:
         order = idx[np.argsort(lo[idx], kind="stable")]
@@ -140,6 +144,10 @@ def detect_clustering(
 
     message = _message(n, (start, end), shared, groups)
     return Clustering(n, (start, end), tuple(shared), tuple(groups), message)
+
+
+#: Shared sessions the message names (the rest are counted).
+_LISTED = 5
 
 
 def _message(
@@ -166,7 +174,11 @@ def _message(
             f"All {n} events share the session {shared[0][0]}, so their abnormal returns are "
             f"cross-sectionally correlated; {lead}."
         )
-    parts = [f"{len(ev)} events share the session {d}" for d, ev in shared]
+    parts = [f"{len(ev)} events share the session {d}" for d, ev in shared[:_LISTED]]
+    if len(shared) > _LISTED:
+        rest = shared[_LISTED:]
+        parts.append(f"and {sum(len(ev) for _, ev in rest)} events share {len(rest)} more sessions "
+                     "(all listed by `detect_clustering(result.panel).shared_dates`)")
     in_groups = sum(len(g) for g in groups)
     parts.append(
         f"{in_groups} of the {n} events fall in {len(groups)} group(s) with overlapping "
