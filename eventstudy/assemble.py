@@ -7,6 +7,7 @@ clustering note (:func:`build_result`).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -20,22 +21,21 @@ from eventstudy.panel import AbnormalPanel
 from eventstudy.results import EventStudyResult
 from eventstudy.windows import Window
 
-__all__ = ["build_result", "caar_table", "with_excluded"]
+__all__ = ["build_result", "caar_table", "car_frame", "with_excluded"]
 
 
-def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window]) -> pd.DataFrame:
-    """CAAR per window with the cross-sectional t-test (Brown & Warner 1985)."""
+def caar_table(panel: AbnormalPanel, windows: Sequence[Window]) -> pd.DataFrame:
+    """CAAR per window with the cross-sectional t-test (Brown & Warner 1985).
+
+    From each included event's CAR (:func:`~eventstudy.abnormal.car_sum`, the
+    ``car`` column of the CAR table), without building that table.
+    """
+    from eventstudy.abnormal import car_sum
     from eventstudy.inference.parametric import cross_sectional_t_test
 
     rows: list[dict[str, Any]] = []
-    by_codes = len(car) and isinstance(car.index, pd.MultiIndex) and car.index.names[-1] == "window"
-    car_values = car["car"].to_numpy(dtype=float) if len(car) else np.array([])
     for w in windows:
-        if by_codes:  # the rows car.xs(w, level="window") selects, from the index codes
-            assert isinstance(car.index, pd.MultiIndex)
-            vals = car_values[car.index.codes[-1] == car.index.levels[-1].get_loc(w)]
-        else:
-            vals = car.xs(w, level="window")["car"].to_numpy(dtype=float) if len(car) else np.array([])
+        vals = car_sum(panel, panel.window_mask(w.start, w.end))[0] if panel.n_events else np.array([])
         vals = vals[np.isfinite(vals)]
         test = cross_sectional_t_test(panel, w.start, w.end)
         rows.append({"start": w.start, "end": w.end,
@@ -47,6 +47,11 @@ def caar_table(panel: AbnormalPanel, car: pd.DataFrame, windows: Sequence[Window
                                       "valid", "reason"])
     out.index = pd.Index(window_array(list(windows)), name="window", tupleize_cols=False)
     return out
+
+
+def car_frame(panel: AbnormalPanel, diagnostics: pd.DataFrame, windows: Sequence[Window]) -> pd.DataFrame:
+    """The result's CAR table: every event (excluded ones with their reason) by window."""
+    return with_excluded(car_table(panel, windows), diagnostics, windows)
 
 
 def build_result(
@@ -81,8 +86,8 @@ def build_result(
     """
     clock = dict(timings or {})
     t0 = time.perf_counter()
-    car = with_excluded(car_table(panel, windows), diagnostics, windows)
-    caar = caar_table(panel, car, windows)
+    car = functools.partial(car_frame, panel, diagnostics, windows)  # built on first use
+    caar = caar_table(panel, windows)
     t1 = time.perf_counter()
     table, extra_notes = _battery(panel, windows, tests, days, alternative, est_resid, tests_table) \
         if battery else (_empty_tests(), ())

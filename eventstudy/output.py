@@ -132,7 +132,7 @@ def _blocks(result: EventStudyResult, name: str, block: int) -> Any:
         for lo in range(0, max(n, 1), block):
             yield long_frame(result.panel, slice(lo, lo + block))
     else:
-        frame = result._car if name == "car" else result._diagnostics
+        frame = result._car_frame() if name == "car" else result._diagnostics
         frame = frame.reset_index()
         if name == "car":
             frame["window"] = [str(w) for w in frame["window"]]

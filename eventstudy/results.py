@@ -12,7 +12,7 @@ model parameters come with ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,7 +84,8 @@ class EventStudyResult:
     return_type: str
     calendar: str
     _diagnostics: pd.DataFrame = field(repr=False)
-    _car: pd.DataFrame = field(repr=False)
+    #: The CAR table, or a function that builds it on first use (:meth:`_car_frame`).
+    _car: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False)
     _caar: pd.DataFrame = field(repr=False)
     _tests: pd.DataFrame = field(repr=False)
     data_basis: dict[str, str] = field(default_factory=dict, repr=False)
@@ -95,6 +96,15 @@ class EventStudyResult:
     parquet: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     # ----------------------------------------------------------------- frames
+    def _car_frame(self) -> pd.DataFrame:
+        """The CAR table, built the first time it is needed and kept (a study of a
+        million events that writes its tables to Parquet may never ask for it)."""
+        car = self._car
+        if not isinstance(car, pd.DataFrame):
+            car = car()
+            object.__setattr__(self, "_car", car)  # a cache: the table's content is fixed
+        return car
+
     @property
     def event_ids(self) -> list[str]:
         return [str(e) for e in self.panel.event_ids]
@@ -123,7 +133,7 @@ class EventStudyResult:
         row of an included event whose statistics are undefined carries its
         reason as well; ``reason`` is ``""`` when every number is defined.
         """
-        return WindowFrame(self._car.copy())
+        return WindowFrame(self._car_frame().copy())
 
     @property
     def caar(self) -> pd.DataFrame:
@@ -253,7 +263,7 @@ class EventStudyResult:
         pandas.DataFrame
             Indexed like :attr:`car`, columns ``car``, ``lower``, ``upper``.
         """
-        car = self._car
+        car = self._car_frame()
         q = _t_quantile(alpha, car["df"].to_numpy(dtype=float))
         est, se = car["car"].to_numpy(dtype=float), car["std_err"].to_numpy(dtype=float)
         return WindowFrame({"car": est, "lower": est - q * se, "upper": est + q * se}, index=car.index)
@@ -302,7 +312,7 @@ class EventStudyResult:
         """
         from statsmodels.iolib.table import SimpleTable
 
-        frames = {"car": self._car, "caar": self._caar, "tests": self._tests, "params": self.params}
+        frames = {"car": self._car_frame(), "caar": self._caar, "tests": self._tests, "params": self.params}
         if table not in frames:
             from eventstudy.errors import InvalidParameterError
             raise InvalidParameterError("table", f"one of {sorted(frames)}", table)
@@ -494,7 +504,7 @@ class EventStudyResult:
             [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)],
             title="Event study results",
         ))
-        car = self._car
+        car = self._car_frame()
         if len(car):
             rows, stubs = [], []
             records: dict[tuple[str, str], dict[Any, Any]] = {
