@@ -25,6 +25,7 @@ from eventstudy.engine.chunks import (
     DEFAULT_CHUNK_SIZE,
     overlap_diagnostics,
     overlap_note,
+    release_memory,
     run_chunks,
 )
 from eventstudy.engine.compute import MISSING_ESTIMATION_NOTE, compute_events
@@ -416,6 +417,8 @@ def event_study(
             n_chunks += n
     part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
     parts.clear()  # the chunks' arrays are in the stacked part now
+    if n_chunks > 1:
+        release_memory()
     timings["engine"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     diag = part.diagnostics.copy(deep=False)  # new columns only: the engine's stay shared
@@ -438,6 +441,8 @@ def event_study(
         panel = panel.replace(rbar_max_partners=opts.rbar_max_partners)
     timings["assemble"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
+    if n_chunks > 1:
+        release_memory()
     result = build_result(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,

@@ -128,3 +128,13 @@ def test_statistics_where_is_checked() -> None:
     with pytest.raises(InvalidParameterError, match="statistics") as err:
         LocalExecutor("workers")
     assert isinstance(err.value, ValueError)
+
+
+def test_release_memory_is_a_glibc_malloc_trim() -> None:
+    import platform
+
+    from eventstudy.engine.chunks import release_memory
+
+    assert isinstance(release_memory(), bool)
+    if platform.libc_ver()[0] != "glibc":
+        assert release_memory() is False
