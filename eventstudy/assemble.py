@@ -170,8 +170,10 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[
     table["headline"] = False
     table.loc[head.index, "headline"] = True
     order = {idx: i for i, idx in enumerate(head.index)}
-    table["_o"] = [order.get(i, len(order) + i) for i in table.index]
-    table = table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    rank = np.array([order.get(i, len(order) + i) for i in table.index], dtype=np.int64)  # distinct ranks
+    if rank.size > 1 and (np.diff(rank) < 0).any():  # headline rows first, the others as they were
+        table = table.iloc[np.argsort(rank, kind="stable")]
+    table = table.reset_index(drop=True)
     notes = (clustering.message,) if clustering.message else ()
     return table, notes
 
