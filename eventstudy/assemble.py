@@ -161,9 +161,16 @@ def _battery(panel: AbnormalPanel, windows: tuple[Window, ...], tests: Sequence[
     if panel.n_events == 0:
         return _empty_tests(), ()
     with panel.holding(est_resid=est_resid):  # derived arrays computed once for the whole battery
+        spans = [(w.start, w.end) for w in windows]
+        day_list = None if days is None else list(days)
         if table is None:
-            table = run_battery(panel, [(w.start, w.end) for w in windows], tests=tests,
-                                days=None if days is None else list(days), alternative=alternative)  # type: ignore[arg-type]
+            table = run_battery(panel, spans, tests=tests, days=day_list, alternative=alternative)  # type: ignore[arg-type]
+        elif tests is None or len(tests):  # the tests without chunk sums, on the stacked panel
+            from eventstudy.inference.battery import in_plan_order
+
+            other = run_battery(panel, spans, tests=tests, days=day_list, alternative=alternative)  # type: ignore[arg-type]
+            table = in_plan_order(pd.concat([table, other], ignore_index=True), panel.event_days, spans,
+                                  day_list)
         clustering = detect_clustering(panel)
     head = headline_tests(table, clustering.clustered)
     head = head[head["scope"] == "window"]

@@ -392,7 +392,12 @@ def event_study(
     t1 = time.perf_counter()
     ex = executor if executor is not None else LocalExecutor()
     size = opts.chunk_size or getattr(ex, "chunk_size_for", lambda n: DEFAULT_CHUNK_SIZE)(len(ev))
-    chunked, why_not = _statistics_per_chunk(ex, opts, groups)
+    chunk_tests, why_not = _statistics_per_chunk(ex, opts, groups)
+    chunked = bool(chunk_tests)
+    client_tests = opts.tests
+    if chunked:  # the others (if any) run on the stacked panel here
+        client_tests = tuple(t for t in (opts.tests if opts.tests is not None else _all_tests())
+                             if t not in chunk_tests)
     if parquet is not None:
         from eventstudy.output import check_parquet_directory
 
@@ -403,7 +408,7 @@ def event_study(
         from eventstudy.inference.chunked import battery_from_sums
 
         code = next(iter(groups))
-        plan = _plan(opts)
+        plan = _plan(dataclasses.replace(opts, tests=tuple(chunk_tests)))
         stacked, merged, n_chunks = run_reduced(ex, datas[code], ev.drop(columns="calendar"), size, opts,
                                                 plan, progress, parquet)
         tests_table = battery_from_sums(merged, plan, opts.alternative)
@@ -433,8 +438,7 @@ def event_study(
     part = dataclasses.replace(part, diagnostics=diag)
     notes = part.notes + calendar_notes(part, datas, choices) + overlap_note(diag, span, part.estimation)
     if why_not:
-        notes += (f"The statistics were computed on the stacked panel, not per chunk on the executor: "
-                  f"{why_not}.",)
+        notes += (why_not + ".",)
     basis_all = {c: b for d in datas.values() for c, b in d.basis.items()}
     panel = part.panel.replace(est_resid=part.panel.est_resid) if keep_residuals else part.panel
     if opts.rbar_max_partners is not None:
@@ -447,7 +451,7 @@ def event_study(
         name=name, panel=panel, windows=wins, estimation=part.estimation,
         model=part.model, diagnostics=part.diagnostics, notes=notes,
         data_basis=basis_all, return_type=return_type, calendar=", ".join(groups),
-        tests=opts.tests, days=opts.days, alternative=opts.alternative,
+        tests=client_tests, days=opts.days, alternative=opts.alternative,
         est_resid=None if keep_residuals else part.est_resid, n_chunks=n_chunks, timings=timings,
         tests_table=tests_table,
     )
@@ -463,26 +467,36 @@ def event_study(
     return dataclasses.replace(result, parquet=written)
 
 
-def _statistics_per_chunk(executor: Executor, opts: StudyOptions, groups: Mapping[str, Any]
-                          ) -> tuple[bool, str]:
-    """Whether the tests run per chunk on ``executor``, and why not when it asked for it."""
-    from eventstudy.inference.chunked import REDUCIBLE, reducible
+def _all_tests() -> tuple[str, ...]:
     from eventstudy.inference.registry import TESTS
 
+    return tuple(TESTS)
+
+
+def _statistics_per_chunk(executor: Executor, opts: StudyOptions, groups: Mapping[str, Any]
+                          ) -> tuple[list[str], str]:
+    """The tests to reduce per chunk on ``executor`` (none: all on the stacked panel), and a
+    note on what runs on the stacked panel when the executor asked for chunks."""
+    from eventstudy.inference.chunked import REDUCIBLE
+
     if getattr(executor, "statistics", "client") != "chunks":
-        return False, ""
-    tests = list(TESTS) if opts.tests is None else list(opts.tests)
+        return [], ""
+    tests = list(_all_tests()) if opts.tests is None else list(opts.tests)
     if not tests:
-        return False, ""
+        return [], ""
     if len(groups) != 1:
-        return False, "the securities trade on several calendars"
-    if not reducible(tests):
-        other = [t for t in tests if t not in REDUCIBLE]
-        return False, (f"{', '.join(other)} need{'s' if len(other) == 1 else ''} the whole cross-section "
-                       f"(tests with chunk sums: {', '.join(REDUCIBLE)})")
+        return [], "The statistics were computed on the stacked panel, not per chunk on the executor: " \
+                   "the securities trade on several calendars"
     if not all(isinstance(w, Window) for w in (opts.estimation, *opts.windows)):
-        return False, "windows given as dates resolve on the whole table"
-    return True, ""
+        return [], "The statistics were computed on the stacked panel, not per chunk on the executor: " \
+                   "windows given as dates resolve on the whole table"
+    chunk = [t for t in tests if t in REDUCIBLE]
+    other = [t for t in tests if t not in REDUCIBLE]
+    if not other:
+        return chunk, ""
+    return chunk, (f"The statistics {', '.join(other)} were computed on the stacked panel, not per chunk "
+                   f"on the executor: they need the whole cross-section at once (tests with chunk sums: "
+                   f"{', '.join(REDUCIBLE)})")
 
 
 def _plan(opts: StudyOptions) -> list[Any]:

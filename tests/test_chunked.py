@@ -138,3 +138,20 @@ def test_release_memory_is_a_glibc_malloc_trim() -> None:
     assert isinstance(release_memory(), bool)
     if platform.libc_ver()[0] != "glibc":
         assert release_memory() is False
+
+
+def test_the_default_battery_splits_between_chunks_and_the_stacked_panel() -> None:
+    """Every registered test, every day: the reducible ones from chunk sums, the others on the
+    stacked panel; the table equals the one-pass battery row for row (order, flags, values)."""
+    from eventstudy.executors import LocalExecutor
+
+    ret, ev = synthetic(n_sec=6, n_ev=40, seed=8)
+    kw = dict(returns=ret, events=ev, benchmark="MKT", calendar="XNYS", progress=False, **KW)
+    whole = event_study(**kw)  # type: ignore[arg-type]
+    split = event_study(executor=LocalExecutor("chunks"), chunk_size=6, **kw)  # type: ignore[arg-type]
+    a, b = split.tests, whole.tests
+    assert len(a) == len(b) > 100
+    pd.testing.assert_frame_equal(a.drop(columns=["statistic", "pvalue"]), b.drop(columns=["statistic", "pvalue"]))
+    np.testing.assert_allclose(a["statistic"], b["statistic"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(a["pvalue"], b["pvalue"], rtol=0, atol=TOL)
+    assert any(n.startswith("The statistics ") and "corrado-zivney" in n for n in split.notes)

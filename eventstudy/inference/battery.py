@@ -16,7 +16,7 @@ from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel
 
 __all__ = ["COLUMNS", "DAY_TESTS", "DEPENDENCE_ROBUST", "VARIANCE_ROBUST", "WINDOW_TESTS",
-           "battery_plan", "battery_row", "battery_table", "headline_tests", "run_battery"]
+           "battery_plan", "battery_row", "battery_table", "headline_tests", "in_plan_order", "run_battery"]
 
 #: Tests run on each event day (the AAR).
 DAY_TESTS: tuple[str, ...] = tuple(n for n, t in TESTS.items() if "day" in t.scopes)
@@ -120,6 +120,22 @@ def battery_plan(event_days: Iterable[int], windows: Iterable[Sequence[int]],
     plan: list[PlanItem] = [("day", d, d, day_tests) for d in day_list]
     plan += [("window", s, e, window_tests) for s, e in _windows(windows)]
     return plan
+
+
+def in_plan_order(table: pd.DataFrame, event_days: Iterable[int], windows: Iterable[Sequence[int]],
+                  days: Iterable[int] | None = None) -> pd.DataFrame:
+    """The rows of a battery's table (built in pieces) in :func:`run_battery`'s order.
+
+    Event days, then windows, as :func:`battery_plan` lists them; within each,
+    the tests in the registry's order. Index reset.
+    """
+    items = {(scope, start, end): i for i, (scope, start, end, _) in
+             enumerate(battery_plan(event_days, windows, days))}
+    position = {name: i for i, name in enumerate(TESTS)}
+    key = np.array([items[(sc, int(a), int(b))] * len(position) + position[t] for sc, a, b, t in
+                    zip(table["scope"], table["start"], table["end"], table["test"], strict=True)],
+                   dtype=np.int64)
+    return table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
 def battery_row(scope: str, start: int, end: int, test: str, res: TestResult) -> dict[str, Any]:
