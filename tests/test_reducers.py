@@ -19,6 +19,7 @@ from eventstudy import event_study
 from eventstudy.inference._common import Moments, standardized_window
 from eventstudy.inference.rank import _rank_z_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
+from eventstudy.inference.sign import sign_from_sums, sign_sums
 from tests.test_batch import KW, synthetic
 
 TOL = 1e-12
@@ -69,6 +70,34 @@ def test_merged_rank_sums_equal_the_whole_panel_corrado(panel) -> None:  # type:
             tested = np.r_[np.zeros(sums.total.size - length, bool), np.ones(length, bool)]
             stat, _, _ = _rank_z_sums(sums.total, sums.count, tested)
             assert stat == pytest.approx(whole, abs=TOL), name
+
+
+def merged(parts):  # type: ignore[no-untyped-def]
+    return reduce(lambda a, b: a.merge(b), parts)
+
+
+@pytest.mark.parametrize("window", [(-5, 5), (0, 1), (0, 0)])
+@pytest.mark.parametrize("exact", [None, False])
+def test_merged_sign_counts_equal_the_whole_panel(panel, window, exact) -> None:  # type: ignore[no-untyped-def]
+    start, end = window
+    cols = (panel.event_days >= start) & (panel.event_days <= end)
+    ar = np.asarray(panel.ar)[:, cols]
+    has = np.isfinite(ar).any(axis=1)
+    cars = np.nansum(ar, axis=1)[has]  # plain numpy: CARs, and Cowan's p from the residuals
+    resid = np.asarray(panel.est_resid)[has]
+    fractions = [(r > 0).sum() / np.isfinite(r).sum() for r in resid if np.isfinite(r).any()]
+    sign = inf.sign_test(panel, start, end, exact=exact)
+    gsign = inf.generalized_sign_test(panel, start, end, exact=exact)
+    assert sign.extra["n_positive"] == gsign.extra["n_positive"] == (cars > 0).sum()
+    assert sign.nobs == cars.size and gsign.extra["p0"] == pytest.approx(np.mean(fractions), abs=1e-15)
+    for name, chunks in chunkings(panel).items():
+        for generalized, whole in ((False, sign), (True, gsign)):
+            sums = merged(sign_sums(panel.take(c), start, end, generalized=generalized) for c in chunks)
+            got = sign_from_sums(sums, start, end, generalized=generalized, exact=exact)
+            assert got.nobs == whole.nobs and got.distribution == whole.distribution, name
+            assert got.statistic == pytest.approx(whole.statistic, abs=TOL), name
+            assert got.pvalue == pytest.approx(whole.pvalue, abs=TOL), name
+            assert got.extra["p0"] == pytest.approx(whole.extra["p0"], abs=TOL), name
 
 
 def test_moments_merge_is_exact_for_known_values() -> None:

@@ -38,7 +38,8 @@ import numpy.typing as npt
 from eventstudy.inference._common import Moments, standardized_window, window_mask
 from eventstudy.panel import AbnormalPanel, FloatArray
 
-__all__ = ["Moments", "RankSums", "StandardizedSums", "rank_sums", "standardized_sums"]
+__all__ = ["Moments", "PortfolioSums", "RankSums", "SignSums", "StandardizedSums", "rank_sums",
+           "standardized_sums"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +124,52 @@ def rank_sums(panel: AbnormalPanel, start: int, end: int | None = None) -> RankS
     used = np.isfinite(event[:, mask]).any(axis=1)
     total, count = _joined_rank_sums(panel, False, np.flatnonzero(used), event[used][:, mask])
     return RankSums(total, count, int(used.sum()))
+
+
+@dataclass(frozen=True)
+class SignSums:
+    """What the sign and generalized sign tests of one window need from a set of events.
+
+    Attributes
+    ----------
+    n : int
+        Events with a finite CAR (AR on a day) over the window.
+    positive : int
+        Of them, those with a positive CAR (zero is not positive).
+    frac_n : int
+        Of them, those with estimation residuals (``T_i > 0``; generalized sign only).
+    frac_total : float
+        The sum of those events' fractions of positive estimation residuals: Cowan's
+        ``p`` is ``frac_total / frac_n`` (an equal-weighted mean of per-event fractions).
+    """
+
+    n: int = 0
+    positive: int = 0
+    frac_n: int = 0
+    frac_total: float = 0.0
+
+    def merge(self, other: SignSums) -> SignSums:
+        return SignSums(self.n + other.n, self.positive + other.positive,
+                        self.frac_n + other.frac_n, self.frac_total + other.frac_total)
+
+
+@dataclass(frozen=True)
+class PortfolioSums:
+    """What the Brown–Warner time-series test of one window needs from a set of events.
+
+    Over the events with at least one abnormal return in the window (``n``): the
+    sums and counts of their finite abnormal returns per window day (the AAR is
+    ``ar_total / ar_count``) and of their finite estimation residuals per
+    estimation slot (the portfolio residual ``Abar_s`` is ``resid_total / resid_count``).
+    """
+
+    n: int
+    ar_total: FloatArray
+    ar_count: npt.NDArray[np.int64]
+    resid_total: FloatArray
+    resid_count: npt.NDArray[np.int64]
+
+    def merge(self, other: PortfolioSums) -> PortfolioSums:
+        return PortfolioSums(self.n + other.n, self.ar_total + other.ar_total,
+                             self.ar_count + other.ar_count, self.resid_total + other.resid_total,
+                             self.resid_count + other.resid_count)
