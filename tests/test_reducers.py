@@ -17,6 +17,7 @@ import pytest
 import eventstudy.inference as inf
 from eventstudy import event_study
 from eventstudy.inference._common import Moments, standardized_window
+from eventstudy.inference.parametric import bw_ts_from_sums, portfolio_sums
 from eventstudy.inference.rank import _rank_z_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
 from eventstudy.inference.sign import sign_from_sums, sign_sums
@@ -98,6 +99,26 @@ def test_merged_sign_counts_equal_the_whole_panel(panel, window, exact) -> None:
             assert got.statistic == pytest.approx(whole.statistic, abs=TOL), name
             assert got.pvalue == pytest.approx(whole.pvalue, abs=TOL), name
             assert got.extra["p0"] == pytest.approx(whole.extra["p0"], abs=TOL), name
+
+
+@pytest.mark.parametrize("window", [(-5, 5), (0, 1), (0, 0)])
+def test_merged_portfolio_sums_equal_the_whole_panel_brown_warner(panel, window) -> None:  # type: ignore[no-untyped-def]
+    start, end = window
+    cols = (panel.event_days >= start) & (panel.event_days <= end)
+    ar = np.asarray(panel.ar)[:, cols]
+    has = np.isfinite(ar).any(axis=1)
+    with np.errstate(invalid="ignore"):  # plain numpy: the portfolio of residuals by slot
+        port = np.nanmean(np.asarray(panel.est_resid)[has], axis=0)
+    port = port[np.isfinite(port)]
+    aar = np.nanmean(ar[has], axis=0)
+    stat_np = aar.sum() / (math.sqrt(aar.size) * port.std(ddof=1))
+    whole = inf.brown_warner_time_series_test(panel, start, end)
+    assert whole.statistic == pytest.approx(stat_np, abs=TOL) and whole.df == port.size - 1
+    for name, chunks in chunkings(panel).items():
+        got = bw_ts_from_sums(merged(portfolio_sums(panel.take(c), start, end) for c in chunks), start, end)
+        assert got.nobs == whole.nobs == has.sum() and got.df == whole.df, name
+        assert got.statistic == pytest.approx(whole.statistic, abs=TOL), name
+        assert got.pvalue == pytest.approx(whole.pvalue, abs=TOL), name
 
 
 def test_moments_merge_is_exact_for_known_values() -> None:

@@ -18,7 +18,11 @@ tests need (:func:`chunk_statistics`):
 - ``"ranks"``: the Corrado rank sums (:class:`~eventstudy.inference.reducers.RankSums`);
 - ``"signs"`` / ``"signs-est"``: the counts of finite and positive CARs, and for
   the generalized sign test the sum and count of the events' fractions of
-  positive estimation residuals (:class:`~eventstudy.inference.reducers.SignSums`).
+  positive estimation residuals (:class:`~eventstudy.inference.reducers.SignSums`);
+- ``"portfolio"``: per window day the sum and count of the abnormal returns, per
+  estimation slot those of the estimation residuals, over the events with an
+  abnormal return in the window (Brown–Warner time series;
+  :class:`~eventstudy.inference.reducers.PortfolioSums`).
 
 The client merges the chunks' statistics (:func:`merge_statistics`: sums add,
 moments combine exactly) and turns them into the battery's table
@@ -44,6 +48,7 @@ import pandas as pd
 from eventstudy.inference._common import Moments, car, standardized_window, window_mask
 from eventstudy.inference.battery import PlanItem, battery_row, battery_table
 from eventstudy.inference.correlation import rbar_sums
+from eventstudy.inference.parametric import portfolio_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.inference.sign import sign_sums
@@ -61,6 +66,7 @@ REDUCIBLE: dict[str, tuple[str, ...]] = {
     "corrado": ("ranks",),
     "sign": ("signs",),
     "gsign": ("signs-est",),
+    "bw-ts": ("portfolio",),
 }
 
 #: ``(quantity, start, end)``.
@@ -130,6 +136,8 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
                 out[(quantity, start, end)] = standardized_sums(owned, start, end)[0]
             elif quantity == "ranks":
                 out[(quantity, start, end)] = rank_sums(owned, start, end)
+            elif quantity == "portfolio":
+                out[(quantity, start, end)] = portfolio_sums(owned, start, end)
             elif quantity in ("signs", "signs-est"):
                 out[(quantity, start, end)] = sign_sums(owned, start, end,
                                                         generalized=quantity == "signs-est")
@@ -155,7 +163,12 @@ def merge_statistics(chunks: Iterable[Mapping[Key, _Mergeable]]) -> dict[Key, An
 def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                       alternative: Alternative = "two-sided") -> pd.DataFrame:
     """The battery's table (:func:`~eventstudy.inference.battery.run_battery`'s) from merged sums."""
-    from eventstudy.inference.parametric import bmp_from_sums, car_t_from_moments, patell_from_sums
+    from eventstudy.inference.parametric import (
+        bmp_from_sums,
+        bw_ts_from_sums,
+        car_t_from_moments,
+        patell_from_sums,
+    )
     from eventstudy.inference.rank import corrado_from_sums
     from eventstudy.inference.sign import sign_from_sums
 
@@ -173,6 +186,8 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                 rc = merged[("rbar-bmp", start, end)].correlation() if name == "kp-bmp" else None
                 res = bmp_from_sums(merged[("standardized", start, end)], rc, start, end, alternative,
                                     adjust=name == "kp-bmp")
+            elif name == "bw-ts":
+                res = bw_ts_from_sums(merged[("portfolio", start, end)], start, end, alternative)
             elif name in ("sign", "gsign"):
                 key = ("signs-est" if name == "gsign" else "signs", start, end)
                 res = sign_from_sums(merged[key], start, end, alternative, generalized=name == "gsign")
