@@ -16,7 +16,8 @@ import pytest
 
 import eventstudy.inference as inf
 from eventstudy import event_study
-from eventstudy.inference._common import Moments, standardized_window
+from eventstudy.inference._common import Moments, Moments3, standardized_window
+from eventstudy.inference.bhar import bhar_moments, bhar_skew_t_from_moments
 from eventstudy.inference.parametric import bw_ts_from_sums, portfolio_sums
 from eventstudy.inference.rank import _rank_z_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
@@ -129,3 +130,42 @@ def test_moments_merge_is_exact_for_known_values() -> None:
     assert merged.m2 == pytest.approx(((x - 41 / 6) ** 2).sum(), abs=1e-12)  # 141.5 - 6 (41/6)^2
     assert merged.sd == pytest.approx(np.std(x, ddof=1), abs=1e-15) and merged.max_abs == 16.0
     assert math.isnan(Moments.of(x[:1]).sd)
+
+
+def test_third_moments_merge_exactly_in_any_split() -> None:
+    """Pébay's pairwise update of m3 against numpy on the whole sample (and scipy's skewness)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(8)
+    x = rng.lognormal(0.0, 0.8, 101) - 1.0  # skewed
+    m3 = ((x - x.mean()) ** 3).sum()
+    for cuts in ([50], [1, 2, 3, 99], list(range(1, 101)), [0, 0, 101]):
+        got = merged(Moments3.of(part) for part in np.split(x, cuts))
+        assert got.moments.n == 101 and got.moments.mean == pytest.approx(x.mean(), abs=1e-15)
+        assert got.moments.m2 == pytest.approx(((x - x.mean()) ** 2).sum(), abs=1e-12)
+        assert got.m3 == pytest.approx(m3, abs=1e-12)
+        skew = got.m3 / 101 / (got.moments.m2 / 101) ** 1.5
+        assert skew == pytest.approx(stats.skew(x), abs=1e-12)
+    assert Moments3.of(np.zeros(0)).merge(Moments3.of(x[:1])).m3 == 0.0
+
+
+@pytest.mark.parametrize("window", [(-5, 5), (0, 1), (0, 0)])
+def test_merged_bhar_moments_equal_the_whole_panel_skewness_adjusted_t(panel, window) -> None:  # type: ignore[no-untyped-def]
+    start, end = window
+    cols = (panel.event_days >= start) & (panel.event_days <= end)
+    r, m = np.asarray(panel.raw_event)[:, cols], np.asarray(panel.raw_event_market)[:, cols]
+    ok = np.isfinite(r) & np.isfinite(m)  # plain numpy: BHARs and LBT's t
+    x = (np.prod(np.where(ok, 1 + r, 1), axis=1) - np.prod(np.where(ok, 1 + m, 1), axis=1))[ok.any(axis=1)]
+    n, sd = x.size, x.std(ddof=1)
+    s = x.mean() / sd
+    g = ((x - x.mean()) ** 3).sum() / (n * sd**3)
+    t_np = math.sqrt(n) * (s + g * s**2 / 3 + g / (6 * n))
+    whole = inf.bhar_skewness_adjusted_t_test(panel, start, end)
+    assert whole.statistic == pytest.approx(t_np, abs=TOL)
+    for name, chunks in chunkings(panel).items():
+        got = bhar_skew_t_from_moments(merged(bhar_moments(panel.take(c), start, end) for c in chunks),
+                                       start, end)
+        assert got.nobs == whole.nobs == n and got.df == whole.df, name
+        assert got.statistic == pytest.approx(whole.statistic, abs=TOL), name
+        assert got.pvalue == pytest.approx(whole.pvalue, abs=TOL), name
+        assert got.extra["skewness"] == pytest.approx(whole.extra["skewness"], abs=TOL), name

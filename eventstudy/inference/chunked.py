@@ -22,7 +22,10 @@ tests need (:func:`chunk_statistics`):
 - ``"portfolio"``: per window day the sum and count of the abnormal returns, per
   estimation slot those of the estimation residuals, over the events with an
   abnormal return in the window (Brown–Warner time series;
-  :class:`~eventstudy.inference.reducers.PortfolioSums`).
+  :class:`~eventstudy.inference.reducers.PortfolioSums`);
+- ``"bhar"``: the count, mean and second and third centred moments of the
+  events' BHARs (the skewness-adjusted t;
+  :class:`~eventstudy.inference._common.Moments3`, merged by Pébay 2008).
 
 The client merges the chunks' statistics (:func:`merge_statistics`: sums add,
 moments combine exactly) and turns them into the battery's table
@@ -47,6 +50,7 @@ import pandas as pd
 
 from eventstudy.inference._common import Moments, car, standardized_window, window_mask
 from eventstudy.inference.battery import PlanItem, battery_row, battery_table
+from eventstudy.inference.bhar import bhar_moments
 from eventstudy.inference.correlation import rbar_sums
 from eventstudy.inference.parametric import portfolio_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
@@ -67,6 +71,7 @@ REDUCIBLE: dict[str, tuple[str, ...]] = {
     "sign": ("signs",),
     "gsign": ("signs-est",),
     "bw-ts": ("portfolio",),
+    "bhar-skew-t": ("bhar",),
 }
 
 #: ``(quantity, start, end)``.
@@ -136,6 +141,8 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
                 out[(quantity, start, end)] = standardized_sums(owned, start, end)[0]
             elif quantity == "ranks":
                 out[(quantity, start, end)] = rank_sums(owned, start, end)
+            elif quantity == "bhar":
+                out[(quantity, start, end)] = bhar_moments(owned, start, end)
             elif quantity == "portfolio":
                 out[(quantity, start, end)] = portfolio_sums(owned, start, end)
             elif quantity in ("signs", "signs-est"):
@@ -163,6 +170,7 @@ def merge_statistics(chunks: Iterable[Mapping[Key, _Mergeable]]) -> dict[Key, An
 def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                       alternative: Alternative = "two-sided") -> pd.DataFrame:
     """The battery's table (:func:`~eventstudy.inference.battery.run_battery`'s) from merged sums."""
+    from eventstudy.inference.bhar import bhar_skew_t_from_moments
     from eventstudy.inference.parametric import (
         bmp_from_sums,
         bw_ts_from_sums,
@@ -186,6 +194,8 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                 rc = merged[("rbar-bmp", start, end)].correlation() if name == "kp-bmp" else None
                 res = bmp_from_sums(merged[("standardized", start, end)], rc, start, end, alternative,
                                     adjust=name == "kp-bmp")
+            elif name == "bhar-skew-t":
+                res = bhar_skew_t_from_moments(merged[("bhar", start, end)], start, end, alternative)
             elif name == "bw-ts":
                 res = bw_ts_from_sums(merged[("portfolio", start, end)], start, end, alternative)
             elif name in ("sign", "gsign"):
