@@ -19,6 +19,7 @@ from eventstudy import event_study
 from eventstudy.inference._common import Moments, Moments3, standardized_window
 from eventstudy.inference.bhar import bhar_moments, bhar_skew_t_from_moments
 from eventstudy.inference.parametric import bw_ts_from_sums, portfolio_sums
+from eventstudy.inference.quantile import sq_from_sums, sq_sums
 from eventstudy.inference.rank import _rank_z_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
 from eventstudy.inference.sign import sign_from_sums, sign_sums
@@ -169,3 +170,44 @@ def test_merged_bhar_moments_equal_the_whole_panel_skewness_adjusted_t(panel, wi
         assert got.statistic == pytest.approx(whole.statistic, abs=TOL), name
         assert got.pvalue == pytest.approx(whole.pvalue, abs=TOL), name
         assert got.extra["skewness"] == pytest.approx(whole.extra["skewness"], abs=TOL), name
+
+
+@pytest.mark.parametrize("window", [(-5, 5), (0, 1), (0, 0)])
+@pytest.mark.parametrize("placebo", ["prediction-error", "residual"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_merged_placebo_portfolio_equals_the_whole_panel_sq(panel, window, placebo, weighted) -> None:  # type: ignore[no-untyped-def]
+    start, end = window
+    cols = (panel.event_days >= start) & (panel.event_days <= end)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, panel.n_events) if weighted else np.ones(panel.n_events)
+    x_np = (w / w.sum()) @ np.asarray(panel.ar)[:, cols].sum(axis=1)  # plain numpy: the portfolio CAR
+    y = (w / w.sum()) @ inf.placebo_sums(panel, int(cols.sum()), placebo)  # its placebo sums
+    y = y[np.isfinite(y)]
+    p_np = min(1.0, 2 * min(1 + (y <= x_np).sum(), 1 + (y >= x_np).sum()) / (y.size + 1))
+    whole = inf.sq_test(panel, start, end, weights=w if weighted else None, placebo=placebo)
+    assert whole.statistic == pytest.approx(x_np, abs=TOL) and whole.pvalue == p_np
+    assert whole.extra["M"] == y.size and (y < x_np).any() and (y > x_np).any()  # counts on both sides
+    for name, chunks in chunkings(panel).items():
+        sums = merged(sq_sums(panel.take(c), start, end, weights=w[c], placebo=placebo) for c in chunks)
+        got = sq_from_sums(sums, start, end)
+        assert got.nobs == whole.nobs == panel.n_events and got.extra["M"] == y.size, name
+        assert got.statistic == pytest.approx(whole.statistic, abs=TOL), name
+        assert got.pvalue == whole.pvalue and got.extra["quantile"] == whole.extra["quantile"], name
+
+
+def test_sq_sums_name_the_members_without_a_window_return(panel) -> None:  # type: ignore[no-untyped-def]
+    """A member lacking an AR makes the portfolio undefined, whichever chunk holds it; the
+    reason names the first five by event id and counts the others."""
+    import dataclasses
+
+    ar = np.array(panel.ar)
+    day0 = list(panel.event_days).index(0)
+    lacking = [3, 17, 18, 30, 44, 45, 59]
+    ar[lacking, day0] = np.nan
+    broken = dataclasses.replace(panel, ar=ar)
+    ids = sorted(str(i) for i in np.asarray(panel.event_ids)[lacking])
+    whole = inf.sq_test(broken, 0, 0)
+    assert not whole.valid and whole.nobs == panel.n_events
+    assert whole.reason.endswith(f"missing for {', '.join(ids[:5])} and 2 more")
+    for name, chunks in chunkings(broken).items():
+        got = sq_from_sums(merged(sq_sums(broken.take(c), 0, 0) for c in chunks), 0, 0)
+        assert not got.valid and got.reason == whole.reason and got.nobs == whole.nobs, name

@@ -25,7 +25,11 @@ tests need (:func:`chunk_statistics`):
   :class:`~eventstudy.inference.reducers.PortfolioSums`);
 - ``"bhar"``: the count, mean and second and third centred moments of the
   events' BHARs (the skewness-adjusted t;
-  :class:`~eventstudy.inference._common.Moments3`, merged by Pébay 2008).
+  :class:`~eventstudy.inference._common.Moments3`, merged by Pébay 2008);
+- ``"placebo"``: the equally weighted event portfolio's sums for the SQ test: the
+  sum of the members' window ARs and, per stretch of estimation days, of their
+  placebo sums, with the member count
+  (:class:`~eventstudy.inference.quantile.PlaceboPortfolio`).
 
 The client merges the chunks' statistics (:func:`merge_statistics`: sums add,
 moments combine exactly) and turns them into the battery's table
@@ -53,6 +57,7 @@ from eventstudy.inference.battery import PlanItem, battery_row, battery_table
 from eventstudy.inference.bhar import bhar_moments
 from eventstudy.inference.correlation import rbar_sums
 from eventstudy.inference.parametric import portfolio_sums
+from eventstudy.inference.quantile import sq_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.inference.sign import sign_sums
@@ -72,6 +77,7 @@ REDUCIBLE: dict[str, tuple[str, ...]] = {
     "gsign": ("signs-est",),
     "bw-ts": ("portfolio",),
     "bhar-skew-t": ("bhar",),
+    "sq": ("placebo",),
 }
 
 #: ``(quantity, start, end)``.
@@ -141,6 +147,8 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
                 out[(quantity, start, end)] = standardized_sums(owned, start, end)[0]
             elif quantity == "ranks":
                 out[(quantity, start, end)] = rank_sums(owned, start, end)
+            elif quantity == "placebo":
+                out[(quantity, start, end)] = sq_sums(owned, start, end)
             elif quantity == "bhar":
                 out[(quantity, start, end)] = bhar_moments(owned, start, end)
             elif quantity == "portfolio":
@@ -177,6 +185,7 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
         car_t_from_moments,
         patell_from_sums,
     )
+    from eventstudy.inference.quantile import sq_from_sums
     from eventstudy.inference.rank import corrado_from_sums
     from eventstudy.inference.sign import sign_from_sums
 
@@ -194,6 +203,8 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                 rc = merged[("rbar-bmp", start, end)].correlation() if name == "kp-bmp" else None
                 res = bmp_from_sums(merged[("standardized", start, end)], rc, start, end, alternative,
                                     adjust=name == "kp-bmp")
+            elif name == "sq":
+                res = sq_from_sums(merged[("placebo", start, end)], start, end, alternative)
             elif name == "bhar-skew-t":
                 res = bhar_skew_t_from_moments(merged[("bhar", start, end)], start, end, alternative)
             elif name == "bw-ts":

@@ -12,14 +12,35 @@ and :mod:`eventstudy.inference.rank` are computed this way on the whole panel
 order, and merging them gives the whole-panel value to rounding (tested to
 1e-12 in ``tests/test_reducers.py``).
 
+The same holds for
+
+- the sign and generalized sign tests (:class:`SignSums`: counts of finite and
+  positive CARs; Cowan's ``p`` is a mean of per-event fractions, so a sum and a
+  count; :func:`~eventstudy.inference.sign.sign_sums`);
+- the Brown–Warner time-series test (:class:`PortfolioSums`: per window day the
+  sum and count of the ARs, per estimation slot those of the residuals, over the
+  events with an AR in the window; the portfolio's mean residual per slot and
+  its standard deviation over slots are taken after merging;
+  :func:`~eventstudy.inference.parametric.portfolio_sums`);
+- the skewness-adjusted BHAR t (:class:`~eventstudy.inference._common.Moments3`:
+  count, mean and the second and third centred moments, merged by Pébay's 2008
+  pairwise update; :func:`~eventstudy.inference.bhar.bhar_moments`);
+- the sample-quantile test (:class:`~eventstudy.inference.quantile.PlaceboPortfolio`:
+  the portfolio's weighted sum of window ARs and, per stretch of estimation days,
+  of the members' placebo sums, with the total weight; the quantile of the CAR
+  among the placebo sums is counted after merging, so a count can differ from
+  the whole panel's only for a placebo sum within rounding of the CAR;
+  :func:`~eventstudy.inference.quantile.sq_sums`).
+
 The Kolari–Pynnönen rbar is reducible too, but not by chunks of arbitrary
 events: its pairs share sessions, so chunks are cut by event date and each reads
 the partners of its last events from a halo
 (:class:`~eventstudy.inference.correlation.RbarSums`). A chunk's sums for a whole
-battery are gathered by :mod:`eventstudy.inference.chunked`. Not reducible: the
-tests that re-standardise by a cross-sectional deviation before ranking
-(Corrado–Zivney, GRANK: two passes over the cross-section), the
-cross-sectional ranks of the Wilcoxon test and the BHAR bootstrap.
+battery are gathered by :mod:`eventstudy.inference.chunked`. Not reducible in one
+pass: the tests that re-standardise by a cross-sectional deviation before ranking
+(Corrado–Zivney, GRANK: two passes over the cross-section), the cross-sectional
+ranks of the Wilcoxon test and the BHAR bootstrap (resamples of the whole
+cross-section).
 
 References
 ----------
