@@ -277,10 +277,11 @@ def sq_test(
     alternative = check_alternative(alternative)
     start, end, mask = window_mask(panel, start, end)
     n_ev = panel.n_events
-    w = np.ones(n_ev) if weights is None else np.asarray(weights, dtype=float)
+    w = np.full(n_ev, 1.0 / max(n_ev, 1)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n_ev,) or not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
         raise InvalidParameterError("weights", f"{n_ev} finite non-negative weights, not all 0",
                                     np.asarray(weights).tolist() if weights is not None else None)
+    w = w / w.sum()  # the portfolio's weights (sq_sums' total weight is then 1)
     sums = placebo_sums(panel, int(mask.sum()), placebo) if n_ev <= 50 else None
     res = sq_from_sums(sq_sums(panel, start, end, weights=w, placebo=placebo, _sums=sums),
                        start, end, alternative)
