@@ -51,7 +51,7 @@ sample variance: analysis and recommendations. The American Statistician 37(3),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -147,9 +147,23 @@ def rank_sums(panel: AbnormalPanel, start: int, end: int | None = None) -> RankS
     return RankSums(total, count, int(used.sum()))
 
 
+def _int_array() -> npt.NDArray[np.int64]:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _add_padded(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    out = np.zeros(max(a.size, b.size), dtype=np.int64)
+    out[:a.size] += a
+    out[:b.size] += b
+    return out
+
+
 @dataclass(frozen=True)
 class SignSums:
     """What the sign and generalized sign tests of one window need from a set of events.
+
+    Every field is an integer count, so chunks merge exactly in any order and the
+    merged sums (and the statistic) do not depend on the chunking at all.
 
     Attributes
     ----------
@@ -157,21 +171,41 @@ class SignSums:
         Events with a finite CAR (AR on a day) over the window.
     positive : int
         Of them, those with a positive CAR (zero is not positive).
-    frac_n : int
-        Of them, those with estimation residuals (``T_i > 0``; generalized sign only).
-    frac_total : float
-        The sum of those events' fractions of positive estimation residuals: Cowan's
-        ``p`` is ``frac_total / frac_n`` (an equal-weighted mean of per-event fractions).
+    est_events : ndarray of int64
+        Generalized sign only: entry ``T`` counts those events with ``T > 0``
+        estimation residuals (events without residuals are left out of Cowan's
+        ``p``: entry 0 stays 0).
+    est_positive : ndarray of int64
+        Entry ``T``: their positive estimation residuals, summed.
     """
 
     n: int = 0
     positive: int = 0
-    frac_n: int = 0
-    frac_total: float = 0.0
+    est_events: npt.NDArray[np.int64] = field(default_factory=_int_array)
+    est_positive: npt.NDArray[np.int64] = field(default_factory=_int_array)
 
     def merge(self, other: SignSums) -> SignSums:
         return SignSums(self.n + other.n, self.positive + other.positive,
-                        self.frac_n + other.frac_n, self.frac_total + other.frac_total)
+                        _add_padded(self.est_events, other.est_events),
+                        _add_padded(self.est_positive, other.est_positive))
+
+    @property
+    def frac_n(self) -> int:
+        """Events with estimation residuals (``T_i > 0``)."""
+        return int(self.est_events.sum())
+
+    @property
+    def p0(self) -> float:
+        """Cowan's ``p``: the mean over those events of their fractions of positive residuals.
+
+        ``(1/N) sum_i n_i / T_i = (1/N) sum_T (sum_{i: T_i = T} n_i) / T``, from the
+        integer counts by ``T`` (NaN without such events).
+        """
+        t = np.flatnonzero(self.est_events)
+        t = t[t > 0]
+        if t.size == 0:
+            return float("nan")
+        return float((self.est_positive[t] / t).sum()) / self.frac_n
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,9 @@ def sign_sums(panel: AbnormalPanel, start: int, end: int | None = None, *,
               generalized: bool = False) -> SignSums:
     """The sign counts of one chunk of events for the window ``[start, end]``.
 
-    ``generalized``: also the events' fractions of positive estimation residuals
-    (summed, with their count), for Cowan's ``p``. Chunks of any events merge
+    ``generalized``: also, by number of estimation residuals ``T_i``, the count of
+    events and of their positive residuals, from which Cowan's ``p`` (the mean of
+    the per-event fractions) is formed exactly. Chunks of any events merge
     (:meth:`~eventstudy.inference.reducers.SignSums.merge`) to the whole panel's sums.
     """
     start, end, mask = window_mask(panel, start, end)
@@ -78,8 +79,9 @@ def sign_sums(panel: AbnormalPanel, start: int, end: int | None = None, *,
     n_pos, t_all = _positive_counts(panel)
     t_i = t_all[used]
     keep = t_i > 0
-    frac = n_pos[used][keep] / t_i[keep]
-    return SignSums(int(used.sum()), w, int(keep.sum()), float(frac.sum()))
+    by_t = np.bincount(t_i[keep], minlength=1).astype(np.int64)  # events per T_i
+    pos_t = np.bincount(t_i[keep], weights=n_pos[used][keep], minlength=1)  # integers, exact below 2**53
+    return SignSums(int(used.sum()), w, by_t, np.rint(pos_t).astype(np.int64))
 
 
 def _sign(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
@@ -109,7 +111,7 @@ def sign_from_sums(sums: SignSums, start: int, end: int, alternative: Alternativ
         if n_est < 1:
             return TestResult.invalid(name, "no estimation residuals to estimate the share of positive returns",
                                       null="", distribution=dist, alternative=alternative, nobs=n)
-        p0 = sums.frac_total / n_est
+        p0 = sums.p0
         null = f"share of positive {what} equals the estimation-period share p = {p0:.4f}"
     else:
         p0 = 0.5
