@@ -76,6 +76,8 @@ def test_chunk_sums_merge_to_the_whole_panel_battery(panel, size: int, cap: int 
         whole[["scope", "window", "test", "nobs", "valid", "df"]])
     np.testing.assert_allclose(got["statistic"], whole["statistic"], rtol=0, atol=TOL)
     np.testing.assert_allclose(got["pvalue"], whole["pvalue"], rtol=0, atol=TOL)
+    assert {"sign", "gsign", "bw-ts", "bhar-skew-t", "sq"} <= set(whole["test"])
+    assert whole["valid"].all()  # every statistic compared is defined on these events
     kp = whole["test"].str.startswith("kp-").to_numpy()
     assert np.isfinite(whole["statistic"][kp]).all()
     # the correlation adjustment is not a no-op on these events
@@ -96,6 +98,8 @@ def test_a_chunk_without_its_halo_loses_pairs(panel) -> None:  # type: ignore[no
 
 def test_reducible_names_the_tests_with_chunk_sums() -> None:
     assert reducible(["patell", "kp-bmp", "corrado"]) and not reducible(["patell", "grank"])
+    assert reducible(["sign", "gsign", "bw-ts", "bhar-skew-t", "sq"])
+    assert not any(reducible([t]) for t in ("corrado-zivney", "grank", "wilcoxon", "bhar-boot", "savickas"))
 
 
 @pytest.mark.parametrize("chunk_size", [3, 10, 10_000])

@@ -65,6 +65,48 @@ class Moments:
 
 
 
+@dataclass(frozen=True)
+class Moments3:
+    """:class:`Moments` and the sum of cubed deviations ``m3`` of some values.
+
+    Merged exactly by the pairwise update of centred moments (Pébay 2008, the
+    case ``p = 3`` of his arbitrary-order formula): with ``n = n_a + n_b`` and
+    ``delta = mean_b - mean_a``,
+    ``m3 = m3_a + m3_b + delta^3 n_a n_b (n_a - n_b) / n^2 + 3 delta (n_a m2_b - n_b m2_a) / n``,
+    the count, mean and ``m2`` as in :meth:`Moments.merge`.
+
+    References
+    ----------
+    Pébay, P. (2008). Formulas for robust, one-pass parallel computation of
+    covariances and arbitrary-order statistical moments. Sandia Report
+    SAND2008-6212, Sandia National Laboratories.
+    """
+
+    moments: Moments = Moments()
+    m3: float = 0.0
+
+    @classmethod
+    def of(cls, x: FloatArray) -> Moments3:
+        """The moments of the values ``x`` (two passes: the mean, then the deviations)."""
+        m = Moments.of(x)
+        if m.n == 0:
+            return cls()
+        return cls(m, float(((x - m.mean) ** 3).sum()))
+
+    def merge(self, other: Moments3) -> Moments3:
+        """The moments of both sets of values."""
+        a, b = self.moments, other.moments
+        if b.n == 0:
+            return self
+        if a.n == 0:
+            return other
+        n = a.n + b.n
+        delta = b.mean - a.mean
+        m3 = (self.m3 + other.m3 + delta**3 * a.n * b.n * (a.n - b.n) / (n * n)
+              + 3.0 * delta * (a.n * b.m2 - b.n * a.m2) / n)
+        return Moments3(a.merge(b), m3)
+
+
 def moments_invalid(m: Moments, name: str, *, null: str, alternative: Alternative,
                     what: str, variance_of: str | None = None,
                     min_n: int = 2) -> TestResult | None:

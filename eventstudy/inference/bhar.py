@@ -9,15 +9,18 @@ import numpy as np
 
 from eventstudy.errors import InvalidParameterError
 from eventstudy.inference._common import (
+    Moments3,
     check_alternative,
     cross_section_invalid,
+    moments_invalid,
     pvalue,
     window_mask,
 )
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
-__all__ = ["bhar", "bhar_bootstrap_test", "bhar_skewness_adjusted_t_test", "skewness_adjusted_t"]
+__all__ = ["bhar", "bhar_bootstrap_test", "bhar_moments", "bhar_skew_t_from_moments",
+           "bhar_skewness_adjusted_t_test", "skewness_adjusted_t"]
 
 Resample = Literal["full", "quarter"]
 
@@ -65,9 +68,15 @@ def skewness_adjusted_t(x: FloatArray, centre: float = 0.0) -> FloatArray:
         sd = np.sqrt((dev * dev).sum(axis=-1) / max(n - 1, 0))
     # a constant sample has no sd: floating-point noise (e.g. 8.5e-18) must not make a t of 1e29
     sd = np.where(sd > 1e-14 * np.maximum(1.0, np.abs(mean)), sd, np.nan)
+    return _skew_t(n, mean, sd, (dev**3).sum(axis=-1), centre)
+
+
+def _skew_t(n: int, mean: FloatArray | float, sd: FloatArray | float, m3: FloatArray | float,
+            centre: float = 0.0) -> FloatArray:
+    """``sqrt(n) (S + g S^2 / 3 + g / (6 n))`` from the count, mean, sd and sum of cubed deviations."""
     with np.errstate(divide="ignore", invalid="ignore"):
         s = (mean - centre) / sd
-        g = (dev**3).sum(axis=-1) / (n * sd**3)
+        g = m3 / (n * sd**3)
         return np.asarray(math.sqrt(n) * (s + g * s**2 / 3.0 + g / (6.0 * n)), dtype=np.float64)
 
 
@@ -103,16 +112,38 @@ def bhar_skewness_adjusted_t_test(
     """
     alternative = check_alternative(alternative)
     start, end, _ = window_mask(panel, start, end)
-    name = "bhar-skew-t"
+    return bhar_skew_t_from_moments(bhar_moments(panel, start, end), start, end, alternative)
+
+
+def bhar_moments(panel: AbnormalPanel, start: int, end: int | None = None) -> Moments3:
+    """The moments (count, mean, ``m2``, ``m3``) of one chunk of events' finite BHARs over ``[start, end]``.
+
+    Chunks of any events merge (:meth:`~eventstudy.inference._common.Moments3.merge`,
+    Pébay 2008) to the whole panel's moments.
+    """
     x = bhar(panel, start, end)
-    x = x[np.isfinite(x)]
-    n = int(x.size)
-    invalid = _check(x, name, alternative)
+    return Moments3.of(x[np.isfinite(x)])
+
+
+def bhar_skew_t_from_moments(m: Moments3, start: int, end: int,
+                             alternative: Alternative = "two-sided") -> TestResult:
+    """The skewness-adjusted t from the merged moments of the events' BHARs (:func:`bhar_moments`).
+
+    One implementation for the whole panel (:func:`bhar_skewness_adjusted_t_test`)
+    and for merged chunks (:mod:`eventstudy.inference.chunked`): ``S = mean / sd``,
+    ``gamma = m3 / (N sd^3)``, with ``sd`` from ``m2`` (``ddof=1``).
+    """
+    alternative = check_alternative(alternative)
+    name = "bhar-skew-t"
+    invalid = moments_invalid(m.moments, name, null=_NULL, alternative=alternative, what="a BHAR",
+                              variance_of="BHARs", min_n=3)
     if invalid is not None:
         return invalid
-    stat = float(skewness_adjusted_t(x))
+    n, mean, sd = m.moments.n, m.moments.mean, m.moments.sd
+    stat = float(_skew_t(n, mean, sd, m.m3))
     return TestResult(name, stat, pvalue(stat, alternative, "t", n - 1), float(n - 1), "t", _NULL,
-                      alternative, n, extra=_describe(x))
+                      alternative, n, extra={"mean": mean, "sd": sd, "skewness": m.m3 / n / sd**3,
+                                             "n_events": n})
 
 
 def _check(x: FloatArray, name: str, alternative: Alternative, min_n: int = 3) -> TestResult | None:

@@ -15,7 +15,21 @@ tests need (:func:`chunk_statistics`):
   whose first event the chunk owns, partners read from the halo
   (:class:`~eventstudy.inference.correlation.RbarSums`), on the events each
   test uses;
-- ``"ranks"``: the Corrado rank sums (:class:`~eventstudy.inference.reducers.RankSums`).
+- ``"ranks"``: the Corrado rank sums (:class:`~eventstudy.inference.reducers.RankSums`);
+- ``"signs"`` / ``"signs-est"``: the counts of finite and positive CARs, and for
+  the generalized sign test the sum and count of the events' fractions of
+  positive estimation residuals (:class:`~eventstudy.inference.reducers.SignSums`);
+- ``"portfolio"``: per window day the sum and count of the abnormal returns, per
+  estimation slot those of the estimation residuals, over the events with an
+  abnormal return in the window (Brown–Warner time series;
+  :class:`~eventstudy.inference.reducers.PortfolioSums`);
+- ``"bhar"``: the count, mean and second and third centred moments of the
+  events' BHARs (the skewness-adjusted t;
+  :class:`~eventstudy.inference._common.Moments3`, merged by Pébay 2008);
+- ``"placebo"``: the equally weighted event portfolio's sums for the SQ test: the
+  sum of the members' window ARs and, per stretch of estimation days, of their
+  placebo sums, with the member count
+  (:class:`~eventstudy.inference.quantile.PlaceboPortfolio`).
 
 The client merges the chunks' statistics (:func:`merge_statistics`: sums add,
 moments combine exactly) and turns them into the battery's table
@@ -40,9 +54,13 @@ import pandas as pd
 
 from eventstudy.inference._common import Moments, car, standardized_window, window_mask
 from eventstudy.inference.battery import PlanItem, battery_row, battery_table
+from eventstudy.inference.bhar import bhar_moments
 from eventstudy.inference.correlation import rbar_sums
+from eventstudy.inference.parametric import portfolio_sums
+from eventstudy.inference.quantile import sq_sums
 from eventstudy.inference.reducers import rank_sums, standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
+from eventstudy.inference.sign import sign_sums
 from eventstudy.panel import AbnormalPanel
 
 __all__ = ["REDUCIBLE", "battery_from_sums", "chunk_statistics", "merge_statistics", "reducible"]
@@ -55,6 +73,11 @@ REDUCIBLE: dict[str, tuple[str, ...]] = {
     "bmp": ("standardized",),
     "kp-bmp": ("standardized", "rbar-bmp"),
     "corrado": ("ranks",),
+    "sign": ("signs",),
+    "gsign": ("signs-est",),
+    "bw-ts": ("portfolio",),
+    "bhar-skew-t": ("bhar",),
+    "sq": ("placebo",),
 }
 
 #: ``(quantity, start, end)``.
@@ -124,6 +147,15 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
                 out[(quantity, start, end)] = standardized_sums(owned, start, end)[0]
             elif quantity == "ranks":
                 out[(quantity, start, end)] = rank_sums(owned, start, end)
+            elif quantity == "placebo":
+                out[(quantity, start, end)] = sq_sums(owned, start, end)
+            elif quantity == "bhar":
+                out[(quantity, start, end)] = bhar_moments(owned, start, end)
+            elif quantity == "portfolio":
+                out[(quantity, start, end)] = portfolio_sums(owned, start, end)
+            elif quantity in ("signs", "signs-est"):
+                out[(quantity, start, end)] = sign_sums(owned, start, end,
+                                                        generalized=quantity == "signs-est")
             else:  # rbar on the events the test uses, pairs led by an owned event
                 used = np.isfinite(standardized_window(full, start, end))
                 if quantity == "rbar-patell":
@@ -146,8 +178,16 @@ def merge_statistics(chunks: Iterable[Mapping[Key, _Mergeable]]) -> dict[Key, An
 def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                       alternative: Alternative = "two-sided") -> pd.DataFrame:
     """The battery's table (:func:`~eventstudy.inference.battery.run_battery`'s) from merged sums."""
-    from eventstudy.inference.parametric import bmp_from_sums, car_t_from_moments, patell_from_sums
+    from eventstudy.inference.bhar import bhar_skew_t_from_moments
+    from eventstudy.inference.parametric import (
+        bmp_from_sums,
+        bw_ts_from_sums,
+        car_t_from_moments,
+        patell_from_sums,
+    )
+    from eventstudy.inference.quantile import sq_from_sums
     from eventstudy.inference.rank import corrado_from_sums
+    from eventstudy.inference.sign import sign_from_sums
 
     rows = []
     for scope, start, end, names in plan:
@@ -163,6 +203,15 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                 rc = merged[("rbar-bmp", start, end)].correlation() if name == "kp-bmp" else None
                 res = bmp_from_sums(merged[("standardized", start, end)], rc, start, end, alternative,
                                     adjust=name == "kp-bmp")
+            elif name == "sq":
+                res = sq_from_sums(merged[("placebo", start, end)], start, end, alternative)
+            elif name == "bhar-skew-t":
+                res = bhar_skew_t_from_moments(merged[("bhar", start, end)], start, end, alternative)
+            elif name == "bw-ts":
+                res = bw_ts_from_sums(merged[("portfolio", start, end)], start, end, alternative)
+            elif name in ("sign", "gsign"):
+                key = ("signs-est" if name == "gsign" else "signs", start, end)
+                res = sign_from_sums(merged[key], start, end, alternative, generalized=name == "gsign")
             else:
                 res = corrado_from_sums(merged[("ranks", start, end)], start, end, alternative)
             rows.append(battery_row(scope, start, end, name, res))

@@ -8,7 +8,6 @@ days (``end=None`` or ``end == start`` for a single event day) and returns a
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +22,7 @@ from eventstudy.inference._common import (
     window_mask,
 )
 from eventstudy.inference.correlation import ResidualCorrelation, residual_correlation
-from eventstudy.inference.reducers import StandardizedSums, standardized_sums
+from eventstudy.inference.reducers import PortfolioSums, StandardizedSums, standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
@@ -31,12 +30,14 @@ __all__ = [
     "bmp_from_sums",
     "bmp_test",
     "brown_warner_time_series_test",
+    "bw_ts_from_sums",
     "car_t_from_moments",
     "cross_sectional_t_test",
     "kp_bmp_test",
     "kp_patell_test",
     "patell_from_sums",
     "patell_test",
+    "portfolio_sums",
 ]
 
 def _null(start: int, end: int) -> str:
@@ -133,20 +134,45 @@ def brown_warner_time_series_test(
     event studies. Journal of Financial Economics 14(1), 3-31.
     """
     alternative = check_alternative(alternative)
+    start, end, _ = window_mask(panel, start, end)
+    return bw_ts_from_sums(portfolio_sums(panel, start, end), start, end, alternative)
+
+
+def portfolio_sums(panel: AbnormalPanel, start: int, end: int | None = None) -> PortfolioSums:
+    """The Brown–Warner sums of one chunk of events for the window ``[start, end]``.
+
+    Over the events with an abnormal return in the window: per window day the sum
+    and count of their abnormal returns, per estimation slot those of their
+    estimation residuals. Chunks of any events merge
+    (:meth:`~eventstudy.inference.reducers.PortfolioSums.merge`) to the whole panel's sums.
+    """
     start, end, mask = window_mask(panel, start, end)
-    name, null = "bw-ts", _null(start, end)
     ar = np.asarray(panel.ar, dtype=np.float64)[:, mask]
     used = np.isfinite(ar).any(axis=1)
-    n = int(used.sum())
+    ar = ar[used]
+    fin = np.isfinite(ar)
+    total, count = _portfolio(panel, np.asarray(used, dtype=bool))
+    return PortfolioSums(int(used.sum()), np.where(fin, ar, 0.0).sum(axis=0),
+                         fin.sum(axis=0).astype(np.int64), total, count)
+
+
+def bw_ts_from_sums(sums: PortfolioSums, start: int, end: int,
+                    alternative: Alternative = "two-sided") -> TestResult:
+    """The Brown–Warner time-series t from merged portfolio sums (:func:`portfolio_sums`).
+
+    One implementation for the whole panel (:func:`brown_warner_time_series_test`)
+    and for merged chunks (:mod:`eventstudy.inference.chunked`).
+    """
+    alternative = check_alternative(alternative)
+    name, null = "bw-ts", _null(start, end)
+    n = sums.n
     if n < 1:
         return TestResult.invalid(name, "no event has an abnormal return in the window",
                                   null=null, distribution="t", alternative=alternative)
-    ar = ar[used]
-    n_t = np.isfinite(ar).sum(axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        aar = np.nanmean(ar, axis=0)
-    port = _portfolio(panel, np.asarray(used, dtype=bool))
+    n_t = sums.ar_count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aar = np.where(n_t > 0, sums.ar_total / n_t, np.nan)
+        port = np.where(sums.resid_count > 0, sums.resid_total / sums.resid_count, np.nan)
     port = port[np.isfinite(port)]
     t_slots = int(port.size)
     length = int((n_t > 0).sum())
@@ -164,8 +190,12 @@ def brown_warner_time_series_test(
                       extra={"caar": caar, "sd": sd, "T": t_slots, "L": length, "n_events": n})
 
 
-def _portfolio(panel: AbnormalPanel, used: npt.NDArray[np.bool_]) -> FloatArray:
-    """Mean estimation residual per slot over the events ``used`` (memoized on the panel)."""
+def _portfolio(panel: AbnormalPanel, used: npt.NDArray[np.bool_]
+               ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Sum and count of the finite estimation residuals per slot over the events ``used``.
+
+    Memoized on the panel (every day of a battery usually uses the same events).
+    """
     key = ("bw-portfolio", used.size, np.packbits(used).tobytes())
     hit = panel._memo.get(key)
     if hit is not None:
@@ -173,16 +203,14 @@ def _portfolio(panel: AbnormalPanel, used: npt.NDArray[np.bool_]) -> FloatArray:
     resid = np.asarray(panel.est_resid, dtype=np.float64)
     rows = np.flatnonzero(used)
     total = np.zeros(resid.shape[1])
-    count = np.zeros(resid.shape[1])
+    count = np.zeros(resid.shape[1], dtype=np.int64)
     for lo in range(0, rows.size, _ROWS):  # sums and counts a block of events at a time
         block = resid[rows[lo:lo + _ROWS]]
         fin = np.isfinite(block)
         total += np.where(fin, block, 0.0).sum(axis=0)
         count += fin.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        port = np.where(count > 0, total / count, np.nan)
-    panel._memo[key] = port
-    return port
+    panel._memo[key] = (total, count)
+    return total, count
 
 
 #: Events per block when the estimation residuals are reduced by slot (bounds the temporaries).

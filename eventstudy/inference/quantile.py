@@ -13,8 +13,10 @@ day both reject it (it is dependence-robust, not variance-robust).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -25,7 +27,7 @@ from eventstudy.inference._common import check_alternative, window_mask
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
 
-__all__ = ["Placebo", "placebo_sums", "sq_test"]
+__all__ = ["Placebo", "PlaceboPortfolio", "placebo_sums", "sq_from_sums", "sq_sums", "sq_test"]
 
 #: How the placebo sums are formed: ``"prediction-error"`` (default) uses, for each
 #: stretch of ``L`` estimation days, the errors of the model fitted without those
@@ -153,6 +155,52 @@ def placebo_sums(panel: AbnormalPanel, length: int, placebo: Placebo = "predicti
 
 #: Events per block when the portfolio's placebo sums are accumulated (bounds the temporaries).
 _BLOCK = 8192
+#: Members lacking a window AR named in the SQ test's reason (the first by event id).
+_NAMED = 5
+
+
+@dataclass(frozen=True)
+class PlaceboPortfolio:
+    """What the SQ test of one window needs from a set of events (:func:`sq_sums`).
+
+    Attributes
+    ----------
+    weight : float
+        Total portfolio weight of the members (``w_i > 0``; ``n`` with equal weights).
+    n : int
+        Members.
+    length : int
+        Window length ``L``.
+    placebo_kind : {"prediction-error", "residual"}
+    car : float
+        ``sum_i w_i sum_{t in W} AR_it`` over the members.
+    placebo : ndarray, shape (M,)
+        ``sum_i w_i Y_is`` per stretch ``s`` of ``L`` estimation days; NaN where a
+        member's stretch is incomplete.
+    n_missing : int
+        Members lacking an AR on a window day (the test is then undefined).
+    missing : tuple of str
+        The first of their event ids, sorted (at most five).
+    """
+
+    weight: float
+    n: int
+    length: int
+    placebo_kind: str
+    car: float
+    placebo: FloatArray
+    n_missing: int = 0
+    missing: tuple[str, ...] = ()
+
+    def merge(self, other: PlaceboPortfolio) -> PlaceboPortfolio:
+        if (self.length, self.placebo_kind) != (other.length, other.placebo_kind):
+            raise InvalidParameterError("other", f"sums of the same window length {self.length} "
+                                        f"and placebo {self.placebo_kind!r}",
+                                        (other.length, other.placebo_kind))
+        return PlaceboPortfolio(self.weight + other.weight, self.n + other.n, self.length,
+                                self.placebo_kind, self.car + other.car, self.placebo + other.placebo,
+                                self.n_missing + other.n_missing,
+                                tuple(sorted(self.missing + other.missing))[:_NAMED])
 
 
 def _empirical_p(x: float, y: FloatArray, alternative: Alternative) -> float:
@@ -228,59 +276,109 @@ def sq_test(
     """
     alternative = check_alternative(alternative)
     start, end, mask = window_mask(panel, start, end)
-    name = "sq"
-    null = ("the event-window CAR of the event portfolio is drawn from the distribution of "
-            "same-length sums over the estimation window")
     n_ev = panel.n_events
     w = np.full(n_ev, 1.0 / max(n_ev, 1)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n_ev,) or not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
         raise InvalidParameterError("weights", f"{n_ev} finite non-negative weights, not all 0",
                                     np.asarray(weights).tolist() if weights is not None else None)
-    w = w / w.sum()
+    w = w / w.sum()  # the portfolio's weights (sq_sums' total weight is then 1)
+    sums = placebo_sums(panel, int(mask.sum()), placebo) if n_ev <= 50 else None
+    res = sq_from_sums(sq_sums(panel, start, end, weights=w, placebo=placebo, _sums=sums),
+                       start, end, alternative)
+    if sums is None or not res.valid:
+        return res
+    ar = np.asarray(panel.ar, dtype=np.float64)[:, mask]
+    per: dict[str, tuple[float, float]] = {}
+    for i in np.flatnonzero(w > 0):
+        yi = sums[i][np.isfinite(sums[i])]
+        xi = float(ar[i].sum())
+        per[str(panel.event_ids[i])] = (xi, _empirical_p(xi, yi, "two-sided") if yi.size else math.nan)
+    return dataclasses.replace(res, extra={**res.extra, "per_event": per})
+
+
+def sq_sums(panel: AbnormalPanel, start: int, end: int | None = None, *,
+            weights: FloatArray | None = None, placebo: Placebo = "prediction-error",
+            _sums: FloatArray | None = None) -> PlaceboPortfolio:
+    """The SQ test's sums over one chunk of events for the window ``[start, end]``.
+
+    With the events' (unnormalised) portfolio weights ``w_i`` (default 1 each),
+    the members ``w_i > 0``: their total weight, the weighted sum of their
+    window ARs and, per stretch of estimation days, the weighted sum of their
+    placebo sums (:func:`placebo_sums`; NaN where a member's stretch is
+    incomplete), and the members lacking an AR on a window day. Chunks of any
+    events merge (:meth:`PlaceboPortfolio.merge`) to the whole panel's sums;
+    :func:`sq_from_sums` divides by the total weight (the portfolio's weights
+    sum to 1). ``_sums``: the panel's placebo sums when already computed.
+    """
+    start, end, mask = window_mask(panel, start, end)
+    if placebo not in ("prediction-error", "residual"):
+        raise InvalidParameterError("placebo", "'prediction-error' or 'residual'", placebo)
+    n_ev = panel.n_events
+    w = np.ones(n_ev) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != (n_ev,) or not np.isfinite(w).all() or (w < 0).any():
+        raise InvalidParameterError("weights", f"{n_ev} finite non-negative weights",
+                                    np.asarray(w).tolist())
     ar = np.asarray(panel.ar, dtype=np.float64)[:, mask]
     member = w > 0
     length = int(mask.sum())
     missing = member & ~np.isfinite(ar).all(axis=1)
-    if missing.any():
-        ids = ", ".join(map(str, np.asarray(panel.event_ids)[missing][:5]))
-        return TestResult.invalid(name, f"the portfolio needs every member's AR on every window day; "
-                                  f"missing for {ids}", null=null, distribution="empirical",
-                                  alternative=alternative, nobs=int(member.sum()))
     x = float((w[member, None] * ar[member]).sum())
-    # The portfolio's placebo sums depend on the length, the placebo kind and the
-    # weights only: every day of a battery shares them (memoized on the panel).
+    # The placebo sums depend on the length, the placebo kind and the weights only:
+    # every day of a battery shares them (memoized on the panel).
     key = ("sq-placebo", length, placebo, w.tobytes())
     y_all = panel._memo.get(key)
-    sums = placebo_sums(panel, length, placebo) if n_ev <= 50 else None
-    if y_all is None and sums is not None:
-        y_all = (w[member, None] * sums[member]).sum(axis=0)
-    elif y_all is None:  # many events: the weighted sum over events, a block of events at a time
+    if y_all is None and _sums is not None:
+        y_all = (w[member, None] * _sums[member]).sum(axis=0)
+    elif y_all is None:  # the weighted sum over events, a block of events at a time
         rows = np.flatnonzero(member)
         acc: FloatArray | None = None
         for lo in range(0, rows.size, _BLOCK):
             r = rows[lo:lo + _BLOCK]
             part = (w[r, None] * placebo_sums(panel.take(r), length, placebo)).sum(axis=0)
             acc = part if acc is None else acc + part
-        y_all = acc if acc is not None else np.zeros(0)
+        y_all = acc if acc is not None else np.zeros(max(panel.est_resid.shape[1] - length + 1, 0))
     panel._memo[key] = y_all
+    ids = tuple(sorted(str(i) for i in np.asarray(panel.event_ids)[missing]))[:_NAMED]
+    return PlaceboPortfolio(float(w[member].sum()), int(member.sum()), length, placebo, x,
+                            np.asarray(y_all, dtype=np.float64), int(missing.sum()), ids)
+
+
+def sq_from_sums(sums: PlaceboPortfolio, start: int, end: int,
+                 alternative: Alternative = "two-sided") -> TestResult:
+    """The SQ test from merged portfolio sums (:func:`sq_sums`).
+
+    One implementation for the whole panel (:func:`sq_test`, which adds the
+    per-event p-values for up to 50 events) and for merged chunks
+    (:mod:`eventstudy.inference.chunked`). The p-value counts the placebo sums
+    on either side of the portfolio CAR: the sums are exact up to the order of
+    summation, and a count can differ between two orders only for a placebo sum
+    within rounding (about 1e-16 relative) of the CAR.
+    """
+    alternative = check_alternative(alternative)
+    name = "sq"
+    null = ("the event-window CAR of the event portfolio is drawn from the distribution of "
+            "same-length sums over the estimation window")
+    if sums.n_missing:
+        more = f" and {sums.n_missing - len(sums.missing)} more" if sums.n_missing > len(sums.missing) else ""
+        return TestResult.invalid(name, f"the portfolio needs every member's AR on every window day; "
+                                  f"missing for {', '.join(sums.missing)}{more}", null=null,
+                                  distribution="empirical", alternative=alternative, nobs=sums.n)
+    if not sums.weight > 0:
+        return TestResult.invalid(name, "the portfolio has no member", null=null,
+                                  distribution="empirical", alternative=alternative, nobs=sums.n)
+    x = sums.car / sums.weight
+    y_all = sums.placebo / sums.weight
     y = y_all[np.isfinite(y_all)]
     m = int(y.size)
+    length = sums.length
     if m < 2:
         return TestResult.invalid(name, f"needs at least 2 placebo sums of {length} estimation days, got {m}",
                                   null=null, distribution="empirical", alternative=alternative,
-                                  nobs=int(member.sum()))
+                                  nobs=sums.n)
     p = _empirical_p(x, y, alternative)
     extra: dict[str, object] = {
-        "M": m, "resolution": 1.0 / (m + 1), "L": length, "n_events": int(member.sum()),
+        "M": m, "resolution": 1.0 / (m + 1), "L": length, "n_events": sums.n,
         "quantile": (float((y < x).sum()) + 0.5 * float((y == x).sum())) / m,
-        "placebo": placebo,
+        "placebo": sums.placebo_kind,
     }
-    if n_ev <= 50:
-        per: dict[str, tuple[float, float]] = {}
-        assert sums is not None
-        for i in np.flatnonzero(member):
-            yi = sums[i][np.isfinite(sums[i])]
-            xi = float(ar[i].sum())
-            per[str(panel.event_ids[i])] = (xi, _empirical_p(xi, yi, "two-sided") if yi.size else math.nan)
-        extra["per_event"] = per
-    return TestResult(name, x, p, None, "empirical", null, alternative, int(member.sum()), extra=extra)
+    return TestResult(name, x, p, None, "empirical", null, alternative, sums.n, extra=extra)

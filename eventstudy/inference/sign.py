@@ -8,10 +8,12 @@ import numpy as np
 import numpy.typing as npt
 
 from eventstudy.inference._common import car, check_alternative, pvalue, window_mask
+from eventstudy.inference.reducers import SignSums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel
 
-__all__ = ["EXACT_SIGN_MAX_N", "generalized_sign_test", "sign_test", "wilcoxon_test"]
+__all__ = ["EXACT_SIGN_MAX_N", "generalized_sign_test", "sign_from_sums", "sign_sums", "sign_test",
+           "wilcoxon_test"]
 
 
 #: Up to this many events the sign tests use the exact binomial distribution
@@ -59,28 +61,57 @@ def _positive_counts(panel: AbnormalPanel) -> tuple[npt.NDArray[np.int64], npt.N
     return out
 
 
+def sign_sums(panel: AbnormalPanel, start: int, end: int | None = None, *,
+              generalized: bool = False) -> SignSums:
+    """The sign counts of one chunk of events for the window ``[start, end]``.
+
+    ``generalized``: also, by number of estimation residuals ``T_i``, the count of
+    events and of their positive residuals, from which Cowan's ``p`` (the mean of
+    the per-event fractions) is formed exactly. Chunks of any events merge
+    (:meth:`~eventstudy.inference.reducers.SignSums.merge`) to the whole panel's sums.
+    """
+    start, end, mask = window_mask(panel, start, end)
+    x, _ = car(panel, mask)
+    used = np.isfinite(x)
+    w = int((x[used] > 0).sum())
+    if not generalized:
+        return SignSums(int(used.sum()), w)
+    n_pos, t_all = _positive_counts(panel)
+    t_i = t_all[used]
+    keep = t_i > 0
+    by_t = np.bincount(t_i[keep], minlength=1).astype(np.int64)  # events per T_i
+    pos_t = np.bincount(t_i[keep], weights=n_pos[used][keep], minlength=1)  # integers, exact below 2**53
+    return SignSums(int(used.sum()), w, by_t, np.rint(pos_t).astype(np.int64))
+
+
 def _sign(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
           *, generalized: bool, exact: bool | None) -> TestResult:
     alternative = check_alternative(alternative)
-    start, end, mask = window_mask(panel, start, end)
+    start, end, _ = window_mask(panel, start, end)
+    return sign_from_sums(sign_sums(panel, start, end, generalized=generalized), start, end,
+                          alternative, generalized=generalized, exact=exact)
+
+
+def sign_from_sums(sums: SignSums, start: int, end: int, alternative: Alternative = "two-sided", *,
+                   generalized: bool = False, exact: bool | None = None) -> TestResult:
+    """The sign test (``generalized``: Cowan's generalized sign test) from merged sign counts.
+
+    One implementation for the whole panel (:func:`sign_test`,
+    :func:`generalized_sign_test`) and for merged chunks (:mod:`eventstudy.inference.chunked`).
+    """
+    alternative = check_alternative(alternative)
     name = "gsign" if generalized else "sign"
     what = "AR on the day" if start == end else "CAR over the window"
-    x, _ = car(panel, mask)
-    used = np.isfinite(x)
-    n = int(used.sum())
+    n = sums.n
     if exact is None:
         exact = n <= EXACT_SIGN_MAX_N
     dist = "binomial" if exact else "normal"
     if generalized:
-        n_pos, t_all = _positive_counts(panel)
-        t_i = t_all[used]
-        keep = t_i > 0
-        n_est = int(keep.sum())
+        n_est = sums.frac_n
         if n_est < 1:
             return TestResult.invalid(name, "no estimation residuals to estimate the share of positive returns",
                                       null="", distribution=dist, alternative=alternative, nobs=n)
-        frac = n_pos[used][keep] / t_i[keep]
-        p0 = float(frac.mean())
+        p0 = sums.p0
         null = f"share of positive {what} equals the estimation-period share p = {p0:.4f}"
     else:
         p0 = 0.5
@@ -91,7 +122,7 @@ def _sign(panel: AbnormalPanel, start: int, end: int | None, alternative: Altern
     if not 0.0 < p0 < 1.0:
         return TestResult.invalid(name, f"estimation-period share of positive residuals is {p0}",
                                   null=null, distribution=dist, alternative=alternative, nobs=n)
-    w = int((x[used] > 0).sum())
+    w = sums.positive
     z = _continuity_z(w, n, p0, alternative)
     p_exact = _binom_p(w, n, p0, alternative)
     extra: dict[str, float | int] = {"n_positive": w, "p0": p0, "z": z, "pvalue_exact": p_exact,
