@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from eventstudy.errors import InvalidParameterError
 from eventstudy.inference._common import (
+    Moments,
     average_ranks,
     check_alternative,
     pvalue,
@@ -37,7 +40,7 @@ from eventstudy.inference._common import (
     standardized_window,
     window_mask,
 )
-from eventstudy.inference.correlation import residual_correlation
+from eventstudy.inference.correlation import ResidualCorrelation, residual_correlation
 from eventstudy.inference.reducers import RankSums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.panel import AbnormalPanel, FloatArray
@@ -47,7 +50,9 @@ from eventstudy.panel import AbnormalPanel, FloatArray
 #: ``"cross-sectional"`` by the plain cross-sectional sd (as published).
 Restandardize = Literal["kp", "cross-sectional"]
 
-__all__ = ["Restandardize", "corrado_from_sums", "corrado_test", "corrado_zivney_test", "grank_test"]
+__all__ = ["Restandardize", "corrado_from_sums", "corrado_test", "corrado_zivney_from_sums",
+           "corrado_zivney_test", "cz_day_scales", "cz_rank_sums", "grank_from_sums", "grank_rank_sums",
+           "grank_scale", "grank_test"]
 
 
 def _null(start: int, end: int) -> str:
@@ -185,18 +190,6 @@ def _joined_rank_sums(panel: AbnormalPanel, standardized: bool, rows: npt.NDArra
     return total, count
 
 
-def _kp_factor(panel: AbnormalPanel, events: npt.NDArray[np.bool_], start: int, end: int) -> float:
-    """``sqrt(1 - rbar)``: the share of the spread a cross-sectional sd of correlated SARs misses.
-
-    Under mean pairwise correlation ``rbar`` the sample variance of the SARs
-    across events estimates ``sigma^2 (1 - rbar)`` (Kolari & Pynnönen 2010), so a
-    re-standardisation by that sd inflates the values by ``1 / sqrt(1 - rbar)``.
-    NaN when ``rbar >= 1``.
-    """
-    rc = residual_correlation(panel, events, start=start, end=end)
-    return math.sqrt(1.0 - rc.rbar) if rc.usable else math.nan
-
-
 def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alternative,
              *, standardized: bool, restandardize: Restandardize = "kp") -> TestResult:
     alternative = check_alternative(alternative)
@@ -204,22 +197,20 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     name = "corrado-zivney" if standardized else "corrado"
     null = _null(start, end)
     if standardized:
-        sar = standardized_ar(panel)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            n_day = np.isfinite(sar).sum(axis=0)
-            sd_day = np.nanstd(sar, axis=0, ddof=1)
-        ok_day = (n_day >= 2) & (sd_day > 0)
+        sar = standardized_ar(panel)[:, mask]
+        moments = [Moments.of(col[np.isfinite(col)]) for col in sar.T]
+        rcs: list[ResidualCorrelation | None] = [None] * len(moments)
         if restandardize == "kp":  # per tested day, rbar of the events with a SAR that day
-            kp = np.ones(sar.shape[1])
-            for j in np.flatnonzero(mask & ok_day):
-                day = int(panel.event_days[j])
-                kp[j] = _kp_factor(panel, np.isfinite(sar[:, j]), day, day)
-            ok_day &= np.isfinite(kp)
-            sd_day = sd_day / np.where(np.isfinite(kp), kp, 1.0)
-        event = np.where(ok_day, sar / np.where(ok_day, sd_day, 1.0), np.nan)
-    else:
-        event = np.asarray(panel.ar, dtype=np.float64)
+            for j, m in enumerate(moments):
+                if m.n >= 2 and m.sd > 0:
+                    day = start + j
+                    rcs[j] = residual_correlation(panel, np.isfinite(sar[:, j]), start=day, end=day)
+        sums = cz_rank_sums(panel, start, end, cz_day_scales(moments, rcs, restandardize))
+        if sums.n_events < 1:
+            return TestResult.invalid(name, "no event has an abnormal return in the window",
+                                      null=null, distribution="normal", alternative=alternative)
+        return _rank_result(name, sums.total, sums.count, sums.n_events, start, end, alternative)
+    event = np.asarray(panel.ar, dtype=np.float64)
     used = np.isfinite(event[:, mask]).any(axis=1)
     n = int(used.sum())
     if n < 1:
@@ -229,6 +220,49 @@ def _corrado(panel: AbnormalPanel, start: int, end: int | None, alternative: Alt
     # statistic does not depend on which other windows were requested.
     total, n_t = _joined_rank_sums(panel, standardized, np.flatnonzero(used), event[used][:, mask])
     return _rank_result(name, total, n_t, n, start, end, alternative)
+
+
+def cz_day_scales(moments: Sequence[Moments], rcs: Sequence[ResidualCorrelation | None],
+                  restandardize: Restandardize = "kp") -> FloatArray:
+    """Corrado–Zivney's divisor of each tested day's SARs (NaN: the day is left out).
+
+    The day's cross-sectional sd (``ddof=1``) of the SARs with moments ``moments[j]``,
+    divided by ``sqrt(1 - rbar_j)`` with ``"kp"``; a day with fewer than 2 SARs,
+    no spread or an unusable ``rbar`` is left out. Shared by
+    :func:`corrado_zivney_test` and merged chunks.
+    """
+    out = np.full(len(moments), np.nan)
+    for j, (m, rc) in enumerate(zip(moments, rcs, strict=True)):
+        sd = m.sd
+        if not (m.n >= 2 and sd > 0):
+            continue
+        if restandardize == "kp":
+            if rc is None or not rc.usable:
+                continue
+            sd /= math.sqrt(1.0 - rc.rbar)
+        out[j] = sd
+    return out
+
+
+def cz_rank_sums(panel: AbnormalPanel, start: int, end: int, scales: FloatArray) -> RankSums:
+    """The Corrado–Zivney rank sums of a set of events, each tested day's SARs divided by its scale."""
+    _, _, mask = window_mask(panel, start, end)
+    sar = standardized_ar(panel)[:, mask]
+    ok = np.isfinite(scales)
+    event = np.where(ok, sar / np.where(ok, scales, 1.0), np.nan)
+    used = np.isfinite(event).any(axis=1)
+    total, n_t = _joined_rank_sums(panel, True, np.flatnonzero(used), event[used])
+    return RankSums(total, n_t, int(used.sum()))
+
+
+def corrado_zivney_from_sums(sums: RankSums, start: int, end: int,
+                             alternative: Alternative = "two-sided") -> TestResult:
+    """The Corrado–Zivney test from merged rank sums (:func:`cz_rank_sums`)."""
+    alternative = check_alternative(alternative)
+    if sums.n_events < 1:
+        return TestResult.invalid("corrado-zivney", "no event has an abnormal return in the window",
+                                  null=_null(start, end), distribution="normal", alternative=alternative)
+    return _rank_result("corrado-zivney", sums.total, sums.count, sums.n_events, start, end, alternative)
 
 
 def corrado_from_sums(sums: RankSums, start: int, end: int,
@@ -401,29 +435,64 @@ def grank_test(
     """
     alternative = check_alternative(alternative)
     start, end, _ = window_mask(panel, start, end)
-    name, null = "grank", _null(start, end)
     scar = standardized_window(panel, start, end)
     used = np.isfinite(scar)
-    n = int(used.sum())
-    if n < 2:
-        return TestResult.invalid(name, f"needs at least 2 events to re-standardize, got {n}",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
-    sd = float(scar[used].std(ddof=1))
-    if not sd > 0:
-        return TestResult.invalid(name, "zero cross-sectional variance of the standardized CARs",
-                                  null=null, distribution="t", alternative=alternative, nobs=n)
-    extra: dict[str, float | int] = {}
-    if restandardize == "kp":
+    m = Moments.of(scar[used])
+    rc = None
+    if restandardize == "kp" and m.n >= 2 and m.sd > 0:
         rc = residual_correlation(panel, used, start=start, end=end)
+    scale, invalid = grank_scale(m, rc, start, end, alternative, restandardize)
+    if invalid is not None:
+        return invalid
+    return grank_from_sums(grank_rank_sums(panel, start, end, scale), m.n, rc, start, end, alternative)
+
+
+def grank_scale(m: Moments, rc: ResidualCorrelation | None, start: int, end: int,
+                alternative: Alternative = "two-sided", restandardize: Restandardize = "kp",
+                ) -> tuple[float, TestResult | None]:
+    """GRANK's divisor of the SCARs from their moments (and ``rbar`` with ``"kp"``), or why not.
+
+    ``sd(SCAR)`` (``ddof=1``), divided by ``sqrt(1 - rbar)`` with ``"kp"``. Returns
+    ``(scale, None)``, or ``(nan, invalid result)`` with fewer than 2 events, no
+    spread, or an unusable ``rbar``. Shared by :func:`grank_test` and merged chunks.
+    """
+    name, null = "grank", _null(start, end)
+    n = m.n
+    if n < 2:
+        return math.nan, TestResult.invalid(name, f"needs at least 2 events to re-standardize, got {n}",
+                                            null=null, distribution="t", alternative=alternative, nobs=n)
+    sd = m.sd
+    if not sd > 0:
+        return math.nan, TestResult.invalid(name, "zero cross-sectional variance of the standardized CARs",
+                                            null=null, distribution="t", alternative=alternative, nobs=n)
+    if restandardize == "kp":
+        if rc is None:
+            raise InvalidParameterError("rc", "the residual correlation of the GRANK events", None)
         if not rc.usable:
-            return TestResult.invalid(name, f"rbar = {rc.rbar:.3g} leaves no valid re-standardisation",
-                                      null=null, distribution="t", alternative=alternative, nobs=n)
+            return math.nan, TestResult.invalid(
+                name, f"rbar = {rc.rbar:.3g} leaves no valid re-standardisation", null=null,
+                distribution="t", alternative=alternative, nobs=n)
         sd /= math.sqrt(1.0 - rc.rbar)
-        extra.update(rc.as_extra())
-    total, n_t = _joined_rank_sums(panel, True, np.flatnonzero(used), (scar[used] / sd)[:, None])
-    tested = np.zeros(total.size, dtype=bool)
+    return sd, None
+
+
+def grank_rank_sums(panel: AbnormalPanel, start: int, end: int, scale: float) -> RankSums:
+    """The GRANK rank sums of a set of events: ``SCAR_i / scale`` ranked with ``e_it / s_i``."""
+    scar = standardized_window(panel, start, end)
+    used = np.isfinite(scar)
+    total, n_t = _joined_rank_sums(panel, True, np.flatnonzero(used), (scar[used] / scale)[:, None])
+    return RankSums(total, n_t, int(used.sum()))
+
+
+def grank_from_sums(ranks: RankSums, n: int, rc: ResidualCorrelation | None, start: int, end: int,
+                    alternative: Alternative = "two-sided") -> TestResult:
+    """GRANK-T from merged rank sums (:func:`grank_rank_sums`) of ``n`` events."""
+    alternative = check_alternative(alternative)
+    name, null = "grank", _null(start, end)
+    extra: dict[str, float | int] = {} if rc is None else dict(rc.as_extra())
+    tested = np.zeros(ranks.total.size, dtype=bool)
     tested[-1] = True
-    z, t_slots, _ = _rank_z_sums(total, n_t, tested)
+    z, t_slots, _ = _rank_z_sums(ranks.total, ranks.count, tested)
     if not math.isfinite(z) or t_slots < 3:
         return TestResult.invalid(name, "too few estimation days or zero rank variance",
                                   null=null, distribution="t", alternative=alternative, nobs=n)
