@@ -53,13 +53,13 @@ def test_dask_statistics_on_the_workers_equal_local() -> None:
     data = prepare_data(returns=ret)
     kw = dict(returns=data, events=ev, benchmark="MKT", progress=False, **KW)
     local = event_study(tests=list(REDUCIBLE), chunk_size=8, **kw)  # type: ignore[arg-type]
-    local_all = event_study(tests=["bmp", "grank"], **kw)  # type: ignore[arg-type]
+    local_all = event_study(tests=["bmp", "wilcoxon"], **kw)  # type: ignore[arg-type]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
                                   host="127.0.0.1", dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         ex = DaskExecutor(client)
         remote = event_study(tests=list(REDUCIBLE), chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
-        fallback = event_study(tests=["bmp", "grank"], chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
+        fallback = event_study(tests=["bmp", "wilcoxon"], chunk_size=8, executor=ex, **kw)  # type: ignore[arg-type]
         ex_chunks = [ex.chunk_size_for(n) for n in (10, 4_000, 10_000, 1_000_000)]
     assert remote.n_chunks == 6  # 44 events by date, 8 at a time
     assert remote.event_ids == local.event_ids
@@ -72,10 +72,10 @@ def test_dask_statistics_on_the_workers_equal_local() -> None:
     np.testing.assert_allclose(a["pvalue"], b["pvalue"], rtol=0, atol=1e-10)
     assert set(remote.notes) == set(local.notes)
     assert ex_chunks == [1_000, 1_000, 2_500, 10_000]  # two chunks per worker, within [1,000, 10,000]
-    f, g = fallback.tests, local_all.tests  # bmp on the workers, grank on the stacked panel
+    f, g = fallback.tests, local_all.tests  # bmp on the workers, wilcoxon on the stacked panel
     pd.testing.assert_frame_equal(f.drop(columns=["statistic", "pvalue"]), g.drop(columns=["statistic", "pvalue"]))
     np.testing.assert_allclose(f["statistic"], g["statistic"], rtol=0, atol=1e-10)
-    assert any(n.startswith("The statistics grank were computed on the stacked panel") for n in fallback.notes)
+    assert any(n.startswith("The statistics wilcoxon were computed on the stacked panel") for n in fallback.notes)
 
 
 def test_tune_malloc_is_set_once_per_process() -> None:

@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ from eventstudy.prepare import PreparedData
 from eventstudy.windows import Window
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "PROGRESS_AFTER_SECONDS", "date_chunks", "overlap_diagnostics",
-           "overlap_note", "reduce_chunk", "release_memory", "run_chunks", "run_reduced"]
+           "overlap_note", "rank_chunk", "reduce_chunk", "release_memory", "run_chunks", "run_reduced"]
 
 T = TypeVar("T")
 
@@ -131,6 +131,21 @@ def reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, op
     return part, stats
 
 
+def rank_chunk(data: PreparedData, owned: pd.DataFrame, options: StudyOptions, scales: Mapping[Any, Any],
+               values: np.ndarray | None = None) -> dict[Any, Any]:
+    """The second pass over one chunk (GRANK, Corrado–Zivney): its events again, ranked at ``scales``.
+
+    The chunk's events are computed again (cheaper than keeping every chunk's
+    panel alive between the passes) and their rank sums returned
+    (:func:`eventstudy.inference.chunked.chunk_rank_statistics`).
+    """
+    from eventstudy.engine.compute import compute_events
+    from eventstudy.inference.chunked import chunk_rank_statistics
+
+    part = compute_events(data, owned, values=values, **options.engine_kwargs())
+    return chunk_rank_statistics(part.panel, scales, part.est_resid)
+
+
 def run_reduced(
     executor: Executor,
     data: PreparedData,
@@ -151,7 +166,7 @@ def run_reduced(
     succeeded (removed if one fails).
     """
     from eventstudy.event_dates import resolve_event_dates
-    from eventstudy.inference.chunked import merge_statistics
+    from eventstudy.inference.chunked import merge_statistics, rank_scales, second_pass
 
     pos0 = resolve_event_dates(data.calendar, data.sessions, events["event_date"], options.roll,
                                times=events.get("event_time", None),
@@ -175,10 +190,15 @@ def run_reduced(
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+    merged = merge_statistics(stats)
+    if second_pass(plan):  # GRANK, Corrado-Zivney: the ranks at the merged scales
+        scales = rank_scales(merged, plan)
+        merged.update(merge_statistics(
+            executor.map_ranks(data, [owned for owned, _ in tasks], options, scales)))
     stacked = concat_parts(parts)
     parts.clear()
     release_memory()
-    return stacked, merge_statistics(stats), len(tasks)
+    return stacked, merged, len(tasks)
 
 
 def _staging(directory: Path) -> Path:

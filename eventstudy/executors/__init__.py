@@ -10,7 +10,7 @@ cluster.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -54,6 +54,13 @@ class Executor(Protocol):
         where it writes its AR and CAR tables."""
         ...
 
+    def map_ranks(
+        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions,
+        scales: Mapping[Any, Any],
+    ) -> Iterator[dict[Any, Any]]:
+        """Yield the second pass's rank sums per chunk (:func:`eventstudy.engine.chunks.rank_chunk`)."""
+        ...
+
 
 def check_statistics(statistics: str) -> str:
     """Validate an executor's ``statistics`` argument."""
@@ -95,6 +102,16 @@ class LocalExecutor:
             part, sums = reduce_chunk(data, owned, halo, options, plan, values,
                                       None if outputs is None else outputs[k])
             yield dataclasses.replace(part, est_resid=None), sums
+
+    def map_ranks(
+        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions,
+        scales: Mapping[Any, Any],
+    ) -> Iterator[dict[Any, Any]]:
+        from eventstudy.engine.chunks import rank_chunk
+
+        values = data.returns.to_numpy(dtype=np.float64)
+        for chunk in chunks:
+            yield rank_chunk(data, chunk, options, scales, values)
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions

@@ -106,6 +106,15 @@ def _reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, o
     return dataclasses.replace(part, panel=part.panel.detached(), est_resid=None), sums
 
 
+def _rank_chunk(data: PreparedData, owned: pd.DataFrame, options: StudyOptions, scales: Any,
+                tune: bool = True) -> dict[Any, Any]:
+    from eventstudy.engine.chunks import rank_chunk
+
+    if tune:
+        tune_malloc()
+    return rank_chunk(data, owned, options, scales, _values(data))
+
+
 def _values(data: PreparedData) -> np.ndarray:
     cache = _VALUES.get(id(data))
     if cache is None or cache[0] is not data:
@@ -190,6 +199,21 @@ class DaskExecutor:
             for fut in futures:
                 part, sums = fut.result()
                 yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values)), sums
+                fut.release()
+        finally:
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
+
+    def map_ranks(
+        self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions, scales: Any,
+    ) -> Iterator[dict[Any, Any]]:
+        remote = self._remote(data)
+        futures = [self.client.submit(_rank_chunk, remote, chunk, options, scales, self.tune_malloc,
+                                      pure=False) for chunk in chunks]
+        try:
+            for fut in futures:
+                yield fut.result()
                 fut.release()
         finally:
             for fut in futures:

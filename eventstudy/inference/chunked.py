@@ -38,9 +38,15 @@ so a chunked study equals the whole-panel one to rounding (tested to 1e-12).
 Every pair of events is counted once, by the chunk of its first event: a pair
 cut by a chunk boundary is found in the first chunk's halo.
 
-Tests outside :data:`REDUCIBLE` need the whole cross-section at once (ranks or
-re-standardisations across events, bootstraps): a study that requests them
-runs its battery on the stacked panel instead.
+GRANK and Corrado–Zivney take a second pass: they rank values re-standardised
+by a cross-sectional deviation (and rbar), so the first pass reduces the
+moments and the rbar sums, the client merges them into the scales
+(:func:`rank_scales`), and each chunk then sends its rank sums at those scales
+(:func:`chunk_rank_statistics`).
+
+Tests outside :data:`REDUCIBLE` need the whole cross-section at once (the
+Wilcoxon test's ranks across events, the BHAR bootstrap) or a GARCH fit
+(Savickas): a study that requests them runs those on the stacked panel.
 """
 
 from __future__ import annotations
@@ -58,12 +64,16 @@ from eventstudy.inference.bhar import bhar_moments
 from eventstudy.inference.correlation import rbar_sums
 from eventstudy.inference.parametric import portfolio_sums
 from eventstudy.inference.quantile import sq_sums
-from eventstudy.inference.reducers import rank_sums, standardized_sums
+from eventstudy.inference.reducers import RankSums, rank_sums, standardized_sums
 from eventstudy.inference.result import Alternative, TestResult
 from eventstudy.inference.sign import sign_sums
 from eventstudy.panel import AbnormalPanel
 
-__all__ = ["REDUCIBLE", "battery_from_sums", "chunk_statistics", "merge_statistics", "reducible"]
+__all__ = ["REDUCIBLE", "SECOND_PASS", "battery_from_sums", "chunk_rank_statistics", "chunk_statistics",
+           "merge_statistics", "rank_scales", "reducible", "second_pass"]
+
+#: Rank sums of no event (a study whose chunks ranked nothing).
+_NO_RANKS = RankSums(np.zeros(0), np.zeros(0, dtype=np.int64), 0)
 
 #: The tests computed from chunk sums, and the quantities each needs.
 REDUCIBLE: dict[str, tuple[str, ...]] = {
@@ -78,6 +88,9 @@ REDUCIBLE: dict[str, tuple[str, ...]] = {
     "bw-ts": ("portfolio",),
     "bhar-skew-t": ("bhar",),
     "sq": ("placebo",),
+    # two passes: the day's (window's) moments and rbar first, then the ranks at their scale
+    "corrado-zivney": ("standardized/days", "rbar-bmp/days", "ranks-cz"),
+    "grank": ("standardized", "rbar-bmp", "ranks-grank"),
 }
 
 #: ``(quantity, start, end)``.
@@ -93,13 +106,70 @@ def reducible(tests: Iterable[str]) -> bool:
     return all(t in REDUCIBLE for t in tests)
 
 
-def _keys(plan: Sequence[PlanItem]) -> list[Key]:
+#: Quantities of the second pass: computed once the first pass's sums are merged.
+SECOND_PASS: frozenset[str] = frozenset({"ranks-cz", "ranks-grank"})
+
+
+def _keys(plan: Sequence[PlanItem], second: bool = False) -> list[Key]:
+    """The first (or second) pass's keys; ``q/days`` is ``q`` on each day of the window."""
     keys: dict[Key, None] = {}
     for _, start, end, names in plan:
         for name in names:
             for quantity in REDUCIBLE[name]:
-                keys[(quantity, start, end)] = None
+                if (quantity in SECOND_PASS) != second:
+                    continue
+                if quantity.endswith("/days"):
+                    for day in range(start, end + 1):
+                        keys[(quantity.removesuffix("/days"), day, day)] = None
+                else:
+                    keys[(quantity, start, end)] = None
     return list(keys)
+
+
+def second_pass(plan: Sequence[PlanItem]) -> bool:
+    """Whether ``plan`` has tests that need a second pass over the chunks (GRANK, Corrado–Zivney)."""
+    return bool(_keys(plan, second=True))
+
+
+def rank_scales(merged: Mapping[Key, Any], plan: Sequence[PlanItem]) -> dict[Key, Any]:
+    """The re-standardisation scales of the second pass, from the merged first-pass sums.
+
+    ``("ranks-cz", start, end)``: each tested day's divisor
+    (:func:`~eventstudy.inference.rank.cz_day_scales`); ``("ranks-grank", start, end)``:
+    GRANK's divisor (:func:`~eventstudy.inference.rank.grank_scale`; NaN when the
+    test is undefined, then no ranks are needed).
+    """
+    from eventstudy.inference.rank import cz_day_scales, grank_scale
+
+    out: dict[Key, Any] = {}
+    for key in _keys(plan, second=True):
+        quantity, start, end = key
+        if quantity == "ranks-cz":
+            days = range(start, end + 1)
+            out[key] = cz_day_scales([merged[("standardized", d, d)].values for d in days],
+                                     [merged[("rbar-bmp", d, d)].correlation() for d in days])
+        else:
+            out[key] = grank_scale(merged[("standardized", start, end)].values,
+                                   merged[("rbar-bmp", start, end)].correlation(), start, end)[0]
+    return out
+
+
+def chunk_rank_statistics(owned: AbnormalPanel, scales: Mapping[Key, Any],
+                          est_resid: np.ndarray | None = None) -> dict[Key, Any]:
+    """The second pass of one chunk: its rank sums at the merged scales (:func:`rank_scales`)."""
+    from eventstudy.inference.rank import cz_rank_sums, grank_rank_sums
+
+    out: dict[Key, Any] = {}
+    if owned.n_events == 0:
+        return out
+    with owned.holding(est_resid=est_resid):
+        for key, scale in scales.items():
+            quantity, start, end = key
+            if quantity == "ranks-cz":
+                out[key] = cz_rank_sums(owned, start, end, np.asarray(scale, dtype=np.float64))
+            elif np.isfinite(scale):
+                out[key] = grank_rank_sums(owned, start, end, float(scale))
+    return out
 
 
 def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Sequence[PlanItem], *,
@@ -186,7 +256,12 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
         patell_from_sums,
     )
     from eventstudy.inference.quantile import sq_from_sums
-    from eventstudy.inference.rank import corrado_from_sums
+    from eventstudy.inference.rank import (
+        corrado_from_sums,
+        corrado_zivney_from_sums,
+        grank_from_sums,
+        grank_scale,
+    )
     from eventstudy.inference.sign import sign_from_sums
 
     rows = []
@@ -209,6 +284,14 @@ def battery_from_sums(merged: Mapping[Key, Any], plan: Sequence[PlanItem],
                 res = bhar_skew_t_from_moments(merged[("bhar", start, end)], start, end, alternative)
             elif name == "bw-ts":
                 res = bw_ts_from_sums(merged[("portfolio", start, end)], start, end, alternative)
+            elif name == "corrado-zivney":
+                res = corrado_zivney_from_sums(merged.get(("ranks-cz", start, end), _NO_RANKS), start, end,
+                                               alternative)
+            elif name == "grank":
+                m, rc = merged[("standardized", start, end)].values, merged[("rbar-bmp", start, end)].correlation()
+                scale, invalid = grank_scale(m, rc, start, end, alternative)
+                res = invalid if invalid is not None else grank_from_sums(
+                    merged[("ranks-grank", start, end)], m.n, rc, start, end, alternative)
             elif name in ("sign", "gsign"):
                 key = ("signs-est" if name == "gsign" else "signs", start, end)
                 res = sign_from_sums(merged[key], start, end, alternative, generalized=name == "gsign")
