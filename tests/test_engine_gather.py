@@ -69,3 +69,23 @@ def test_diagnostics_string_columns_do_not_depend_on_the_events_dtypes() -> None
         assert a[col].dtype == expected, col
     assert a.index.dtype == expected and set(a["status"]) <= {"ok", "excluded"}
     assert (a["status"] == "excluded").any() and (a["status"] == "ok").any()
+
+
+def test_a_missing_or_unknown_security_is_refused_by_name() -> None:
+    import pytest as _pytest
+
+    from eventstudy import prepare_data
+    from eventstudy.engine.compute import compute_events
+    from eventstudy.errors import UnknownSymbolError
+    from tests.test_batch import synthetic
+
+    ret, ev = synthetic(n_sec=4, n_ev=10, seed=3)
+    data = prepare_data(returns=ret, calendar="XNYS")
+    kw = {"estimation": (-120, -6), "windows": [(-5, 5)], "min_estimation_obs": 100}
+    missing = ev.assign(benchmark="MKT").astype({"security": object})
+    missing.loc[2, "security"] = None  # no security at all: not matched to any column
+    with _pytest.raises(UnknownSymbolError, match="None"):
+        compute_events(data, missing, **kw)  # type: ignore[arg-type]
+    unknown = ev.assign(benchmark="MKT", security=ev["security"].where(ev.index != 3, "NOPE"))
+    with _pytest.raises(UnknownSymbolError, match="NOPE"):
+        compute_events(data, unknown, **kw)  # type: ignore[arg-type]

@@ -147,7 +147,10 @@ def compute_events(
     sessions = data.sessions
     cal = data.calendar
     col_index = rets.columns
-    sec_idx = col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
+    # each distinct security looked up and converted once (events repeat securities)
+    sec_codes, sec_names = pd.factorize(events["security"])
+    sec_idx = np.where(sec_codes >= 0, col_index.get_indexer(sec_names)[sec_codes], -1).astype(np.int64) \
+        if len(sec_names) else col_index.get_indexer(pd.Index(events["security"])).astype(np.int64)
     if (sec_idx < 0).any():  # the names are listed only when one is unknown
         cols = list(rets.columns)
         raise UnknownSymbolError(sorted(set(events["security"].unique()) - set(cols)), "the return data", cols)
@@ -294,7 +297,8 @@ def compute_events(
     every = bool(keep.all())
     k = slice(None) if every else keep  # every event kept: the arrays as they are (no copies)
     ids_str = events["event_id"].to_numpy(dtype=str)
-    secs_str = events["security"].to_numpy(dtype=str)
+    secs_str = np.asarray(sec_names.to_numpy(dtype=str))[sec_codes] if (sec_codes >= 0).all() else \
+        events["security"].to_numpy(dtype=str)
     common = dict(
         event_ids=ids_str[k],
         securities=secs_str[k],
