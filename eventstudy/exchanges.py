@@ -141,7 +141,7 @@ def assign_calendars(
     out: dict[str, CalendarChoice] = {}
     if isinstance(calendar, str):
         code = _check_code(calendar, "calendar")
-        out = {s: CalendarChoice(code, "study") for s in names}
+        out = dict.fromkeys(names, CalendarChoice(code, "study"))  # one (frozen) choice shared
     else:
         mapping: Mapping[str, str] = {} if calendar is None else calendar
         if not isinstance(mapping, Mapping):

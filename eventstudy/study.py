@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.assemble import build_result
@@ -340,7 +341,7 @@ def event_study(
     if prepared is not None:
         _check_prepared(prepared, bench_series, factors, calendar)
         basis = {**prepared.basis, **(basis or {})}
-        available = [str(c) for c in prepared.returns.columns]
+        available = list(map(str, prepared.returns.columns.tolist()))
         data_kind, bench, data = "returns", None, prepared.returns
     else:
         data_kind = "prices" if prices is not None else "returns"
@@ -357,14 +358,15 @@ def event_study(
                                     event_time)
     ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip,
                        event_time=event_time, timing=timing)
-    unknown = sorted(set(ev["security"].unique()) - set(available))
+    secs = pd.Index(ev["security"].unique())
+    unknown = sorted(secs[~secs.isin(available)].tolist())
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
     if bench_name is not None:  # an events table's empty benchmark cells take the study's
         ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), bench_name)
     choices = assign_calendars(available, prepared.calendar.name if prepared is not None else calendar,
                                given_calendars(ev))
-    ev["calendar"] = ev["security"].map({s: c.code for s, c in choices.items()})
+    ev["calendar"] = _lookup(ev["security"], {s: c.code for s, c in choices.items()})
     if by_calendar:
         missing = sorted(set(ev["calendar"].unique()) - set(by_calendar))
         if missing:
@@ -428,11 +430,11 @@ def event_study(
     t2 = time.perf_counter()
     diag = part.diagnostics.copy(deep=False)  # new columns only: the engine's stay shared
     diag["calendar"] = ev["calendar"].to_numpy()
-    diag["calendar_source"] = diag["security"].map({s: c.source for s, c in choices.items()})
-    diag["benchmark_calendar"] = diag["benchmark"].map({**{s: c.code for s, c in choices.items()}, "": ""})
+    diag["calendar_source"] = _lookup(diag["security"], {s: c.source for s, c in choices.items()})
+    diag["benchmark_calendar"] = _lookup(diag["benchmark"], {**{s: c.code for s, c in choices.items()}, "": ""})
     wins = part.windows
     span = (min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins)))
-    overlaps = overlap_diagnostics(diag["security"].to_numpy(), part.pos0, span, part.estimation)
+    overlaps = overlap_diagnostics(diag["security"], part.pos0, span, part.estimation)
     for col in overlaps.columns:  # added in place (no copy of the whole table)
         diag[col] = overlaps[col].to_numpy()
     part = dataclasses.replace(part, diagnostics=diag)
@@ -465,6 +467,13 @@ def event_study(
     else:
         written = write_parquet(result, parquet)
     return dataclasses.replace(result, parquet=written)
+
+
+def _lookup(values: pd.Series, mapping: Mapping[str, Any]) -> pd.Series:
+    """``values.map(mapping)``, each distinct value looked up once (missing: NaN)."""
+    codes, uniq = pd.factorize(values)
+    table = np.array([*(mapping.get(u, np.nan) for u in uniq.tolist()), np.nan], dtype=object)
+    return pd.Series(table[codes], index=values.index, name=values.name)
 
 
 def _all_tests() -> tuple[str, ...]:
