@@ -422,7 +422,9 @@ def event_study(
                                        size, opts, progress)
             parts.append(chunk_part)
             n_chunks += n
-    part = in_event_order(concat_parts(parts), ev["event_id"].to_numpy(dtype=object))
+    part = concat_parts(parts)
+    if chunked or len(parts) > 1:  # date-sorted chunks or calendar groups: back to table order
+        part = in_event_order(part, ev["event_id"].to_numpy(dtype=object))
     parts.clear()  # the chunks' arrays are in the stacked part now
     if n_chunks > 1:
         release_memory()

@@ -161,6 +161,12 @@ def battery_row(scope: str, start: int, end: int, test: str, res: TestResult) ->
 
 def battery_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """The battery's table (:data:`COLUMNS`, their dtypes) from :func:`battery_row` rows."""
+    if rows:  # column by column, each with its dtype (no DataFrame.astype pass)
+        typed = {"start": np.int64, "end": np.int64, "nobs": np.int64, "valid": bool,
+                 "dependence_robust": bool, "variance_robust": bool, "statistic": np.float64,
+                 "pvalue": np.float64, "df": np.float64}
+        return pd.DataFrame({c: np.array([r[c] for r in rows], dtype=typed[c]) if c in typed
+                             else [r[c] for r in rows] for c in COLUMNS}, columns=list(COLUMNS))
     table = pd.DataFrame(list(rows), columns=list(COLUMNS))
     return table.astype({"start": np.int64, "end": np.int64, "nobs": np.int64, "valid": bool,
                          "dependence_robust": bool, "variance_robust": bool, "statistic": np.float64, "pvalue": np.float64,
