@@ -358,8 +358,8 @@ def event_study(
                                     event_time)
     ev = _events_frame(events, event_date, securities, bench_name, available, skip=skip,
                        event_time=event_time, timing=timing)
-    secs = pd.Index(ev["security"].unique())
-    unknown = sorted(secs[~secs.isin(available)].tolist())
+    known = set(available)  # a Python set: Index.isin on pandas strings builds a scalar per value
+    unknown = sorted(s for s in ev["security"].unique().tolist() if s not in known)
     if unknown:
         raise UnknownSymbolError(unknown, "the return data", available)
     if bench_name is not None:  # an events table's empty benchmark cells take the study's
@@ -374,7 +374,7 @@ def event_study(
                                         f"securities, including {missing}", by_calendar)
         filled = ev["calendar"].map(by_calendar)
         ev["benchmark"] = ev["benchmark"].where(ev["benchmark"].notna(), filled)
-    unknown_b = sorted(set(ev["benchmark"].dropna().unique()) - set(available))
+    unknown_b = sorted(b for b in ev["benchmark"].dropna().unique().tolist() if b not in known)
     if unknown_b:
         raise UnknownSymbolError(unknown_b, "the benchmark data", available)
     groups: dict[str, list[str]] = {}

@@ -106,9 +106,7 @@ def detect_clustering(
     start = int(days.min()) if start is None else start
     end = int(days.max()) if end is None else end
     start, end, mask = window_mask(panel, start, end)
-    # the ids' own str objects (no U-dtype copy): the tuples below share them
-    raw = np.asarray(panel.event_ids)
-    ids = raw if raw.dtype == object else raw.astype(str).astype(object)
+    ids = np.asarray(panel.event_ids).astype(str)
     dates = np.asarray(panel.event_dates)
     if dates.dtype != np.dtype("datetime64[D]"):
         dates = dates.astype("datetime64[D]")
