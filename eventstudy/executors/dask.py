@@ -195,30 +195,15 @@ class DaskExecutor:
         futures = [self.client.submit(_reduce_chunk, remote, owned, halo, options, plan, self.tune_malloc,
                                       None if outputs is None else outputs[k], pure=False)
                    for k, (owned, halo) in enumerate(tasks)]
-        try:
-            for fut in futures:
-                part, sums = fut.result()
-                yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values)), sums
-                fut.release()
-        finally:
-            for fut in futures:
-                if not fut.done():
-                    fut.cancel()
+        for part, sums in _in_order(futures):
+            yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values)), sums
 
     def map_ranks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions, scales: Any,
     ) -> Iterator[dict[Any, Any]]:
         remote = self._remote(data)
-        futures = [self.client.submit(_rank_chunk, remote, chunk, options, scales, self.tune_malloc,
-                                      pure=False) for chunk in chunks]
-        try:
-            for fut in futures:
-                yield fut.result()
-                fut.release()
-        finally:
-            for fut in futures:
-                if not fut.done():
-                    fut.cancel()
+        yield from _in_order([self.client.submit(_rank_chunk, remote, chunk, options, scales,
+                                                 self.tune_malloc, pure=False) for chunk in chunks])
 
     def map_chunks(
         self, data: PreparedData, chunks: Sequence[pd.DataFrame], options: StudyOptions
@@ -227,13 +212,19 @@ class DaskExecutor:
         values = data.returns.to_numpy(dtype=np.float64)
         futures = [self.client.submit(_run_chunk, remote, chunk, options, self.tune_malloc, pure=False)
                    for chunk in chunks]
-        try:
-            # Yield in order as they finish in order; each gather frees the worker memory.
-            for fut in futures:
-                part = fut.result()
-                yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values))
-                fut.release()
-        finally:
-            for fut in futures:
-                if not fut.done():
-                    fut.cancel()
+        for part in _in_order(futures):
+            yield dataclasses.replace(part, panel=part.panel.attached(data.sessions, values))
+
+
+def _in_order(futures: Sequence[Any]) -> Iterator[Any]:
+    """The futures' results in order, each released once used (freeing the worker's copy);
+    the ones not reached are cancelled if the caller stops early or a task fails."""
+    try:
+        for fut in futures:
+            result = fut.result()
+            fut.release()
+            yield result
+    finally:
+        for fut in futures:
+            if not fut.done():
+                fut.cancel()
