@@ -20,9 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from eventstudy.calendar import ROLL_POLICIES
 from eventstudy.errors import InvalidParameterError
-
-if TYPE_CHECKING:
-    from eventstudy.inference.result import Alternative
 from eventstudy.windows import (
     DEFAULT_ESTIMATION,
     DEFAULT_WINDOWS,
@@ -32,6 +29,9 @@ from eventstudy.windows import (
     parse_window,
     parse_windows,
 )
+
+if TYPE_CHECKING:
+    from eventstudy.inference.result import Alternative
 
 __all__ = ["StudyOptions", "check_option"]
 

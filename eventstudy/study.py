@@ -45,7 +45,7 @@ from eventstudy.inputs import DEFAULT_RETURN_BOUNDS, ReturnType, as_wide
 from eventstudy.options import StudyOptions
 from eventstudy.prepare import PreparedData, prepare_calendars, prepare_data
 from eventstudy.results import EventStudyResult
-from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Window, WindowLike
+from eventstudy.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Window, WindowLike, event_span
 
 if TYPE_CHECKING:
     from eventstudy.inference.result import Alternative
@@ -435,7 +435,7 @@ def event_study(
     diag["calendar_source"] = _lookup(diag["security"], {s: c.source for s, c in choices.items()})
     diag["benchmark_calendar"] = _lookup(diag["benchmark"], {**{s: c.code for s, c in choices.items()}, "": ""})
     wins = part.windows
-    span = (min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins)))
+    span = event_span(wins)
     overlaps = overlap_diagnostics(diag["security"], part.pos0, span, part.estimation)
     for col in overlaps.columns:  # added in place (no copy of the whole table)
         diag[col] = overlaps[col].to_numpy()
@@ -515,7 +515,7 @@ def _plan(opts: StudyOptions) -> list[Any]:
     from eventstudy.inference.battery import battery_plan
 
     wins = [w for w in opts.windows if isinstance(w, Window)]
-    lo, hi = min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins))
+    lo, hi = event_span(wins)
     return battery_plan(range(lo, hi + 1), [(w.start, w.end) for w in wins], opts.days, opts.tests)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "DateWindow",
     "Window",
     "WindowLike",
+    "event_span",
     "parse_window",
     "parse_windows",
 ]
@@ -201,3 +202,12 @@ def parse_windows(values: Iterable[WindowLike], parameter: str = "windows") -> t
     if len(set(out)) != len(out):
         raise InvalidParameterError(parameter, "distinct windows", [str(w) for w in out])
     return out
+
+
+def event_span(windows: Iterable[Window]) -> tuple[int, int]:
+    """``(lo, hi)``: the relative days from the earliest window start (or day 0) to the latest end.
+
+    The event span every event's abnormal returns are computed on.
+    """
+    wins = list(windows)
+    return min(0, *(w.start for w in wins)), max(0, *(w.end for w in wins))

@@ -33,7 +33,7 @@ from eventstudy.executors import Executor
 from eventstudy.options import StudyOptions
 from eventstudy.output import CHUNK_TABLES
 from eventstudy.prepare import PreparedData
-from eventstudy.windows import Window
+from eventstudy.windows import Window, event_span
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "PROGRESS_AFTER_SECONDS", "date_chunks", "overlap_diagnostics",
            "overlap_note", "rank_chunk", "reduce_chunk", "release_memory", "run_chunks", "run_reduced"]
@@ -115,13 +115,10 @@ def reduce_chunk(data: PreparedData, owned: pd.DataFrame, halo: pd.DataFrame, op
 
     part = compute_events(data, owned, values=values, **options.engine_kwargs())
     if parquet is not None:
-        from eventstudy.abnormal import car_table
-        from eventstudy.assemble import with_excluded
+        from eventstudy.assemble import car_frame
         from eventstudy.output import write_chunk
 
-        car = with_excluded(car_table(part.panel, part.windows), part.diagnostics, part.windows)
-        write_chunk(part.panel, car, parquet[0], parquet[1])
-        del car
+        write_chunk(part.panel, car_frame(part.panel, part.diagnostics, part.windows), *parquet)
     if part.panel.n_events == 0:
         return part, {}
     other = compute_events(data, halo, values=values, **options.engine_kwargs()) if len(halo) else None
@@ -171,8 +168,8 @@ def run_reduced(
     pos0 = resolve_event_dates(data.calendar, data.sessions, events["event_date"], options.roll,
                                times=events.get("event_time", None),
                                timings=events.get("timing", None)).pos0
-    wins = [w for w in options.windows if isinstance(w, Window)]
-    width = max(0, *(w.end for w in wins)) - min(0, *(w.start for w in wins))
+    lo, hi = event_span(w for w in options.windows if isinstance(w, Window))
+    width = hi - lo
     cuts = date_chunks(np.asarray(pos0, dtype=np.int64), chunk_size, width)
     tasks = [(events.iloc[own], events.iloc[halo]) for own, halo in cuts]
     staging = None if parquet is None else _staging(Path(parquet))

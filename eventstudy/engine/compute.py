@@ -35,6 +35,7 @@ from eventstudy.windows import (
     DateWindow,
     Window,
     WindowLike,
+    event_span,
     parse_window,
     parse_windows,
 )
@@ -173,8 +174,7 @@ def compute_events(
     est = _relative(parse_window(estimation, "estimation"), sessions, pos0, cal, "estimation")
     wins = tuple(_relative(w, sessions, pos0, cal, f"windows[{i}]")
                  for i, w in enumerate(parse_windows(windows)))
-    lo = min(0, *(w.start for w in wins))
-    hi = max(0, *(w.end for w in wins))
+    lo, hi = event_span(wins)
     if est.end >= lo:
         raise InvalidParameterError(
             "estimation", f"a window that ends before the event span starts (day {lo})", est.label

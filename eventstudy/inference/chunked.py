@@ -56,6 +56,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from eventstudy.inference._common import Moments, car, standardized_window, window_mask
@@ -204,6 +205,7 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
     if full is not owned and resid is not None:
         resid = None if est_resid[1] is None else np.concatenate([resid, est_resid[1]])
     out: dict[Key, Any] = {}
+    finite: dict[tuple[int, int], npt.NDArray[np.bool_]] = {}
     with contextlib.ExitStack() as stack:
         stack.enter_context(full.holding(est_resid=resid))
         if full is not owned:
@@ -227,9 +229,11 @@ def chunk_statistics(owned: AbnormalPanel, halo: AbnormalPanel | None, plan: Seq
                 out[(quantity, start, end)] = sign_sums(owned, start, end,
                                                         generalized=quantity == "signs-est")
             else:  # rbar on the events the test uses, pairs led by an owned event
-                used = np.isfinite(standardized_window(full, start, end))
+                if (start, end) not in finite:  # shared by the Patell and BMP rbar of a window
+                    finite[(start, end)] = np.isfinite(standardized_window(full, start, end))
+                used = finite[(start, end)]
                 if quantity == "rbar-patell":
-                    used &= np.asarray(full.df_resid) > 2
+                    used = used & (np.asarray(full.df_resid) > 2)  # a new mask: the cached one is shared
                 out[(quantity, start, end)] = rbar_sums(
                     full, used, start=start, end=end, min_overlap=min_overlap,
                     max_partners=max_partners, owned=owned.n_events)

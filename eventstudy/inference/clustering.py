@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,10 +124,8 @@ def detect_clustering(
         shared.append((names[j], tuple(grouped[firsts[j]:lasts[j]])))
 
     win = dates[:, mask]
-    with warnings.catch_warnings():  # rows without any session: NaT, left out below
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.fmin.reduce(win, axis=1) if n else np.array([], dtype="datetime64[D]")  # NaT skipped
-        hi = np.fmax.reduce(win, axis=1) if n else np.array([], dtype="datetime64[D]")
+    lo = np.fmin.reduce(win, axis=1)  # NaT skipped; NaT for a row without any session
+    hi = np.fmax.reduce(win, axis=1)
     idx = np.flatnonzero(~np.isnat(lo))
     groups: list[tuple[str, ...]] = []
     if idx.size >= 2:
